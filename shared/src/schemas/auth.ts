@@ -1,0 +1,26 @@
+import { Type, type Static } from 'typebox';
+
+export const Email = Type.String({ format: 'email', minLength: 3, maxLength: 254 });
+
+export const SignUpBody = Type.Object(
+  {
+    email: Email,
+    password: Type.String({ minLength: 10, maxLength: 200 }),
+    name: Type.String({ minLength: 1, maxLength: 120 }),
+  },
+  { additionalProperties: false },
+);
+export type SignUpBody = Static<typeof SignUpBody>;
+
+export const SignInBody = Type.Object(
+  { email: Email, password: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false },
+);
+export type SignInBody = Static<typeof SignInBody>;
+
+export const Organizer = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  email: Type.String(),
+  name: Type.String(),
+});
+export type Organizer = Static<typeof Organizer>;

@@ -1,0 +1,87 @@
+import { Type, type Static } from 'typebox';
+
+export const EventStatus = Type.Union([
+  Type.Literal('draft'),
+  Type.Literal('live'),
+  Type.Literal('finished'),
+]);
+export type EventStatus = Static<typeof EventStatus>;
+
+/** A longer pause after a given round, against fatigue. */
+export const EventBreak = Type.Object(
+  {
+    afterRound: Type.Integer({ minimum: 1, maximum: 19 }),
+    seconds: Type.Integer({ minimum: 60, maximum: 3600 }),
+  },
+  { additionalProperties: false },
+);
+export type EventBreak = Static<typeof EventBreak>;
+
+const eventFields = {
+  title: Type.String({ minLength: 1, maxLength: 200 }),
+  description: Type.String({ maxLength: 5000 }),
+  /** ISO 8601 instant. */
+  scheduledStart: Type.String({ format: 'date-time' }),
+  /** IANA time zone name, for example Europe/Berlin. */
+  timeZone: Type.String({ minLength: 1, maxLength: 64 }),
+  roundSeconds: Type.Integer({ minimum: 60, maximum: 3600 }),
+  transitionSeconds: Type.Integer({ minimum: 10, maximum: 600 }),
+  rounds: Type.Integer({ minimum: 1, maximum: 20 }),
+  breaks: Type.Array(EventBreak, { maxItems: 19 }),
+  /** When mentees outnumber mentors, a mentor may host two mentees at once. */
+  allowSharedTables: Type.Boolean(),
+};
+
+export const EventCreateBody = Type.Object(
+  {
+    title: eventFields.title,
+    description: Type.Optional(eventFields.description),
+    scheduledStart: eventFields.scheduledStart,
+    timeZone: eventFields.timeZone,
+    roundSeconds: Type.Optional(eventFields.roundSeconds),
+    transitionSeconds: Type.Optional(eventFields.transitionSeconds),
+    rounds: Type.Optional(eventFields.rounds),
+    breaks: Type.Optional(eventFields.breaks),
+    allowSharedTables: Type.Optional(eventFields.allowSharedTables),
+  },
+  { additionalProperties: false },
+);
+export type EventCreateBody = Static<typeof EventCreateBody>;
+
+export const EventUpdateBody = Type.Object(
+  {
+    title: Type.Optional(eventFields.title),
+    description: Type.Optional(eventFields.description),
+    scheduledStart: Type.Optional(eventFields.scheduledStart),
+    timeZone: Type.Optional(eventFields.timeZone),
+    roundSeconds: Type.Optional(eventFields.roundSeconds),
+    transitionSeconds: Type.Optional(eventFields.transitionSeconds),
+    rounds: Type.Optional(eventFields.rounds),
+    breaks: Type.Optional(eventFields.breaks),
+    allowSharedTables: Type.Optional(eventFields.allowSharedTables),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type EventUpdateBody = Static<typeof EventUpdateBody>;
+
+export const Event = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  ...eventFields,
+  status: EventStatus,
+  participantCounts: Type.Object({ mentors: Type.Integer(), mentees: Type.Integer() }),
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+});
+export type Event = Static<typeof Event>;
+
+export const EventList = Type.Object({ events: Type.Array(Event) });
+export type EventList = Static<typeof EventList>;
+
+export const EVENT_DEFAULTS = {
+  description: '',
+  roundSeconds: 420,
+  transitionSeconds: 60,
+  rounds: 6,
+  breaks: [] as EventBreak[],
+  allowSharedTables: false,
+} as const;

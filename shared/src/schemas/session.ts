@@ -1,0 +1,27 @@
+import { Type, type Static } from 'typebox';
+import { Event } from './events.ts';
+import { Participant } from './participants.ts';
+
+/** What a participant's own session may see: their event and themselves. */
+export const ParticipantSelf = Type.Object({
+  participant: Participant,
+  event: Type.Object({
+    id: Event.properties.id,
+    title: Event.properties.title,
+    description: Event.properties.description,
+    scheduledStart: Event.properties.scheduledStart,
+    timeZone: Event.properties.timeZone,
+    roundSeconds: Event.properties.roundSeconds,
+    transitionSeconds: Event.properties.transitionSeconds,
+    rounds: Event.properties.rounds,
+    status: Event.properties.status,
+  }),
+});
+export type ParticipantSelf = Static<typeof ParticipantSelf>;
+
+export const Health = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
+  database: Type.Union([Type.Literal('ok'), Type.Literal('down')]),
+  uptimeSeconds: Type.Number(),
+});
+export type Health = Static<typeof Health>;
