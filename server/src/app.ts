@@ -1,0 +1,95 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type pg from 'pg';
+import { Health } from '@constellation/shared/schemas/session';
+import db from './plugins/db.ts';
+import errorHandler from './plugins/error-handler.ts';
+import auth from './plugins/auth.ts';
+import authRoutes from './modules/auth/auth.routes.ts';
+import eventsRoutes from './modules/events/events.routes.ts';
+import participantsRoutes from './modules/participants/participants.routes.ts';
+import joinRoutes from './modules/participants/join.routes.ts';
+
+export const DEFAULT_CLIENT_DIST = fileURLToPath(new URL('../../client/dist', import.meta.url));
+
+export interface AppOptions {
+  pool: pg.Pool;
+  publicUrl: string;
+  sessionSecret: string;
+  /** Folder of the built client; served with an SPA fallback when it exists. */
+  clientDist?: string;
+  logger?: FastifyServerOptions['logger'];
+  rateLimits?: { signIn?: { max: number; timeWindow: number }; invite?: { max: number; timeWindow: number } };
+}
+
+/** Builds the whole application without listening, so tests build the same app. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    trustProxy: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  const startedAt = Date.now();
+
+  // Infrastructure
+  await app.register(errorHandler);
+  await app.register(db, { pool: options.pool });
+  await app.register(rateLimit, { global: false });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Constellation API', description: 'Speed-mentoring events with live video rounds', version: '0.1.0' },
+      tags: [
+        { name: 'auth', description: 'Organizer accounts and sessions' },
+        { name: 'events', description: "An organizer's events" },
+        { name: 'participants', description: 'Mentors and mentees of an event' },
+        { name: 'invites', description: 'Personal join links' },
+        { name: 'participant', description: 'What a participant sees of their own event' },
+      ],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  // Adapters
+  await app.register(auth, { secureCookies: options.publicUrl.startsWith('https:') });
+
+  // Features
+  const signIn = options.rateLimits?.signIn ?? { max: 10, timeWindow: 60_000 };
+  const invite = options.rateLimits?.invite ?? { max: 30, timeWindow: 60_000 };
+  await app.register(authRoutes, { prefix: '/api/auth', signInRateLimit: signIn });
+  await app.register(eventsRoutes, { prefix: '/api/events' });
+  await app.register(participantsRoutes, { prefix: '/api/events', publicUrl: options.publicUrl, secret: options.sessionSecret });
+  await app.register(joinRoutes, { prefix: '/api', inviteRateLimit: invite });
+
+  app.get(
+    '/healthz',
+    { schema: { tags: ['health'], summary: "The app's and the database's state", response: { 200: Health, 503: Health } } },
+    async (_request, reply) => {
+      const database = await options.pool
+        .query('SELECT 1')
+        .then(() => 'ok' as const)
+        .catch(() => 'down' as const);
+      const body = { status: database === 'ok' ? ('ok' as const) : ('degraded' as const), database, uptimeSeconds: (Date.now() - startedAt) / 1000 };
+      return reply.status(database === 'ok' ? 200 : 503).send(body);
+    },
+  );
+
+  const clientDist = options.clientDist ?? DEFAULT_CLIENT_DIST;
+  const hasClient = existsSync(`${clientDist}/index.html`);
+  if (hasClient) await app.register(fastifyStatic, { root: clientDist, wildcard: false, index: false });
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    const isApi = path.startsWith('/api/') || path === '/api' || path.startsWith('/socket.io') || path.startsWith('/docs');
+    if (hasClient && request.method === 'GET' && !isApi) {
+      return reply.type('text/html').sendFile('index.html');
+    }
+    return reply.status(404).send({ statusCode: 404, error: 'Not Found', message: `No route for ${request.method} ${path}` });
+  });
+
+  return app;
+}

@@ -1,0 +1,45 @@
+import { createHash, createHmac, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+
+/** scrypt with 64 MiB of memory per hash: memory-hard, about 100 ms on a laptop core. */
+const SCRYPT = { N: 2 ** 16, r: 8, p: 1, keylen: 32 } as const;
+
+function scryptAsync(password: string, salt: Buffer, keylen: number, options: ScryptOptions): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    scrypt(password.normalize('NFKC'), salt, keylen, options, (error, key) => (error ? reject(error) : resolve(key)));
+  });
+}
+
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const { N, r, p, keylen } = SCRYPT;
+  const key = await scryptAsync(password, salt, keylen, { N, r, p, maxmem: 256 * N * r });
+  return ['scrypt', N, r, p, salt.toString('base64url'), key.toString('base64url')].join('$');
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const [scheme, n, r, p, salt, expected] = stored.split('$');
+  if (scheme !== 'scrypt' || !salt || !expected) return false;
+  const expectedKey = Buffer.from(expected, 'base64url');
+  const N = Number(n);
+  const key = await scryptAsync(password, Buffer.from(salt, 'base64url'), expectedKey.length, {
+    N,
+    r: Number(r),
+    p: Number(p),
+    maxmem: 256 * N * Number(r),
+  });
+  return timingSafeEqual(key, expectedKey);
+}
+
+/** A fresh 256-bit bearer token, URL-safe. */
+export function randomToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export function sha256(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+/** The invite token is derived from the invitation's id and the server secret, so only its hash is stored. */
+export function inviteToken(secret: string, invitationId: string): string {
+  return createHmac('sha256', secret).update(`invite:${invitationId}`).digest('base64url');
+}

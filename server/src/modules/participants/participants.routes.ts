@@ -1,0 +1,195 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { ErrorBody, EventIdParams, ParticipantIdParams } from '@constellation/shared/schemas/common';
+import {
+  ImportResult,
+  Invite,
+  InviteList,
+  Participant,
+  ParticipantCreateBody,
+  ParticipantList,
+  ParticipantUpdateBody,
+  type Profile,
+} from '@constellation/shared/schemas/participants';
+import { inviteToken } from '../../lib/crypto.ts';
+import { HttpError, conflict, notFound, unprocessable } from '../../lib/http-errors.ts';
+import { isValidTimeZone } from '../../lib/validation.ts';
+import { inTransaction } from '../../plugins/db.ts';
+import { findEvent } from '../events/events.repository.ts';
+import { parseParticipantsCsv } from './csv-import.ts';
+import {
+  deleteParticipant,
+  existingEmails,
+  findParticipant,
+  insertParticipants,
+  listLiveInvitations,
+  listParticipants,
+  regenerateInvitation,
+  updateParticipant,
+  type LiveInvitation,
+} from './participants.repository.ts';
+
+export interface ParticipantsRoutesOptions {
+  publicUrl: string;
+  secret: string;
+}
+
+const CSV_BODY_LIMIT = 20 * 1024 * 1024;
+
+function checkProfile(profile: Profile | undefined): void {
+  if (profile?.timeZone !== undefined && !isValidTimeZone(profile.timeZone)) {
+    throw new HttpError(400, `body.profile.timeZone "${profile.timeZone}" is not a known IANA time zone`, [
+      { field: 'body.profile.timeZone', message: 'is not a known IANA time zone' },
+    ]);
+  }
+}
+
+const participantsRoutes: FastifyPluginAsyncTypebox<ParticipantsRoutesOptions> = async (app, { publicUrl, secret }) => {
+  app.addHook('preHandler', app.requireOrganizer);
+  app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: CSV_BODY_LIMIT }, (_request, body, done) => done(null, body));
+
+  const toInvite = (invitation: LiveInvitation) => ({
+    participantId: invitation.participantId,
+    url: `${publicUrl}/join#${inviteToken(secret, invitation.id)}`,
+    createdAt: invitation.createdAt.toISOString(),
+  });
+
+  /** 404 unless the signed-in organizer owns the event. */
+  async function ownEvent(organizerId: string, eventId: string) {
+    const event = await findEvent(app.pg, organizerId, eventId);
+    if (!event) throw notFound('Event');
+    return event;
+  }
+
+  app.get(
+    '/:eventId/participants',
+    { schema: { tags: ['participants'], summary: "The event's participants", params: EventIdParams, response: { 200: ParticipantList, 401: ErrorBody, 404: ErrorBody } } },
+    async (request) => {
+      await ownEvent(request.organizer!.id, request.params.eventId);
+      return { participants: await listParticipants(app.pg, request.params.eventId) };
+    },
+  );
+
+  app.post(
+    '/:eventId/participants',
+    {
+      schema: {
+        tags: ['participants'],
+        summary: 'Add one participant (an invite link is issued with it)',
+        params: EventIdParams,
+        body: ParticipantCreateBody,
+        response: { 201: Participant, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const { eventId } = request.params;
+      await ownEvent(request.organizer!.id, eventId);
+      checkProfile(request.body.profile);
+      if ((await existingEmails(app.pg, eventId)).has(request.body.email.toLowerCase())) {
+        throw conflict(`${request.body.email} is already a participant of this event`);
+      }
+      const [id] = await inTransaction(app.pg, (client) => insertParticipants(client, eventId, [request.body], secret));
+      return reply.status(201).send((await findParticipant(app.pg, eventId, id!))!);
+    },
+  );
+
+  app.post(
+    '/:eventId/participants/import',
+    {
+      bodyLimit: CSV_BODY_LIMIT,
+      schema: {
+        tags: ['participants'],
+        summary: 'Import participants from a CSV file (all rows or none)',
+        description:
+          'Body: the CSV text with content-type text/csv. UTF-8, with or without BOM; a header row naming columns among ' +
+          'role,name,email,industry,skills,years_experience,goals,challenges,working_style,time_zone,capacity,constellation_size ' +
+          '(role, name and email required); skills, goals and challenges hold several values separated by ";".',
+        params: EventIdParams,
+        consumes: ['text/csv'],
+        body: Type.String({ description: 'CSV text' }),
+        response: { 201: ImportResult, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 422: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const { eventId } = request.params;
+      await ownEvent(request.organizer!.id, eventId);
+      const imported = await inTransaction(app.pg, async (client) => {
+        // Lock the event row so two imports into the same event cannot both pass the email check.
+        await client.query('SELECT 1 FROM events WHERE id = $1 FOR UPDATE', [eventId]);
+        const parsed = parseParticipantsCsv(request.body, await existingEmails(client, eventId));
+        if (!parsed.ok) throw unprocessable(parsed.message, parsed.problems);
+        await insertParticipants(client, eventId, parsed.rows, secret);
+        return parsed.rows.length;
+      });
+      return reply.status(201).send({ imported });
+    },
+  );
+
+  app.patch(
+    '/:eventId/participants/:participantId',
+    {
+      schema: {
+        tags: ['participants'],
+        summary: 'Change a participant',
+        params: ParticipantIdParams,
+        body: ParticipantUpdateBody,
+        response: { 200: Participant, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (request) => {
+      const { eventId, participantId } = request.params;
+      await ownEvent(request.organizer!.id, eventId);
+      checkProfile(request.body.profile);
+      try {
+        const participant = await updateParticipant(app.pg, eventId, participantId, request.body);
+        if (!participant) throw notFound('Participant');
+        return participant;
+      } catch (error) {
+        if ((error as { code?: string }).code === '23505') throw conflict(`${request.body.email} is already a participant of this event`);
+        throw error;
+      }
+    },
+  );
+
+  app.delete(
+    '/:eventId/participants/:participantId',
+    {
+      schema: { tags: ['participants'], summary: 'Remove a participant', params: ParticipantIdParams, response: { 204: Type.Null(), 401: ErrorBody, 404: ErrorBody } },
+    },
+    async (request, reply) => {
+      const { eventId, participantId } = request.params;
+      await ownEvent(request.organizer!.id, eventId);
+      if (!(await deleteParticipant(app.pg, eventId, participantId))) throw notFound('Participant');
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/:eventId/invites',
+    { schema: { tags: ['invites'], summary: "Every participant's personal join link", params: EventIdParams, response: { 200: InviteList, 401: ErrorBody, 404: ErrorBody } } },
+    async (request) => {
+      await ownEvent(request.organizer!.id, request.params.eventId);
+      return { invites: (await listLiveInvitations(app.pg, request.params.eventId)).map(toInvite) };
+    },
+  );
+
+  app.post(
+    '/:eventId/participants/:participantId/invite',
+    {
+      schema: {
+        tags: ['invites'],
+        summary: "Regenerate a participant's join link; the old link stops working",
+        params: ParticipantIdParams,
+        response: { 200: Invite, 401: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      const { eventId, participantId } = request.params;
+      await ownEvent(request.organizer!.id, eventId);
+      if (!(await findParticipant(app.pg, eventId, participantId))) throw notFound('Participant');
+      return toInvite(await inTransaction(app.pg, (client) => regenerateInvitation(client, eventId, participantId, secret)));
+    },
+  );
+};
+
+export default participantsRoutes;

@@ -1,0 +1,57 @@
+import pg from 'pg';
+import { loadConfig } from './config.ts';
+import { buildApp } from './app.ts';
+import { migrate } from './db/migrate.ts';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.ts';
+
+/** Reads configuration, starts the database if needed, migrates, listens, and shuts down gracefully. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = (msg: string) => console.log(`[constellation] ${msg}`);
+  let embedded: EmbeddedDatabase | undefined;
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres(config.dataDir, log);
+    databaseUrl = embedded.url;
+    log(`embedded PostgreSQL running, data in ${config.dataDir}/pg`);
+  }
+  await migrate(databaseUrl, () => {});
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 20 });
+  const app = await buildApp({
+    pool,
+    publicUrl: config.publicUrl,
+    sessionSecret: config.sessionSecret,
+    logger: { level: config.logLevel },
+  });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal} received, shutting down`);
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    try {
+      await app.close();
+      await pool.end();
+      await embedded?.stop();
+      log('stopped cleanly');
+      process.exit(0);
+    } catch (error) {
+      console.error(error);
+      process.exit(1);
+    }
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  log(`ready: open ${config.publicUrl.replace(`:${config.port}`, `:${port}`)}  (API docs at /docs)`);
+}
+
+main().catch((error) => {
+  console.error('[constellation] failed to start:', error);
+  process.exit(1);
+});
