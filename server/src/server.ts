@@ -17,6 +17,8 @@ async function main(): Promise<void> {
   }
   await migrate(databaseUrl, () => {});
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 20 });
+  // An idle connection dropped by the database must not take the process down; queries report it.
+  pool.on('error', (error) => log(`database connection lost: ${error.message}`));
   const app = await buildApp({
     pool,
     publicUrl: config.publicUrl,

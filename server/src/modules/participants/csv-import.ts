@@ -136,6 +136,9 @@ export function parseParticipantsCsv(text: string, existingEmails: ReadonlySet<s
     });
   }
   if (problems.length) {
+    // Within a row, report problems in the file's column order, as the organizer reads it.
+    const position = (p: Problem) => (p.column ? (columnIndex.get(p.column as CsvColumn) ?? -1) : -1);
+    problems.sort((a, b) => (a.row ?? 0) - (b.row ?? 0) || position(a) - position(b));
     return fail(`${problems.length}${problems.length >= MAX_PROBLEMS ? '+' : ''} problem(s) found; nothing was imported`, problems);
   }
   return { ok: true, rows };

@@ -1,0 +1,258 @@
+/**
+ * Compatibility score of a mentor–mentee pair, read from the two profiles.
+ *
+ * Integer points, higher is better, every point explained by a reason:
+ *
+ * | factor                                                        | points                    |
+ * |---------------------------------------------------------------|---------------------------|
+ * | same industry                                                 | 20                        |
+ * | each mentee goal that is one of the mentor's strengths        | 12, at most 2 counted (24)|
+ * | each mentee skill that is one of the mentor's strengths       | 6, at most 3 counted (18) |
+ * | each mentee challenge the mentor teaches or has faced         | 5, at most 2 counted (10) |
+ * | experience gap, mentor ahead by 1–2 / 3–5 / 6–15 / 16+ years  | 4 / 10 / 15 / 10          |
+ * | same working style                                            | 8                         |
+ * | shared 09:00–17:00 working hours ≥6 h / ≥4 h / ≥2 h / >0 h    | 12 / 8 / 4 / 1            |
+ *
+ * The maximum is MAX_PAIR_SCORE = 107; a pair with nothing in common scores 0.
+ * A mentor who is not ahead in experience earns no experience points (a useful
+ * gap is the point of mentoring). Tags are compared case-, space- and
+ * hyphen-insensitively ("People-Management" = "people management").
+ */
+import type { Profile } from '@constellation/shared/schemas/participants';
+import { zoneOverlapMinutes } from './time-zones.ts';
+
+export const POINTS = {
+  industry: 20,
+  goal: 12,
+  goalCap: 2,
+  skill: 6,
+  skillCap: 3,
+  challenge: 5,
+  challengeCap: 2,
+  workingStyle: 8,
+} as const;
+export const MAX_PAIR_SCORE = 107;
+
+/** Instant used for time-zone offsets when none is given, so scores stay deterministic. */
+export const DEFAULT_SCORING_INSTANT = '2025-01-15T12:00:00Z';
+
+export interface PairScore {
+  score: number;
+  reasons: string[];
+}
+
+export interface ScoreOptions {
+  /** ISO instant whose UTC offsets (daylight saving time) decide time-zone overlap; the event's start. */
+  at?: string;
+}
+
+export function experiencePoints(gapYears: number): number {
+  if (gapYears <= 0) return 0;
+  if (gapYears <= 2) return 4;
+  if (gapYears <= 5) return 10;
+  if (gapYears <= 15) return 15;
+  return 10;
+}
+
+export function timeZonePoints(overlapMinutes: number): number {
+  if (overlapMinutes >= 360) return 12;
+  if (overlapMinutes >= 240) return 8;
+  if (overlapMinutes >= 120) return 4;
+  return overlapMinutes > 0 ? 1 : 0;
+}
+
+export function normalizeTag(tag: string): string {
+  return tag.normalize('NFKC').toLowerCase().replace(/[-_]+/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
+/** Score and reasons for one pair. For many pairs build a ScoringContext once. */
+export function scorePair(mentor: Profile, mentee: Profile, options: ScoreOptions = {}): PairScore {
+  return new ScoringContext([mentor], [mentee], options).explain(0, 0);
+}
+
+interface Tags {
+  ids: Int32Array;
+  labels: string[];
+}
+
+/**
+ * Interns every tag once so that scoring all mentor × mentee pairs costs a few
+ * array lookups per tag; `score` and `explain` share one code path.
+ */
+export class ScoringContext {
+  readonly #at: string;
+  readonly #vocabulary = new Map<string, number>();
+  readonly #mentorStrengths: Tags[];
+  readonly #mentorKnown: Int32Array[];
+  readonly #mentorIndustry: Int32Array;
+  readonly #mentorStyle: Int32Array;
+  readonly #mentorYears: Float64Array;
+  readonly #mentorZone: string[];
+  readonly #menteeSkills: Tags[];
+  readonly #menteeGoals: Tags[];
+  readonly #menteeChallenges: Tags[];
+  readonly #menteeIndustry: Int32Array;
+  readonly #menteeIndustryLabel: string[];
+  readonly #menteeStyle: Int32Array;
+  readonly #menteeStyleLabel: string[];
+  readonly #menteeYears: Float64Array;
+  readonly #menteeZone: string[];
+  #strengthStamp: Int32Array = new Int32Array(0);
+  #knownStamp: Int32Array = new Int32Array(0);
+  #stamped = -1;
+  readonly #overlap = new Map<string, number>();
+
+  constructor(mentors: readonly Profile[], mentees: readonly Profile[], options: ScoreOptions = {}) {
+    this.#at = options.at ?? DEFAULT_SCORING_INSTANT;
+    this.#mentorStrengths = mentors.map((p) => this.#tags(p.skills));
+    this.#mentorKnown = mentors.map((p) => this.#tags([...(p.skills ?? []), ...(p.challenges ?? [])]).ids);
+    this.#mentorIndustry = Int32Array.from(mentors, (p) => this.#single(p.industry));
+    this.#mentorStyle = Int32Array.from(mentors, (p) => this.#single(p.workingStyle));
+    this.#mentorYears = Float64Array.from(mentors, (p) => p.yearsExperience ?? Number.NaN);
+    this.#mentorZone = mentors.map((p) => p.timeZone ?? '');
+    this.#menteeSkills = mentees.map((p) => this.#tags(p.skills));
+    this.#menteeGoals = mentees.map((p) => this.#tags(p.goals));
+    this.#menteeChallenges = mentees.map((p) => this.#tags(p.challenges));
+    this.#menteeIndustry = Int32Array.from(mentees, (p) => this.#single(p.industry));
+    this.#menteeIndustryLabel = mentees.map((p) => (p.industry ?? '').trim());
+    this.#menteeStyle = Int32Array.from(mentees, (p) => this.#single(p.workingStyle));
+    this.#menteeStyleLabel = mentees.map((p) => (p.workingStyle ?? '').trim());
+    this.#menteeYears = Float64Array.from(mentees, (p) => p.yearsExperience ?? Number.NaN);
+    this.#menteeZone = mentees.map((p) => p.timeZone ?? '');
+  }
+
+  /** Score of mentor `mentor` with mentee `mentee` (indices into the constructor's arrays). */
+  score(mentor: number, mentee: number): number {
+    return this.#evaluate(mentor, mentee, null);
+  }
+
+  explain(mentor: number, mentee: number): PairScore {
+    const reasons: string[] = [];
+    const score = this.#evaluate(mentor, mentee, reasons);
+    return { score, reasons };
+  }
+
+  #evaluate(i: number, e: number, reasons: string[] | null): number {
+    if (this.#stamped !== i) this.#stamp(i);
+    const mark = i + 1;
+    let score = 0;
+
+    const industry = this.#menteeIndustry[e] as number;
+    if (industry >= 0 && industry === this.#mentorIndustry[i]) {
+      score += POINTS.industry;
+      reasons?.push(`both in ${this.#menteeIndustryLabel[e]}`);
+    }
+
+    const goals = this.#menteeGoals[e] as Tags;
+    let matched = 0;
+    for (let k = 0; k < goals.ids.length; k++) {
+      if (this.#strengthStamp[goals.ids[k] as number] !== mark) continue;
+      if (matched++ < POINTS.goalCap) score += POINTS.goal;
+      reasons?.push(`wants ${goals.labels[k]}, which the mentor has`);
+    }
+
+    const skills = this.#menteeSkills[e] as Tags;
+    matched = 0;
+    let common: string[] | null = null;
+    for (let k = 0; k < skills.ids.length; k++) {
+      if (this.#strengthStamp[skills.ids[k] as number] !== mark) continue;
+      if (matched++ < POINTS.skillCap) score += POINTS.skill;
+      if (reasons) (common ??= []).push(skills.labels[k] as string);
+    }
+    if (common) reasons?.push(`skills in common: ${common.join(', ')}`);
+
+    const challenges = this.#menteeChallenges[e] as Tags;
+    matched = 0;
+    for (let k = 0; k < challenges.ids.length; k++) {
+      if (this.#knownStamp[challenges.ids[k] as number] !== mark) continue;
+      if (matched++ < POINTS.challengeCap) score += POINTS.challenge;
+      reasons?.push(`faces ${challenges.labels[k]}, which the mentor knows first-hand`);
+    }
+
+    const mentorYears = this.#mentorYears[i] as number;
+    const menteeYears = this.#menteeYears[e] as number;
+    const gap = mentorYears - menteeYears; // NaN when either is unknown: no points
+    if (gap > 0) {
+      score += experiencePoints(gap);
+      reasons?.push(
+        `mentor is ${gap} year${gap === 1 ? '' : 's'} ahead (${mentorYears} vs ${menteeYears} years of experience)`,
+      );
+    }
+
+    const style = this.#menteeStyle[e] as number;
+    if (style >= 0 && style === this.#mentorStyle[i]) {
+      score += POINTS.workingStyle;
+      reasons?.push(`same working style: ${this.#menteeStyleLabel[e]}`);
+    }
+
+    const zoneA = this.#mentorZone[i] as string;
+    const zoneB = this.#menteeZone[e] as string;
+    if (zoneA !== '' && zoneB !== '') {
+      const overlap = this.#zoneOverlap(zoneA, zoneB);
+      const points = timeZonePoints(overlap);
+      if (points > 0) {
+        score += points;
+        if (reasons) {
+          const hours = Math.round((overlap / 60) * 10) / 10;
+          reasons.push(
+            zoneA === zoneB ? `same time zone (${zoneA})` : `${hours} h of shared working hours (${zoneA} / ${zoneB})`,
+          );
+        }
+      }
+    }
+    return score;
+  }
+
+  #zoneOverlap(a: string, b: string): number {
+    const key = `${a}\u0000${b}`;
+    let overlap = this.#overlap.get(key);
+    if (overlap === undefined) {
+      overlap = zoneOverlapMinutes(a, b, this.#at) ?? 0;
+      this.#overlap.set(key, overlap);
+    }
+    return overlap;
+  }
+
+  #stamp(i: number): void {
+    const size = this.#vocabulary.size;
+    if (this.#strengthStamp.length < size) {
+      this.#strengthStamp = new Int32Array(size);
+      this.#knownStamp = new Int32Array(size);
+    }
+    const mark = i + 1;
+    // Clear the previous mentor's marks lazily: stamps compare with `mark`, so stale ones never match
+    // unless the same index is re-stamped, which is exactly when they are still right.
+    for (const id of (this.#mentorStrengths[i] as Tags).ids) this.#strengthStamp[id] = mark;
+    for (const id of this.#mentorKnown[i] as Int32Array) this.#knownStamp[id] = mark;
+    this.#stamped = i;
+  }
+
+  #intern(tag: string): number {
+    let id = this.#vocabulary.get(tag);
+    if (id === undefined) {
+      id = this.#vocabulary.size;
+      this.#vocabulary.set(tag, id);
+    }
+    return id;
+  }
+
+  #single(value: string | undefined): number {
+    if (value === undefined) return -1;
+    const key = normalizeTag(value);
+    return key === '' ? -1 : this.#intern(`\u0001${key}`);
+  }
+
+  #tags(values: readonly string[] | undefined): Tags {
+    const ids: number[] = [];
+    const labels: string[] = [];
+    for (const value of values ?? []) {
+      const key = normalizeTag(value);
+      if (key === '') continue;
+      const id = this.#intern(key);
+      if (ids.includes(id)) continue; // a tag listed twice counts once
+      ids.push(id);
+      labels.push(value.trim());
+    }
+    return { ids: Int32Array.from(ids), labels };
+  }
+}

@@ -1,0 +1,126 @@
+/** Plain, JSON-serialisable input and output of the rotation planner. */
+import type { Profile } from '@constellation/shared/schemas/participants';
+
+export interface PlanMentor {
+  id: string;
+  profile?: Profile;
+  /**
+   * Mentees this mentor hosts at once. Default 1, or 2 when the event allows
+   * shared tables. Mentoring circles will use larger sizes.
+   */
+  tableSize?: number;
+}
+
+export interface PlanMentee {
+  id: string;
+  profile?: Profile;
+}
+
+export interface PairRef {
+  mentorId: string;
+  menteeId: string;
+}
+
+export interface PlanInput {
+  mentors: PlanMentor[];
+  mentees: PlanMentee[];
+  /** Total number of rounds in the event. */
+  rounds: number;
+  /** When true a mentor hosts up to two mentees at once (unless the mentor sets tableSize). */
+  allowSharedTables?: boolean;
+  /** Pairs that must meet. */
+  pinned?: PairRef[];
+  /** Pairs that must never meet. */
+  forbidden?: PairRef[];
+  /** Tie-breaking among equally good plans; the same input and seed give the same plan. Default 0. */
+  seed?: number;
+  /** ISO instant (the event's start) whose UTC offsets decide time-zone overlap. */
+  scoringInstant?: string;
+}
+
+/** A table as it happened (or as planned): one mentor and the mentees who sat with them. */
+export interface TableRef {
+  mentorId: string;
+  menteeIds: string[];
+}
+
+export interface HeldRound {
+  tables: TableRef[];
+  /** Passed through unchanged when given. */
+  sitOuts?: SitOut[];
+}
+
+export interface ReplanInput extends PlanInput {
+  /** Rounds already held, in order; they never change. Participants who left stay listed and are marked absent. */
+  heldRounds: HeldRound[];
+  /** Participants (mentors or mentees) unavailable for the remaining rounds: leavers and no-shows. */
+  absentIds?: string[];
+}
+
+export interface Seat {
+  menteeId: string;
+  score: number;
+  reasons: string[];
+}
+
+export interface Table extends TableRef {
+  /** Sum of the seats' scores. */
+  score: number;
+  /** One per mentee at the table, in menteeIds order. */
+  seats: Seat[];
+}
+
+export type SitOutCode =
+  | 'more-mentees-than-tables'
+  | 'more-tables-than-mentees'
+  | 'met-everyone-available'
+  | 'balancing'
+  | 'absent';
+
+export interface SitOut {
+  participantId: string;
+  role: 'mentor' | 'mentee';
+  code: SitOutCode;
+  reason: string;
+}
+
+export interface Round {
+  /** 0-based position in the event. */
+  index: number;
+  /** True for rounds that were already held when the plan was made. */
+  held: boolean;
+  tables: Table[];
+  sitOuts: SitOut[];
+}
+
+export interface Range {
+  min: number;
+  max: number;
+}
+
+export interface PlanTotals {
+  /** Compatibility summed over every meeting of every round, held ones included. */
+  score: number;
+  meetings: number;
+  /** Over all rounds, among mentees present for the planned rounds. */
+  meetingsPerMentee: Range;
+  /** Mentees met over all rounds, among mentors present for the planned rounds. */
+  mentorLoads: Range;
+  /** Score and meetings of the rounds this call planned. */
+  plannedScore: number;
+  plannedMeetings: number;
+  /** Planned table-rounds hosting more than one mentee. */
+  sharedTables: number;
+}
+
+export interface Plan {
+  rounds: Round[];
+  totals: PlanTotals;
+  /** Things the organizer should know: pins that cannot be honoured, uneven counts that could not be avoided. */
+  warnings: string[];
+}
+
+/** Invalid input, with a message that says what and where. */
+export class PlanInputError extends Error {
+  override readonly name = 'PlanInputError';
+}
