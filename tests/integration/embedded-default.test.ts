@@ -8,7 +8,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'constellation-embedded-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 async function json(response: Response) {
-  return { status: response.status, body: await response.json(), cookie: response.headers.get('set-cookie')?.split(';')[0] ?? '' };
+  return { status: response.status, body: (await response.json()) as Record<string, string>, cookie: response.headers.get('set-cookie')?.split(';')[0] ?? '' };
 }
 
 describe('zero-configuration start', () => {
@@ -35,7 +35,7 @@ describe('zero-configuration start', () => {
         }),
       );
       expect(created.status).toBe(201);
-      eventId = created.body.id;
+      eventId = created.body.id!;
     } finally {
       await first.stop(); // SIGTERM: the embedded database is stopped cleanly
     }

@@ -44,9 +44,14 @@ export type ClockRejectionCode =
   | 'not-paused'
   | 'not-in-round';
 
-export type CommandCheck =
-  | { ok: true }
-  | { ok: false; code: ClockRejectionCode; reason: string };
+export interface ClockRejection {
+  ok: false;
+  code: ClockRejectionCode;
+  /** For people: says exactly why. */
+  reason: string;
+}
+
+export type CommandCheck = { ok: true } | ClockRejection;
 
 // ---------------------------------------------------------------------------
 // The plan: phases 0..P-1 alternate round, gap, round, …, round (P = 2·rounds − 1).
@@ -153,7 +158,7 @@ function advance(plan: ClockPlan, f: ClockFolded, t: number): ClockFolded {
   };
 }
 
-const reject = (code: ClockRejectionCode, reason: string): CommandCheck => ({ ok: false, code, reason });
+const reject = (code: ClockRejectionCode, reason: string): ClockRejection => ({ ok: false, code, reason });
 const OK: CommandCheck = { ok: true };
 
 /** Whether cmd may be applied to f (already advanced to the command's time). */
@@ -278,7 +283,7 @@ export function applyAt(
   timeline: ClockTimeline,
   cmd: ClockCommand,
   now: number,
-): { ok: true; timeline: ClockTimeline; entry: ClockLogEntry } | { ok: false; code: ClockRejectionCode; reason: string } {
+): { ok: true; timeline: ClockTimeline; entry: ClockLogEntry } | ClockRejection {
   const verdict = checkAt(timeline, cmd, now);
   if (!verdict.ok) return verdict;
   const advanced = advance(timeline.plan, timeline.folded, now);
@@ -366,9 +371,11 @@ export function applyCommand(
   log: readonly ClockLogEntry[],
   cmd: ClockCommand,
   now: number,
-): { ok: true; entry: ClockLogEntry; state: ClockState } | { ok: false; code: ClockRejectionCode; reason: string } {
-  const verdict = validateCommand(settings, log, cmd, now);
-  if (!verdict.ok) return verdict;
+): { ok: true; entry: ClockLogEntry; state: ClockState } | ClockRejection {
+  const last = log.at(-1);
+  if (last !== undefined && now < last.at) {
+    return reject('time-went-backwards', 'The command is older than the last recorded clock command.');
+  }
   const result = applyAt(replay(settings, log, now), cmd, now);
   if (!result.ok) return result;
   return { ok: true, entry: result.entry, state: stateAt(result.timeline, now) };

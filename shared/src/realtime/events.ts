@@ -1,0 +1,186 @@
+/**
+ * The typed Socket.IO contract between the server and every client.
+ *
+ * - Client-to-server commands are named `domain:verb` and always take an
+ *   acknowledgement of the form `{ data } | { error }`.
+ * - Server broadcasts are named in the past tense and carry state, not ticks:
+ *   a phase carries its absolute `endsAt`; clients count down with their
+ *   estimated offset to the server clock (`time:sync`, `clock/sync.ts`).
+ * - Every socket that connects, or reconnects without recovered state,
+ *   receives one `event:snapshot`.
+ *
+ * Usage: `new Server<ClientToServerEvents, ServerToClientEvents,
+ * InterServerEvents, SocketData>()` and `io() as Socket<ServerToClientEvents,
+ * ClientToServerEvents>`.
+ */
+import { Type, type Static } from 'typebox';
+import type { ClockState } from '../clock/state.ts';
+import type { DiscussionPrompt } from '../clock/prompts.ts';
+import type { Role } from '../schemas/participants.ts';
+
+// ---------------------------------------------------------------------------
+// Acknowledgements
+
+export interface AckError {
+  /** Stable, machine-readable: e.g. `invalid-payload`, `forbidden`, `not-in-round`. */
+  code: string;
+  /** For people: says exactly what was wrong. */
+  message: string;
+}
+
+export type Ack<T> = { data: T } | { error: AckError };
+export type AckCallback<T> = (response: Ack<T>) => void;
+
+// ---------------------------------------------------------------------------
+// Command payloads (validated on the server; invalid input is answered, never broadcast)
+
+export const ClockExtendPayload = Type.Object(
+  { seconds: Type.Integer({ minimum: 1, maximum: 1800 }) },
+  { additionalProperties: false },
+);
+export type ClockExtendPayload = Static<typeof ClockExtendPayload>;
+
+export const AnnouncementSendPayload = Type.Object(
+  { text: Type.String({ minLength: 1, maxLength: 500 }) },
+  { additionalProperties: false },
+);
+export type AnnouncementSendPayload = Static<typeof AnnouncementSendPayload>;
+
+export const TimeSyncPayload = Type.Object(
+  {
+    /** The client's local time when it sent the request, echoed back to match the reply. */
+    t0: Type.Number(),
+  },
+  { additionalProperties: false },
+);
+export type TimeSyncPayload = Static<typeof TimeSyncPayload>;
+
+export interface TimeSyncReply {
+  t0: number;
+  /** Server epoch ms when the request was handled. */
+  serverTime: number;
+}
+
+// ---------------------------------------------------------------------------
+// What is broadcast
+
+export interface Announcement {
+  id: string;
+  text: string;
+  /** Server epoch ms. */
+  sentAt: number;
+}
+
+/** What caused a `clock:changed`, for the live region ("Round 3 extended by 2 minutes"). */
+export type ClockChangeCause =
+  | { kind: 'started' }
+  | { kind: 'paused' }
+  | { kind: 'resumed' }
+  | { kind: 'extended'; seconds: number }
+  | { kind: 'round-ended' }
+  | { kind: 'event-ended' }
+  /** A phase ran out on its own. */
+  | { kind: 'elapsed' };
+
+export interface ClockChanged {
+  clock: ClockState;
+  cause: ClockChangeCause;
+}
+
+export interface ClockWarned {
+  round: number;
+  /** Absolute end of the round the warning is about. */
+  endsAt: number;
+}
+
+/** Something two participants have in common, shown to both of them. */
+export interface MatchReason {
+  kind: 'industry' | 'skills' | 'experience' | 'goals' | 'challenges' | 'working-style' | 'time-zone';
+  /** For people, e.g. "both in fintech". */
+  text: string;
+}
+
+export interface SnapshotPartner {
+  participantId: string;
+  name: string;
+  role: Role;
+  reasons: MatchReason[];
+}
+
+/** A LiveKit connection, minted by the server for exactly one room. */
+export interface VideoConnection {
+  serverUrl: string;
+  roomName: string;
+  token: string;
+}
+
+export type Viewer =
+  | { kind: 'organizer'; organizerId: string }
+  | { kind: 'participant'; participantId: string; role: Role; name: string };
+
+/**
+ * Everything one recipient needs to render the live event from scratch. The
+ * phase, round and absolute `endsAt` are in `clock`, the same object
+ * `clock:changed` replaces, so the two can never disagree.
+ */
+export interface EventSnapshot {
+  eventId: string;
+  /** Server epoch ms when the snapshot was built: a coarse hint, not a sync sample. */
+  serverTime: number;
+  clock: ClockState;
+  viewer: Viewer;
+  /**
+   * The round the partners and prompt belong to: the current round, or during
+   * a transition or break the next one; null in the lobby before a plan exists,
+   * after the event, and for organizers.
+   */
+  seatRound: number | null;
+  /** The recipient's partner(s) in `seatRound`; two when a mentor hosts two mentees. */
+  partners: SnapshotPartner[];
+  /** True when the recipient sits out `seatRound`, so the screen can say so instead of showing an empty room. */
+  sittingOut: boolean;
+  prompt: DiscussionPrompt | null;
+  /** Oldest first. */
+  announcements: Announcement[];
+  /** Present only while the recipient has a room to join. */
+  video?: VideoConnection;
+}
+
+// ---------------------------------------------------------------------------
+// The contract
+
+export interface ServerToClientEvents {
+  'event:snapshot': (snapshot: EventSnapshot) => void;
+  'clock:changed': (change: ClockChanged) => void;
+  'clock:warned': (warning: ClockWarned) => void;
+  'announcement:sent': (announcement: Announcement) => void;
+}
+
+export interface ClientToServerEvents {
+  // Organizer only; each acknowledges with the clock as it stands after the command.
+  'clock:start': (ack: AckCallback<ClockState>) => void;
+  'clock:pause': (ack: AckCallback<ClockState>) => void;
+  'clock:resume': (ack: AckCallback<ClockState>) => void;
+  'clock:extend': (payload: ClockExtendPayload, ack: AckCallback<ClockState>) => void;
+  'clock:end-round': (ack: AckCallback<ClockState>) => void;
+  'clock:end-event': (ack: AckCallback<ClockState>) => void;
+  'announcement:send': (payload: AnnouncementSendPayload, ack: AckCallback<Announcement>) => void;
+  // Anyone: one NTP-style sample for the client's offset estimate.
+  'time:sync': (payload: TimeSyncPayload, ack: AckCallback<TimeSyncReply>) => void;
+}
+
+/** Between server instances (Socket.IO adapter); none yet. */
+export type InterServerEvents = Record<string, never>;
+
+/** Set by the auth middleware when the socket connects. */
+export interface SocketData {
+  eventId: string;
+  viewer: Viewer;
+}
+
+/** Socket.IO room names, so the gateway and tests agree. */
+export const rooms = {
+  event: (eventId: string) => `event:${eventId}`,
+  organizers: (eventId: string) => `event:${eventId}:organizers`,
+  participant: (participantId: string) => `participant:${participantId}`,
+} as const;
