@@ -15,8 +15,20 @@ import authRoutes from './modules/auth/auth.routes.ts';
 import eventsRoutes from './modules/events/events.routes.ts';
 import participantsRoutes from './modules/participants/participants.routes.ts';
 import joinRoutes from './modules/participants/join.routes.ts';
+import socketIo from './plugins/socket-io.ts';
+import scheduleRoutes from './modules/schedule/schedule.routes.ts';
+import { PlannerRunner } from './modules/schedule/planner.runner.ts';
+import { ClockService } from './modules/clock/clock.service.ts';
+import { ClockGateway } from './modules/clock/clock.gateway.ts';
+import { seatRoundOf } from './modules/clock/snapshot.ts';
 
 export const DEFAULT_CLIENT_DIST = fileURLToPath(new URL('../../client/dist', import.meta.url));
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    clock: ClockService;
+  }
+}
 
 export interface AppOptions {
   pool: pg.Pool;
@@ -25,6 +37,8 @@ export interface AppOptions {
   /** Folder of the built client; served with an SPA fallback when it exists. */
   clientDist?: string;
   logger?: FastifyServerOptions['logger'];
+  /** The server clock (epoch ms); tests may inject their own. */
+  now?: () => number;
   rateLimits?: { signIn?: { max: number; timeWindow: number }; invite?: { max: number; timeWindow: number } };
 }
 
@@ -50,6 +64,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         { name: 'participants', description: 'Mentors and mentees of an event' },
         { name: 'invites', description: 'Personal join links' },
         { name: 'participant', description: 'What a participant sees of their own event' },
+        { name: 'schedule', description: 'The rotation plan: who meets whom in which round, and why' },
       ],
     },
   });
@@ -57,6 +72,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // Adapters
   await app.register(auth, { secureCookies: options.publicUrl.startsWith('https:') });
+  await app.register(socketIo);
+  const clock = new ClockService(options.pool, options.now);
+  const gateway = new ClockGateway({ io: app.io, pool: options.pool, clock, log: app.log });
+  const planner = new PlannerRunner();
+  app.decorate('clock', clock);
+  app.addHook('onReady', async () => {
+    await clock.resumeLiveEvents();
+  });
+  app.addHook('onClose', async () => {
+    clock.close();
+    await planner.close();
+  });
 
   // Features
   const signIn = options.rateLimits?.signIn ?? { max: 10, timeWindow: 60_000 };
@@ -65,6 +92,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(eventsRoutes, { prefix: '/api/events' });
   await app.register(participantsRoutes, { prefix: '/api/events', publicUrl: options.publicUrl, secret: options.sessionSecret });
   await app.register(joinRoutes, { prefix: '/api', inviteRateLimit: invite });
+  await app.register(scheduleRoutes, {
+    prefix: '/api/events',
+    planner,
+    heldRounds: async (eventId) => {
+      const state = await clock.state(eventId);
+      if (!state || state.phase === 'lobby') return 0;
+      if (state.phase === 'finished') return state.rounds;
+      // The round in progress, or just ended, is held; a gap's next round is not yet.
+      return state.phase === 'round' ? state.round : (seatRoundOf(state) ?? state.rounds + 1) - 1;
+    },
+    onPlanChanged: (eventId) => gateway.planChanged(eventId),
+  });
 
   app.get(
     '/healthz',

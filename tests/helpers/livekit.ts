@@ -59,8 +59,16 @@ export type LiveKitAvailability = { available: true; binary: string } | { availa
  */
 export function liveKitAvailability(env: NodeJS.ProcessEnv = process.env): LiveKitAvailability {
   const binary = findLiveKitBinary(env);
-  if (binary) return { available: true, binary };
-  const reason = `LiveKit server not found (LIVEKIT_BIN, livekit-server on PATH, ${GO_INSTALL_BIN}); run scripts/ensure-livekit.sh`;
+  if (binary) {
+    const version = versionOf(binary);
+    if (!version?.endsWith(` ${LIVEKIT_VERSION}`)) {
+      console.warn(`${binary} reports "${version}", the tests expect LiveKit ${LIVEKIT_VERSION}`);
+    }
+    return { available: true, binary };
+  }
+  const reason =
+    `LiveKit server not found (LIVEKIT_BIN, livekit-server on PATH, ${GO_INSTALL_BIN}); ` +
+    'run scripts/ensure-livekit.sh';
   if (env.CI) throw new Error(`${reason}. CI must run the LiveKit integration tests, not skip them.`);
   console.warn(`Skipping LiveKit integration tests: ${reason}`);
   return { available: false, reason };

@@ -93,18 +93,28 @@ export interface ClockWarned {
   endsAt: number;
 }
 
-/** Something two participants have in common, shown to both of them. */
-export interface MatchReason {
-  kind: 'industry' | 'skills' | 'experience' | 'goals' | 'challenges' | 'working-style' | 'time-zone';
-  /** For people, e.g. "both in fintech". */
-  text: string;
-}
-
 export interface SnapshotPartner {
   participantId: string;
   name: string;
   role: Role;
-  reasons: MatchReason[];
+  /** What they have in common, for people: "both in fintech". */
+  reasons: string[];
+}
+
+/** One round of a participant's own plan. */
+export interface ItineraryEntry {
+  round: number;
+  partners: SnapshotPartner[];
+  sittingOut: boolean;
+  /** Why, when sitting out: "more mentees than tables this round". */
+  sitOutReason: string | null;
+  prompt: DiscussionPrompt;
+}
+
+/** Organizers only: who is connected right now. */
+export interface PresenceChanged {
+  participantId: string;
+  online: boolean;
 }
 
 /** A LiveKit connection, minted by the server for exactly one room. */
@@ -142,6 +152,15 @@ export interface EventSnapshot {
   prompt: DiscussionPrompt | null;
   /** Oldest first. */
   announcements: Announcement[];
+  /** Why the recipient sits out `seatRound`, when they do. */
+  sitOutReason: string | null;
+  /**
+   * Participants: their whole plan, so a client follows round changes from `clock:changed`
+   * alone; a new snapshot arrives whenever the plan changes. Empty for organizers.
+   */
+  itinerary: ItineraryEntry[];
+  /** Organizers: participant ids connected now; then `presence:changed`. Empty for participants. */
+  online: string[];
   /** Present only while the recipient has a room to join. */
   video?: VideoConnection;
 }
@@ -154,6 +173,7 @@ export interface ServerToClientEvents {
   'clock:changed': (change: ClockChanged) => void;
   'clock:warned': (warning: ClockWarned) => void;
   'announcement:sent': (announcement: Announcement) => void;
+  'presence:changed': (change: PresenceChanged) => void;
 }
 
 export interface ClientToServerEvents {

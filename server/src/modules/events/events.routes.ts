@@ -74,15 +74,20 @@ const eventsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Change an event',
         params: EventIdParams,
         body: EventUpdateBody,
-        response: { 200: Event, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
+        response: { 200: Event, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody },
       },
     },
     async (request) => {
       const current = await findEvent(app.pg, request.organizer!.id, request.params.eventId);
       if (!current) throw notFound('Event');
       checkEventRules(request.body, current);
+      const timing = (['roundSeconds', 'transitionSeconds', 'rounds', 'breaks'] as const).filter((k) => request.body[k] !== undefined);
+      if (current.status !== 'draft' && timing.length > 0) {
+        throw new HttpError(409, `The event has started: ${timing.join(', ')} can no longer change (extend the round instead)`);
+      }
       const event = await updateEvent(app.pg, request.organizer!.id, request.params.eventId, request.body);
       if (!event) throw notFound('Event');
+      app.clock.forget(event.id);
       return event;
     },
   );
@@ -94,6 +99,7 @@ const eventsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       if (!(await deleteEvent(app.pg, request.organizer!.id, request.params.eventId))) throw notFound('Event');
+      app.clock.forget(request.params.eventId);
       return reply.status(204).send(null);
     },
   );

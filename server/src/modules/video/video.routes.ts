@@ -1,7 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorBody } from '@constellation/shared/schemas/common';
-import { WebhookVerificationError, type PresenceChange, type VerifiedWebhook, type WebhookVerifier } from './webhook.ts';
+import {
+  WebhookVerificationError,
+  type PresenceChange,
+  type VerifiedWebhook,
+  type WebhookVerifier,
+} from './webhook.ts';
 
 export interface VideoRoutesOptions {
   verifyWebhook: WebhookVerifier;
@@ -17,8 +22,10 @@ const WebhookAccepted = Type.Object({ received: Type.Literal(true) });
  */
 export const videoRoutes: FastifyPluginAsyncTypebox<VideoRoutesOptions> = async (fastify, options) => {
   // The signature covers the exact bytes LiveKit sent, so the body must reach the verifier unparsed.
-  fastify.addContentTypeParser('application/webhook+json', { parseAs: 'string', bodyLimit: 1024 * 1024 }, (_request, body, done) =>
-    done(null, body),
+  fastify.addContentTypeParser(
+    'application/webhook+json',
+    { parseAs: 'string', bodyLimit: 1024 * 1024 },
+    (_request, body, done) => done(null, body),
   );
 
   fastify.post(

@@ -1,0 +1,218 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type pg from 'pg';
+import { Compile } from 'typebox/compile';
+import type { TSchema } from 'typebox';
+import {
+  AnnouncementSendPayload,
+  ClockExtendPayload,
+  TimeSyncPayload,
+  rooms,
+  type Ack,
+  type AckCallback,
+  type Announcement,
+  type ItineraryEntry,
+  type ClientToServerEvents,
+  type InterServerEvents,
+  type ServerToClientEvents,
+  type SocketData,
+} from '@constellation/shared/realtime/events';
+import type { Socket } from 'socket.io';
+import type { IoServer } from '../../plugins/socket-io.ts';
+import type { Plan } from '../schedule/core/index.ts';
+import { loadPlan, loadPlannerPeople } from '../schedule/schedule.repository.ts';
+import type { ClockCommand } from './core/clock-machine.ts';
+import { insertAnnouncement, listAnnouncements } from './clock.repository.ts';
+import type { ClockService } from './clock.service.ts';
+import { buildSnapshot, itineraryOf, type Person } from './snapshot.ts';
+
+type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+interface EventData {
+  plan: Plan | null;
+  people: Map<string, Person>;
+  itineraries: Map<string, ItineraryEntry[]>;
+  announcements: Announcement[];
+}
+
+const MAX_ANNOUNCEMENTS_IN_SNAPSHOT = 50;
+
+function validator<T extends TSchema>(schema: T) {
+  const compiled = Compile(schema);
+  return (value: unknown): string | null => {
+    if (compiled.Check(value)) return null;
+    const first = [...compiled.Errors(value)][0];
+    return first ? `${first.instancePath || 'payload'} ${first.message}` : 'payload is invalid';
+  };
+}
+const checkExtend = validator(ClockExtendPayload);
+const checkAnnouncement = validator(AnnouncementSendPayload);
+const checkTimeSync = validator(TimeSyncPayload);
+
+/** An ack callback that tolerates clients who send none (or something else). */
+function ackOf<T>(maybe: unknown): AckCallback<T> {
+  return typeof maybe === 'function' ? (maybe as AckCallback<T>) : () => {};
+}
+const fail = <T>(code: string, message: string): Ack<T> => ({ error: { code, message } });
+
+/**
+ * The live event over Socket.IO: snapshots on connect, organizer clock commands, announcements,
+ * clock sync samples, and presence for the organizer's run screen. Every handler validates the
+ * payload, calls the core, persists, acknowledges, and only then tells the others.
+ */
+export class ClockGateway {
+  readonly #io: IoServer;
+  readonly #pool: pg.Pool;
+  readonly #clock: ClockService;
+  readonly #log: FastifyBaseLogger;
+  readonly #data = new Map<string, Promise<EventData>>();
+  /** eventId → participantId → number of connected sockets. */
+  readonly #online = new Map<string, Map<string, number>>();
+
+  constructor(deps: { io: IoServer; pool: pg.Pool; clock: ClockService; log: FastifyBaseLogger }) {
+    this.#io = deps.io;
+    this.#pool = deps.pool;
+    this.#clock = deps.clock;
+    this.#log = deps.log;
+    deps.clock.listen({
+      changed: (eventId, clock, cause) => this.#io.to(rooms.event(eventId)).emit('clock:changed', { clock, cause }),
+      warned: (eventId, round, endsAt) => this.#io.to(rooms.event(eventId)).emit('clock:warned', { round, endsAt }),
+    });
+    this.#io.on('connection', (socket) => void this.#onConnection(socket));
+  }
+
+  /** Participants connected to an event now. */
+  online(eventId: string): string[] {
+    return [...(this.#online.get(eventId)?.keys() ?? [])];
+  }
+
+  /** The plan or the people changed: reload and send every connected participant a fresh snapshot. */
+  async planChanged(eventId: string): Promise<void> {
+    this.#data.delete(eventId);
+    const sockets = await this.#io.in(rooms.event(eventId)).fetchSockets();
+    await Promise.all(sockets.map((s) => this.#sendSnapshot(s)));
+  }
+
+  async #onConnection(socket: IoSocket): Promise<void> {
+    const { eventId, viewer } = socket.data;
+    socket.join(rooms.event(eventId));
+    if (viewer.kind === 'organizer') socket.join(rooms.organizers(eventId));
+    else {
+      socket.join(rooms.participant(viewer.participantId));
+      this.#presence(eventId, viewer.participantId, +1);
+      socket.on('disconnect', () => this.#presence(eventId, viewer.participantId, -1));
+    }
+    this.#registerHandlers(socket);
+    if (!socket.recovered) await this.#sendSnapshot(socket).catch((error) => this.#log.error({ err: error }, 'snapshot failed'));
+  }
+
+  #registerHandlers(socket: IoSocket): void {
+    const { eventId, viewer } = socket.data;
+    const organizerId = viewer.kind === 'organizer' ? viewer.organizerId : null;
+
+    socket.on('time:sync', (payload, ack) => {
+      const reply = ackOf<{ t0: number; serverTime: number }>(ack);
+      const problem = checkTimeSync(payload);
+      if (problem) return reply(fail('invalid-payload', problem));
+      reply({ data: { t0: payload.t0, serverTime: this.#clock.now() } });
+    });
+
+    const command = (cmd: ClockCommand | ((payload: unknown) => ClockCommand | string)) => (...args: unknown[]) => {
+      const ack = ackOf<never>(args.at(-1));
+      if (!organizerId) return ack(fail('forbidden', 'Only the organizer runs the clock'));
+      const resolved = typeof cmd === 'function' ? cmd(args[0]) : cmd;
+      if (typeof resolved === 'string') return ack(fail('invalid-payload', resolved));
+      this.#clock
+        .command(eventId, resolved, organizerId)
+        .then((result) => ack(result.ok ? ({ data: result.state } as never) : fail(result.code, result.reason)))
+        .catch((error) => {
+          this.#log.error({ err: error }, 'clock command failed');
+          ack(fail('unavailable', 'The command was not saved; try again'));
+        });
+    };
+    socket.on('clock:start', command({ type: 'start' }));
+    socket.on('clock:pause', command({ type: 'pause' }));
+    socket.on('clock:resume', command({ type: 'resume' }));
+    socket.on('clock:end-round', command({ type: 'endRound' }));
+    socket.on('clock:end-event', command({ type: 'endEvent' }));
+    socket.on(
+      'clock:extend',
+      command((payload) => checkExtend(payload) ?? { type: 'extend', seconds: (payload as ClockExtendPayload).seconds }),
+    );
+
+    socket.on('announcement:send', (payload, ack) => {
+      const reply = ackOf<Announcement>(ack);
+      if (!organizerId) return reply(fail('forbidden', 'Only the organizer sends announcements'));
+      const problem = checkAnnouncement(payload);
+      if (problem) return reply(fail('invalid-payload', problem));
+      const text = payload.text.trim();
+      if (!text) return reply(fail('invalid-payload', '/text must not be blank'));
+      insertAnnouncement(this.#pool, eventId, text, this.#clock.now())
+        .then(async (announcement) => {
+          (await this.#eventData(eventId)).announcements.push(announcement);
+          reply({ data: announcement });
+          this.#io.to(rooms.event(eventId)).emit('announcement:sent', announcement);
+        })
+        .catch((error) => {
+          this.#log.error({ err: error }, 'announcement failed');
+          reply(fail('unavailable', 'The announcement was not saved; try again'));
+        });
+    });
+  }
+
+  async #sendSnapshot(socket: { data: SocketData; emit: IoSocket['emit']; disconnect(close?: boolean): unknown }): Promise<void> {
+    const { eventId, viewer } = socket.data;
+    const [clock, data] = await Promise.all([this.#clock.state(eventId), this.#eventData(eventId)]);
+    if (!clock) return void socket.disconnect(true);
+    const itinerary = viewer.kind === 'participant' ? this.#itinerary(data, viewer.participantId) : [];
+    socket.emit(
+      'event:snapshot',
+      buildSnapshot({
+        eventId,
+        viewer,
+        clock,
+        itinerary,
+        announcements: data.announcements.slice(-MAX_ANNOUNCEMENTS_IN_SNAPSHOT),
+        online: viewer.kind === 'organizer' ? this.online(eventId) : [],
+        serverTime: this.#clock.now(),
+      }),
+    );
+  }
+
+  #itinerary(data: EventData, participantId: string): ItineraryEntry[] {
+    let itinerary = data.itineraries.get(participantId);
+    if (!itinerary) {
+      itinerary = itineraryOf(data.plan, participantId, data.people);
+      data.itineraries.set(participantId, itinerary);
+    }
+    return itinerary;
+  }
+
+  #eventData(eventId: string): Promise<EventData> {
+    let pending = this.#data.get(eventId);
+    if (!pending) {
+      pending = (async () => {
+        const [record, people, announcements] = await Promise.all([loadPlan(this.#pool, eventId), loadPlannerPeople(this.#pool, eventId), listAnnouncements(this.#pool, eventId)]);
+        const byId = new Map<string, Person>();
+        for (const m of people.mentors) byId.set(m.id, { name: m.name, role: 'mentor' });
+        for (const m of people.mentees) byId.set(m.id, { name: m.name, role: 'mentee' });
+        return { plan: record?.plan ?? null, people: byId, itineraries: new Map(), announcements };
+      })();
+      pending.catch(() => this.#data.delete(eventId));
+      this.#data.set(eventId, pending);
+    }
+    return pending;
+  }
+
+  #presence(eventId: string, participantId: string, delta: number): void {
+    let counts = this.#online.get(eventId);
+    if (!counts) this.#online.set(eventId, (counts = new Map()));
+    const before = counts.get(participantId) ?? 0;
+    const after = Math.max(0, before + delta);
+    if (after === 0) counts.delete(participantId);
+    else counts.set(participantId, after);
+    if ((before === 0) !== (after === 0)) {
+      this.#io.to(rooms.organizers(eventId)).emit('presence:changed', { participantId, online: after > 0 });
+    }
+  }
+}
+

@@ -1,0 +1,179 @@
+import type pg from 'pg';
+import type { ClockState } from '@constellation/shared/clock/state';
+import type { ClockChangeCause } from '@constellation/shared/realtime/events';
+import { inTransaction } from '../../plugins/db.ts';
+import {
+  applyAt,
+  replay,
+  stateAt,
+  wakeupOf,
+  type ClockCommand,
+  type ClockLogEntry,
+  type ClockRejection,
+  type ClockTimeline,
+} from './core/clock-machine.ts';
+import { appendClockCommand, liveEventIds, loadClockLog, loadClockSettings, setEventStatus } from './clock.repository.ts';
+
+export interface ClockListener {
+  changed(eventId: string, clock: ClockState, cause: ClockChangeCause): void;
+  warned(eventId: string, round: number, endsAt: number): void;
+}
+
+interface LiveClock {
+  timeline: ClockTimeline;
+  log: ClockLogEntry[];
+  timer: NodeJS.Timeout | null;
+  /** `${round}:${endsAt}` of the last warning sent, so an early timer never warns twice. */
+  warned: string | null;
+  /** Serializes commands and timer work for this event. */
+  queue: Promise<unknown>;
+}
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+const CAUSES: Record<ClockCommand['type'], (cmd: ClockCommand) => ClockChangeCause> = {
+  start: () => ({ kind: 'started' }),
+  pause: () => ({ kind: 'paused' }),
+  resume: () => ({ kind: 'resumed' }),
+  extend: (cmd) => ({ kind: 'extended', seconds: cmd.type === 'extend' ? cmd.seconds : 0 }),
+  endRound: () => ({ kind: 'round-ended' }),
+  endEvent: () => ({ kind: 'event-ended' }),
+};
+
+/**
+ * The adapter around the pure clock: keeps each live event's timeline in memory, stores every
+ * command in PostgreSQL before acknowledging it, and sets one timer per event for its next
+ * phase change or one-minute warning (no ticks). After a restart `resumeLiveEvents` re-arms the
+ * timers from the stored log, so rounds end at the same absolute times.
+ */
+export class ClockService {
+  readonly #pool: pg.Pool;
+  readonly #now: () => number;
+  readonly #clocks = new Map<string, Promise<LiveClock | null>>();
+  #listener: ClockListener | null = null;
+  #closed = false;
+
+  constructor(pool: pg.Pool, now: () => number = Date.now) {
+    this.#pool = pool;
+    this.#now = now;
+  }
+
+  listen(listener: ClockListener): void {
+    this.#listener = listener;
+  }
+
+  now(): number {
+    return this.#now();
+  }
+
+  /** The event's clock now; lobby for an event that never started. */
+  async state(eventId: string): Promise<ClockState | null> {
+    const clock = await this.#load(eventId);
+    return clock ? stateAt(clock.timeline, Math.max(this.#now(), clock.timeline.lastAt)) : null;
+  }
+
+  /** Validates, stores, then applies an organizer command. Resolves once it is durable. */
+  async command(eventId: string, cmd: ClockCommand, organizerId: string | null): Promise<{ ok: true; state: ClockState } | ClockRejection> {
+    const clock = await this.#load(eventId);
+    if (!clock) return { ok: false, code: 'not-started', reason: 'No such event' };
+    return this.#serialize(clock, async () => {
+      const now = this.#now();
+      const result = applyAt(clock.timeline, cmd, now);
+      if (!result.ok) return result;
+      const state = stateAt(result.timeline, now);
+      await inTransaction(this.#pool, async (client) => {
+        await appendClockCommand(client, eventId, clock.log.length + 1, result.entry, organizerId);
+        if (cmd.type === 'start') await setEventStatus(client, eventId, 'live');
+        if (state.phase === 'finished') await setEventStatus(client, eventId, 'finished');
+      });
+      clock.log.push(result.entry);
+      clock.timeline = result.timeline;
+      this.#arm(eventId, clock);
+      this.#listener?.changed(eventId, state, CAUSES[cmd.type](cmd));
+      return { ok: true as const, state };
+    });
+  }
+
+  /** Re-arms the timers of every live event, after a (re)start of the server. */
+  async resumeLiveEvents(): Promise<number> {
+    const ids = await liveEventIds(this.#pool);
+    await Promise.all(ids.map((id) => this.#load(id)));
+    return ids.length;
+  }
+
+  /** Forgets an event's cached clock (its settings changed or it was deleted). */
+  forget(eventId: string): void {
+    const pending = this.#clocks.get(eventId);
+    this.#clocks.delete(eventId);
+    void pending?.then((clock) => clock?.timer && clearTimeout(clock.timer));
+  }
+
+  close(): void {
+    this.#closed = true;
+    for (const pending of this.#clocks.values()) void pending.then((clock) => clock?.timer && clearTimeout(clock.timer));
+    this.#clocks.clear();
+  }
+
+  #load(eventId: string): Promise<LiveClock | null> {
+    let pending = this.#clocks.get(eventId);
+    if (!pending) {
+      pending = (async () => {
+        const settings = await loadClockSettings(this.#pool, eventId);
+        if (!settings) return null;
+        const log = await loadClockLog(this.#pool, eventId);
+        // Replay up to the last stored command even if this machine's clock is behind it.
+        const timeline = replay(settings, log, Math.max(this.#now(), log.at(-1)?.at ?? 0));
+        const clock: LiveClock = { timeline, log, timer: null, warned: null, queue: Promise.resolve() };
+        const state = stateAt(clock.timeline, this.#now());
+        if (state.phase === 'round' && state.warnAt !== null && state.warnAt <= this.#now()) clock.warned = `${state.round}:${state.endsAt}`;
+        this.#arm(eventId, clock);
+        return clock;
+      })();
+      pending.catch(() => this.#clocks.delete(eventId));
+      this.#clocks.set(eventId, pending);
+    }
+    return pending;
+  }
+
+  #serialize<T>(clock: LiveClock, work: () => Promise<T>): Promise<T> {
+    const run = clock.queue.then(work, work);
+    clock.queue = run.catch(() => {});
+    return run;
+  }
+
+  #arm(eventId: string, clock: LiveClock): void {
+    if (clock.timer) clearTimeout(clock.timer);
+    clock.timer = null;
+    if (this.#closed) return;
+    const now = this.#now();
+    const state = stateAt(clock.timeline, Math.max(now, clock.timeline.lastAt));
+    let wakeup = wakeupOf(state, now);
+    // A warning already sent for this round and end time is not due again.
+    if (wakeup?.kind === 'warning' && clock.warned === `${wakeup.round}:${state.phase === 'round' ? state.endsAt : 0}`) {
+      wakeup = state.phase === 'round' && !state.paused ? { kind: 'boundary', at: state.endsAt } : null;
+    }
+    if (!wakeup) return;
+    const due = wakeup;
+    clock.timer = setTimeout(() => void this.#serialize(clock, async () => this.#fire(eventId, clock, due)), Math.min(Math.max(0, due.at - now), MAX_TIMER_MS));
+    clock.timer.unref?.();
+  }
+
+  async #fire(eventId: string, clock: LiveClock, wakeup: { kind: 'warning' | 'boundary'; at: number; round?: number }): Promise<void> {
+    const now = this.#now();
+    if (now < wakeup.at) return this.#arm(eventId, clock); // woke early: sleep again
+    const state = stateAt(clock.timeline, now);
+    if (wakeup.kind === 'warning') {
+      if (state.phase === 'round' && !state.paused && state.warnAt !== null && now < state.endsAt) {
+        const key = `${state.round}:${state.endsAt}`;
+        if (clock.warned !== key) {
+          clock.warned = key;
+          this.#listener?.warned(eventId, state.round, state.endsAt);
+        }
+      }
+    } else {
+      if (state.phase === 'finished') await setEventStatus(this.#pool, eventId, 'finished').catch(() => {});
+      this.#listener?.changed(eventId, state, { kind: 'elapsed' });
+    }
+    this.#arm(eventId, clock);
+  }
+}

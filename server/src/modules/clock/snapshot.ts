@@ -1,0 +1,80 @@
+import type { ClockState } from '@constellation/shared/clock/state';
+import { promptForRound } from '@constellation/shared/clock/prompts';
+import type { Announcement, EventSnapshot, ItineraryEntry, SnapshotPartner, Viewer } from '@constellation/shared/realtime/events';
+import type { Plan } from '../schedule/core/index.ts';
+
+export interface Person {
+  name: string;
+  role: 'mentor' | 'mentee';
+}
+
+/** The round a participant's partners and prompt belong to: the current one, or the next during a gap. */
+export function seatRoundOf(clock: ClockState): number | null {
+  switch (clock.phase) {
+    case 'lobby':
+      return clock.rounds >= 1 ? 1 : null;
+    case 'round':
+      return clock.round;
+    case 'transition':
+    case 'break':
+      return clock.round < clock.rounds ? clock.round + 1 : null;
+    case 'finished':
+      return null;
+  }
+}
+
+/** A participant's own plan, round by round: partners with what they share, sit-outs, prompts. */
+export function itineraryOf(plan: Plan | null, participantId: string, people: ReadonlyMap<string, Person>): ItineraryEntry[] {
+  if (!plan) return [];
+  return plan.rounds.map((round, index) => {
+    const partners: SnapshotPartner[] = [];
+    for (const table of round.tables) {
+      if (table.mentorId === participantId) {
+        for (const seat of table.seats) partners.push(partner(seat.menteeId, seat.reasons, people));
+      } else {
+        const seat = table.seats.find((s) => s.menteeId === participantId);
+        if (seat) partners.push(partner(table.mentorId, seat.reasons, people));
+      }
+    }
+    const sitOut = round.sitOuts.find((s) => s.participantId === participantId);
+    return {
+      round: index + 1,
+      partners,
+      sittingOut: partners.length === 0,
+      sitOutReason: partners.length === 0 ? (sitOut?.reason ?? 'No partner is planned for you this round') : null,
+      prompt: promptForRound(index + 1),
+    };
+  });
+}
+
+function partner(id: string, reasons: string[], people: ReadonlyMap<string, Person>): SnapshotPartner {
+  const person = people.get(id);
+  return { participantId: id, name: person?.name ?? 'Someone who left', role: person?.role ?? 'mentee', reasons };
+}
+
+export function buildSnapshot(input: {
+  eventId: string;
+  viewer: Viewer;
+  clock: ClockState;
+  itinerary: ItineraryEntry[];
+  announcements: Announcement[];
+  online: string[];
+  serverTime: number;
+}): EventSnapshot {
+  const seatRound = input.viewer.kind === 'participant' ? seatRoundOf(input.clock) : null;
+  const seat = seatRound === null ? undefined : input.itinerary[seatRound - 1];
+  return {
+    eventId: input.eventId,
+    serverTime: input.serverTime,
+    clock: input.clock,
+    viewer: input.viewer,
+    seatRound: seat ? seatRound : null,
+    partners: seat?.partners ?? [],
+    sittingOut: seat?.sittingOut ?? false,
+    sitOutReason: seat?.sitOutReason ?? null,
+    prompt: seat?.prompt ?? null,
+    announcements: input.announcements,
+    itinerary: input.itinerary,
+    online: input.online,
+  };
+}

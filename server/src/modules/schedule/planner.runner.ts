@@ -1,0 +1,54 @@
+import { Worker } from 'node:worker_threads';
+import type { Plan, PlanInput, ReplanInput } from './core/index.ts';
+import type { PlannerRequest, PlannerResponse } from './planner.worker.ts';
+import { HttpError } from '../../lib/http-errors.ts';
+
+/** One long-lived worker thread for the planner; requests queue on it. */
+export class PlannerRunner {
+  #worker: Worker | null = null;
+  #nextId = 1;
+  #pending = new Map<number, { resolve: (plan: Plan) => void; reject: (error: Error) => void }>();
+
+  plan(input: PlanInput): Promise<Plan> {
+    return this.#run({ id: this.#nextId++, kind: 'plan', input });
+  }
+
+  replan(input: ReplanInput): Promise<Plan> {
+    return this.#run({ id: this.#nextId++, kind: 'replan', input });
+  }
+
+  async close(): Promise<void> {
+    const worker = this.#worker;
+    this.#worker = null;
+    if (worker) await worker.terminate();
+  }
+
+  #run(request: PlannerRequest): Promise<Plan> {
+    return new Promise((resolve, reject) => {
+      this.#pending.set(request.id, { resolve, reject });
+      this.#ensureWorker().postMessage(request);
+    });
+  }
+
+  #ensureWorker(): Worker {
+    if (this.#worker) return this.#worker;
+    const worker = new Worker(new URL('./planner.worker.mjs', import.meta.url));
+    worker.on('message', (response: PlannerResponse) => {
+      const pending = this.#pending.get(response.id);
+      if (!pending) return;
+      this.#pending.delete(response.id);
+      if (response.ok) pending.resolve(response.plan);
+      else pending.reject(response.inputError ? new HttpError(422, response.message) : new Error(response.message));
+    });
+    const failAll = (error: Error) => {
+      for (const pending of this.#pending.values()) pending.reject(error);
+      this.#pending.clear();
+      if (this.#worker === worker) this.#worker = null;
+    };
+    worker.on('error', failAll);
+    worker.on('exit', (code) => failAll(new Error(`planner worker exited with code ${code}`)));
+    worker.unref();
+    this.#worker = worker;
+    return worker;
+  }
+}

@@ -1,0 +1,76 @@
+import fp from 'fastify-plugin';
+import { Server } from 'socket.io';
+import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from '@constellation/shared/realtime/events';
+import { ORGANIZER_COOKIE, PARTICIPANT_COOKIE } from './auth.ts';
+import { findOrganizerSession, findParticipantSession } from '../modules/auth/sessions.repository.ts';
+import { findEvent } from '../modules/events/events.repository.ts';
+import { findParticipant } from '../modules/participants/participants.repository.ts';
+
+export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    io: IoServer;
+  }
+}
+
+/**
+ * Socket.IO on the Fastify server. The handshake is authenticated by the same session cookies
+ * as the HTTP API: an organizer must own the event named in `auth.eventId`; a participant is
+ * bound to their own event. Anything else is refused before a connection exists.
+ */
+export default fp(
+  async (app) => {
+    const io: IoServer = new Server(app.server, {
+      path: '/socket.io',
+      serveClient: false,
+      connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: false },
+      pingInterval: 10_000,
+      pingTimeout: 10_000,
+    });
+
+    io.use(async (socket, next) => {
+      try {
+        const cookies = app.parseCookie(socket.handshake.headers.cookie ?? '');
+        const auth = (socket.handshake.auth ?? {}) as { eventId?: unknown; as?: unknown };
+        const eventId = typeof auth.eventId === 'string' ? auth.eventId : undefined;
+        const wantsOrganizer = auth.as === 'organizer';
+
+        const participantToken = cookies[PARTICIPANT_COOKIE];
+        if (!wantsOrganizer && participantToken) {
+          const session = await findParticipantSession(app.pg, participantToken);
+          if (session && (!eventId || eventId === session.eventId)) {
+            const participant = await findParticipant(app.pg, session.eventId, session.participantId);
+            if (participant) {
+              socket.data.eventId = session.eventId;
+              socket.data.viewer = { kind: 'participant', participantId: participant.id, role: participant.role, name: participant.name };
+              return next();
+            }
+          }
+        }
+        const organizerToken = cookies[ORGANIZER_COOKIE];
+        if (organizerToken && eventId && /^[0-9a-f-]{36}$/i.test(eventId)) {
+          const organizer = await findOrganizerSession(app.pg, organizerToken);
+          if (organizer && (await findEvent(app.pg, organizer.id, eventId))) {
+            socket.data.eventId = eventId;
+            socket.data.viewer = { kind: 'organizer', organizerId: organizer.id };
+            return next();
+          }
+        }
+        next(new Error('unauthorized: open your invite link, or sign in as the organizer of this event'));
+      } catch (error) {
+        app.log.error({ err: error }, 'socket handshake failed');
+        next(new Error('unavailable: try again in a moment'));
+      }
+    });
+
+    app.decorate('io', io);
+    app.addHook('preClose', async () => {
+      io.local.disconnectSockets(true);
+    });
+    app.addHook('onClose', async () => {
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+    });
+  },
+  { name: 'socket-io', dependencies: ['db', 'auth'] },
+);
