@@ -27,6 +27,7 @@ export const DEFAULT_CLIENT_DIST = fileURLToPath(new URL('../../client/dist', im
 declare module 'fastify' {
   interface FastifyInstance {
     clock: ClockService;
+    gateway: ClockGateway;
   }
 }
 
@@ -77,6 +78,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const gateway = new ClockGateway({ io: app.io, pool: options.pool, clock, log: app.log });
   const planner = new PlannerRunner();
   app.decorate('clock', clock);
+  app.decorate('gateway', gateway);
   app.addHook('onReady', async () => {
     await clock.resumeLiveEvents();
   });

@@ -15,7 +15,9 @@ import {
   type InterServerEvents,
   type ServerToClientEvents,
   type SocketData,
+  type VideoConnection,
 } from '@constellation/shared/realtime/events';
+import type { ClockState } from '@constellation/shared/clock/state';
 import type { Socket } from 'socket.io';
 import type { IoServer } from '../../plugins/socket-io.ts';
 import type { Plan } from '../schedule/core/index.ts';
@@ -67,6 +69,9 @@ export class ClockGateway {
   readonly #data = new Map<string, Promise<EventData>>();
   /** eventId → participantId → number of connected sockets. */
   readonly #online = new Map<string, Map<string, number>>();
+
+  /** Optional: adds the recipient's video room to their snapshot (the video feature). */
+  videoFor: ((eventId: string, viewer: SocketData['viewer'], clock: ClockState, seatRound: number | null) => Promise<VideoConnection | undefined>) | null = null;
 
   constructor(deps: { io: IoServer; pool: pg.Pool; clock: ClockService; log: FastifyBaseLogger }) {
     this.#io = deps.io;
@@ -164,9 +169,7 @@ export class ClockGateway {
     const [clock, data] = await Promise.all([this.#clock.state(eventId), this.#eventData(eventId)]);
     if (!clock) return void socket.disconnect(true);
     const itinerary = viewer.kind === 'participant' ? this.#itinerary(data, viewer.participantId) : [];
-    socket.emit(
-      'event:snapshot',
-      buildSnapshot({
+    const snapshot = buildSnapshot({
         eventId,
         viewer,
         clock,
@@ -174,8 +177,18 @@ export class ClockGateway {
         announcements: data.announcements.slice(-MAX_ANNOUNCEMENTS_IN_SNAPSHOT),
         online: viewer.kind === 'organizer' ? this.online(eventId) : [],
         serverTime: this.#clock.now(),
-      }),
-    );
+      });
+    const video = await this.videoFor?.(eventId, viewer, clock, snapshot.seatRound).catch((error: unknown) => {
+      this.#log.error({ err: error }, 'video connection for snapshot failed');
+      return undefined;
+    });
+    socket.emit('event:snapshot', video ? { ...snapshot, video } : snapshot);
+  }
+
+  /** The plan of an event as the gateway holds it (loaded once, refreshed by planChanged). */
+  async plan(eventId: string): Promise<{ plan: Plan | null; people: ReadonlyMap<string, Person> }> {
+    const data = await this.#eventData(eventId);
+    return { plan: data.plan, people: data.people };
   }
 
   #itinerary(data: EventData, participantId: string): ItineraryEntry[] {

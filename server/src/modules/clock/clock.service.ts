@@ -50,7 +50,7 @@ export class ClockService {
   readonly #pool: pg.Pool;
   readonly #now: () => number;
   readonly #clocks = new Map<string, Promise<LiveClock | null>>();
-  #listener: ClockListener | null = null;
+  readonly #listeners: ClockListener[] = [];
   #closed = false;
 
   constructor(pool: pg.Pool, now: () => number = Date.now) {
@@ -58,8 +58,13 @@ export class ClockService {
     this.#now = now;
   }
 
+  /** Adds a listener for clock changes and warnings (the gateway, the video orchestrator, ...). */
   listen(listener: ClockListener): void {
-    this.#listener = listener;
+    this.#listeners.push(listener);
+  }
+
+  #changed(eventId: string, state: ClockState, cause: ClockChangeCause): void {
+    for (const listener of this.#listeners) listener.changed(eventId, state, cause);
   }
 
   now(): number {
@@ -89,7 +94,7 @@ export class ClockService {
       clock.log.push(result.entry);
       clock.timeline = result.timeline;
       this.#arm(eventId, clock);
-      this.#listener?.changed(eventId, state, CAUSES[cmd.type](cmd));
+      this.#changed(eventId, state, CAUSES[cmd.type](cmd));
       return { ok: true as const, state };
     });
   }
@@ -167,12 +172,12 @@ export class ClockService {
         const key = `${state.round}:${state.endsAt}`;
         if (clock.warned !== key) {
           clock.warned = key;
-          this.#listener?.warned(eventId, state.round, state.endsAt);
+          for (const listener of this.#listeners) listener.warned(eventId, state.round, state.endsAt);
         }
       }
     } else {
       if (state.phase === 'finished') await setEventStatus(this.#pool, eventId, 'finished').catch(() => {});
-      this.#listener?.changed(eventId, state, { kind: 'elapsed' });
+      this.#changed(eventId, state, { kind: 'elapsed' });
     }
     this.#arm(eventId, clock);
   }
