@@ -16,11 +16,12 @@ import eventsRoutes from './modules/events/events.routes.ts';
 import participantsRoutes from './modules/participants/participants.routes.ts';
 import joinRoutes from './modules/participants/join.routes.ts';
 import socketIo from './plugins/socket-io.ts';
+import { eventFeedbackRoutes, myFeedbackRoutes } from './modules/ratings/feedback.routes.ts';
+import { matchingRoutes, myMatchRoutes } from './modules/matching/matching.routes.ts';
 import scheduleRoutes from './modules/schedule/schedule.routes.ts';
 import { PlannerRunner } from './modules/schedule/planner.runner.ts';
 import { ClockService } from './modules/clock/clock.service.ts';
 import { ClockGateway } from './modules/clock/clock.gateway.ts';
-import { seatRoundOf } from './modules/clock/snapshot.ts';
 
 export const DEFAULT_CLIENT_DIST = fileURLToPath(new URL('../../client/dist', import.meta.url));
 
@@ -66,6 +67,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         { name: 'invites', description: 'Personal join links' },
         { name: 'participant', description: 'What a participant sees of their own event' },
         { name: 'schedule', description: 'The rotation plan: who meets whom in which round, and why' },
+        { name: 'feedback', description: 'Ratings, notes, rankings and capacities (private to their author and organizers)' },
+        { name: 'matching', description: 'The final pairing: proposals, review, confirmation, exports' },
       ],
     },
   });
@@ -97,15 +100,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(scheduleRoutes, {
     prefix: '/api/events',
     planner,
-    heldRounds: async (eventId) => {
-      const state = await clock.state(eventId);
-      if (!state || state.phase === 'lobby') return 0;
-      if (state.phase === 'finished') return state.rounds;
-      // The round in progress, or just ended, is held; a gap's next round is not yet.
-      return state.phase === 'round' ? state.round : (seatRoundOf(state) ?? state.rounds + 1) - 1;
-    },
+    heldRounds: (eventId) => clock.heldRounds(eventId),
     onPlanChanged: (eventId) => gateway.planChanged(eventId),
   });
+  await app.register(myFeedbackRoutes, { prefix: '/api/me' });
+  await app.register(myMatchRoutes, { prefix: '/api/me' });
+  await app.register(eventFeedbackRoutes, { prefix: '/api/events' });
+  await app.register(matchingRoutes, { prefix: '/api/events' });
 
   app.get(
     '/healthz',

@@ -174,6 +174,12 @@ export interface ServerToClientEvents {
   'clock:warned': (warning: ClockWarned) => void;
   'announcement:sent': (announcement: Announcement) => void;
   'presence:changed': (change: PresenceChanged) => void;
+  /** Organizers only: someone saved a rating, ranking or capacity (no content, just who). */
+  'feedback:submitted': (change: { participantId: string }) => void;
+  /** The organizer closed or reopened ratings and rankings. */
+  'submissions:changed': (change: { open: boolean }) => void;
+  /** Sent to each participant alone, with only their own match(es). */
+  'match:confirmed': (match: { status: 'confirmed'; matches: { participantId: string; name: string; role: string; email: string }[] }) => void;
 }
 
 export interface ClientToServerEvents {

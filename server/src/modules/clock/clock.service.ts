@@ -77,6 +77,12 @@ export class ClockService {
     return clock ? stateAt(clock.timeline, Math.max(this.#now(), clock.timeline.lastAt)) : null;
   }
 
+  /** Rounds that have started: they can no longer be re-planned, and their pairs have met. */
+  async heldRounds(eventId: string): Promise<number> {
+    // During a round, a gap or after the end, `round` is the latest round that started.
+    return (await this.state(eventId))?.round ?? 0;
+  }
+
   /** Validates, stores, then applies an organizer command. Resolves once it is durable. */
   async command(eventId: string, cmd: ClockCommand, organizerId: string | null): Promise<{ ok: true; state: ClockState } | ClockRejection> {
     const clock = await this.#load(eventId);

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { bodyFromValues, defaultValues } from './event-form.ts';
+
+describe('event form', () => {
+  const base = { ...defaultValues(new Date('2030-05-13T08:00:00Z'), 'Europe/Berlin'), title: '  Spring circle ' };
+
+  it('starts tomorrow at 10:00 in the organizer zone with the house defaults', () => {
+    expect(base.startLocal).toBe('2030-05-14T10:00');
+    expect(base.roundMinutes).toBe(7);
+  });
+
+  it('turns minutes into seconds and the local start into an instant', () => {
+    const { body } = bodyFromValues({ ...base, roundMinutes: 8, breaks: [{ afterRound: 4, minutes: 5 }] });
+    expect(body).toMatchObject({
+      title: 'Spring circle',
+      scheduledStart: '2030-05-14T08:00:00.000Z',
+      timeZone: 'Europe/Berlin',
+      roundSeconds: 480,
+      breaks: [{ afterRound: 4, seconds: 300 }],
+    });
+  });
+
+  it('refuses a break after the last round or two breaks after the same round', () => {
+    expect(bodyFromValues({ ...base, rounds: 4, breaks: [{ afterRound: 4, minutes: 5 }] }).problems).toHaveLength(1);
+    const twice = [
+      { afterRound: 2, minutes: 5 },
+      { afterRound: 2, minutes: 3 },
+    ];
+    expect(bodyFromValues({ ...base, breaks: twice }).problems).toEqual([
+      { field: 'breaks', message: 'Only one break can follow each round.' },
+    ]);
+  });
+});

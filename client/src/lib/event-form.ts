@@ -1,0 +1,89 @@
+import { EVENT_DEFAULTS, type Event, type EventCreateBody } from '@constellation/shared/schemas/events';
+import { browserTimeZone, instantToZonedLocal, zonedLocalToInstant } from './time.ts';
+
+/** What the event editor's inputs hold: minutes where people think in minutes, wall-clock start plus zone. */
+export interface EventFormValues {
+  title: string;
+  description: string;
+  /** `datetime-local` value, read in `timeZone`. */
+  startLocal: string;
+  timeZone: string;
+  roundMinutes: number | null;
+  transitionSeconds: number | null;
+  rounds: number | null;
+  breaks: { afterRound: number | null; minutes: number | null }[];
+  allowSharedTables: boolean;
+}
+
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+export function valuesFromEvent(event: Event): EventFormValues {
+  return {
+    title: event.title,
+    description: event.description,
+    startLocal: instantToZonedLocal(event.scheduledStart, event.timeZone),
+    timeZone: event.timeZone,
+    roundMinutes: event.roundSeconds / 60,
+    transitionSeconds: event.transitionSeconds,
+    rounds: event.rounds,
+    breaks: event.breaks.map((b) => ({ afterRound: b.afterRound, minutes: b.seconds / 60 })),
+    allowSharedTables: event.allowSharedTables,
+  };
+}
+
+/** A fresh event: tomorrow at 10:00 in the organizer's zone, with the house defaults. */
+export function defaultValues(now = new Date(), timeZone = browserTimeZone()): EventFormValues {
+  const tomorrow = instantToZonedLocal(new Date(now.getTime() + 86_400_000), timeZone);
+  return {
+    title: '',
+    description: EVENT_DEFAULTS.description,
+    startLocal: `${tomorrow.slice(0, 10)}T10:00`,
+    timeZone,
+    roundMinutes: EVENT_DEFAULTS.roundSeconds / 60,
+    transitionSeconds: EVENT_DEFAULTS.transitionSeconds,
+    rounds: EVENT_DEFAULTS.rounds,
+    breaks: [],
+    allowSharedTables: EVENT_DEFAULTS.allowSharedTables,
+  };
+}
+
+/** The request body, or the problems that stop it (checked again by the server). */
+export function bodyFromValues(
+  values: EventFormValues,
+): { body: EventCreateBody; problems: [] } | { body: null; problems: FieldProblem[] } {
+  const problems: FieldProblem[] = [];
+  const instant = zonedLocalToInstant(values.startLocal, values.timeZone);
+  if (!instant) problems.push({ field: 'scheduledStart', message: 'Enter the date and time the event starts.' });
+  const rounds = values.rounds ?? 0;
+  const breaks = values.breaks.map((b) => ({
+    afterRound: b.afterRound ?? 0,
+    seconds: Math.round((b.minutes ?? 0) * 60),
+  }));
+  breaks.forEach((b, i) => {
+    if (b.afterRound < 1 || b.afterRound >= rounds) {
+      problems.push({ field: `breaks.${i}`, message: `Break ${i + 1} must come after a round between 1 and ${Math.max(1, rounds - 1)}.` });
+    }
+  });
+  const afterRounds = breaks.map((b) => b.afterRound);
+  if (new Set(afterRounds).size !== afterRounds.length) {
+    problems.push({ field: 'breaks', message: 'Only one break can follow each round.' });
+  }
+  if (problems.length > 0 || !instant) return { body: null, problems };
+  return {
+    body: {
+      title: values.title.trim(),
+      description: values.description,
+      scheduledStart: instant.toISOString(),
+      timeZone: values.timeZone,
+      roundSeconds: Math.round((values.roundMinutes ?? 0) * 60),
+      transitionSeconds: values.transitionSeconds ?? 0,
+      rounds,
+      breaks: breaks.toSorted((a, b) => a.afterRound - b.afterRound),
+      allowSharedTables: values.allowSharedTables,
+    },
+    problems: [],
+  };
+}

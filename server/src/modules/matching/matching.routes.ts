@@ -1,0 +1,238 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { createEvent } from 'ics';
+import { ErrorBody, EventIdParams } from '@constellation/shared/schemas/common';
+import { EventReport, MyMatch, Pairing, PairingBody, Proposals } from '@constellation/shared/schemas/ratings';
+import { rooms } from '@constellation/shared/realtime/events';
+import { HttpError, conflict, notFound } from '../../lib/http-errors.ts';
+import { toCsv } from '../../lib/csv.ts';
+import { inTransaction } from '../../plugins/db.ts';
+import { findEvent, findEventById } from '../events/events.repository.ts';
+import { loadEventFeedback, type EventFeedback } from '../ratings/feedback.repository.ts';
+import { audit, confirmPairing, loadPairing, myConfirmedMatches, replacePairing } from './matching.repository.ts';
+import { explainPairs, matchInputOf, matchStats, proposalsOf, toPairingStats, warningsOf } from './matching.service.ts';
+
+const ExportParams = Type.Object({ eventId: Type.String({ format: 'uuid' }), kind: Type.Union([Type.Literal('matches'), Type.Literal('ratings'), Type.Literal('preferences')]) });
+const PartnerParams = Type.Object({ partnerId: Type.String({ format: 'uuid' }) });
+
+function peopleOf(f: EventFeedback) {
+  const people: Record<string, { name: string; role: string }> = {};
+  for (const p of f.people) people[p.id] = { name: p.name, role: p.role };
+  return people;
+}
+
+/** The organizer's side of the final matching: proposals, review, manual changes, confirmation, exports. */
+export const matchingRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.addHook('preHandler', app.requireOrganizer);
+
+  async function context(organizerId: string, eventId: string) {
+    const event = await findEvent(app.pg, organizerId, eventId);
+    if (!event) throw notFound('Event');
+    const feedback = await loadEventFeedback(app.pg, eventId, await app.clock.heldRounds(eventId));
+    return { event, feedback, input: matchInputOf(feedback, eventId), people: peopleOf(feedback) };
+  }
+
+  async function pairingView(eventId: string, ctx: Awaited<ReturnType<typeof context>>) {
+    const stored = await loadPairing(app.pg, eventId);
+    const pairs = stored.map(({ mentorId, menteeId }) => ({ mentorId, menteeId }));
+    const name = (id: string) => ctx.people[id]?.name ?? id;
+    return {
+      status: stored.length === 0 ? ('none' as const) : stored.some((p) => p.status === 'confirmed') ? ('confirmed' as const) : ('proposed' as const),
+      source: stored[0]?.source ?? null,
+      pairs: explainPairs(ctx.input, pairs),
+      stats: toPairingStats(matchStats(ctx.input, pairs)),
+      warnings: warningsOf(ctx.input, pairs, name),
+      people: ctx.people,
+    };
+  }
+
+  app.get(
+    '/:eventId/matching/proposals',
+    { schema: { tags: ['matching'], summary: 'The stable and the welfare-optimal proposals, side by side', params: EventIdParams, response: { 200: Proposals, 401: ErrorBody, 404: ErrorBody } } },
+    async (request) => {
+      const ctx = await context(request.organizer!.id, request.params.eventId);
+      return { ...proposalsOf(ctx.input), people: ctx.people };
+    },
+  );
+
+  app.get(
+    '/:eventId/matches',
+    { schema: { tags: ['matching'], summary: 'The current pairing with statistics and warnings', params: EventIdParams, response: { 200: Pairing, 401: ErrorBody, 404: ErrorBody } } },
+    async (request) => pairingView(request.params.eventId, await context(request.organizer!.id, request.params.eventId)),
+  );
+
+  app.put(
+    '/:eventId/matches',
+    {
+      schema: {
+        tags: ['matching'],
+        summary: 'Propose a pairing: a proposal as is, or adjusted by hand (answers with warnings)',
+        params: EventIdParams,
+        body: PairingBody,
+        response: { 200: Pairing, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody },
+      },
+    },
+    async (request) => {
+      const { eventId } = request.params;
+      const ctx = await context(request.organizer!.id, eventId);
+      const known = new Set(ctx.feedback.people.map((p) => `${p.role}:${p.id}`));
+      const bad = request.body.pairs.filter((p) => !known.has(`mentor:${p.mentorId}`) || !known.has(`mentee:${p.menteeId}`));
+      if (bad.length) throw new HttpError(422, `Not a mentor and a mentee of this event: ${bad.map((p) => `${p.mentorId}/${p.menteeId}`).join(', ')}`);
+      const keys = request.body.pairs.map((p) => `${p.mentorId}:${p.menteeId}`);
+      if (new Set(keys).size !== keys.length) throw new HttpError(422, 'A pair appears twice');
+      await inTransaction(app.pg, async (client) => {
+        const current = await loadPairing(client, eventId);
+        if (current.some((p) => p.status === 'confirmed')) throw conflict('The matches are already confirmed');
+        await replacePairing(client, eventId, request.body.source, request.body.pairs);
+        await audit(client, eventId, request.organizer!.id, 'propose', { source: request.body.source, pairs: request.body.pairs });
+      });
+      return pairingView(eventId, ctx);
+    },
+  );
+
+  app.post(
+    '/:eventId/matches/confirm',
+    {
+      schema: {
+        tags: ['matching'],
+        summary: 'Confirm the proposed pairing; every participant is told their own match',
+        params: EventIdParams,
+        response: { 200: Pairing, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (request) => {
+      const { eventId } = request.params;
+      const ctx = await context(request.organizer!.id, eventId);
+      const confirmed = await inTransaction(app.pg, async (client) => {
+        const n = await confirmPairing(client, eventId);
+        if (n === 0) throw conflict('There is no proposed pairing to confirm');
+        await audit(client, eventId, request.organizer!.id, 'confirm', { pairs: n });
+        return n;
+      });
+      void confirmed;
+      // Each participant hears only about their own match, in their own Socket.IO room.
+      for (const person of ctx.feedback.people) {
+        const matches = await myConfirmedMatches(app.pg, eventId, person.id);
+        app.io.to(rooms.participant(person.id)).emit('match:confirmed', { status: 'confirmed', matches });
+      }
+      return pairingView(eventId, ctx);
+    },
+  );
+
+  app.get(
+    '/:eventId/export/:kind.csv',
+    { schema: { tags: ['matching'], summary: 'CSV export of matches, ratings or preferences', params: ExportParams, response: { 200: Type.String(), 401: ErrorBody, 404: ErrorBody } } },
+    async (request, reply) => {
+      const { eventId, kind } = request.params;
+      const ctx = await context(request.organizer!.id, eventId);
+      const person = (id: string) => ctx.feedback.people.find((p) => p.id === id);
+      const name = (id: string) => person(id)?.name ?? '';
+      const email = (id: string) => person(id)?.email ?? '';
+      let csv: string;
+      if (kind === 'matches') {
+        const view = await pairingView(eventId, ctx);
+        csv = toCsv(
+          ['mentor_name', 'mentor_email', 'mentee_name', 'mentee_email', 'status', 'mentee_rank', 'mentor_fit'],
+          view.pairs.map((p) => [name(p.mentorId), email(p.mentorId), name(p.menteeId), email(p.menteeId), view.status, p.menteeRank, p.mentorFit]),
+        );
+      } else if (kind === 'ratings') {
+        csv = toCsv(
+          ['mentor_name', 'mentor_email', 'mentee_name', 'mentee_email', 'fit', 'would_mentor', 'note'],
+          ctx.feedback.ratings.map((r) => [name(r.mentorId), email(r.mentorId), name(r.menteeId), email(r.menteeId), r.fit, r.wouldMentor, r.note]),
+        );
+      } else {
+        csv = toCsv(
+          ['mentee_name', 'mentee_email', 'rank', 'mentor_name', 'mentor_email', 'not_a_fit'],
+          ctx.feedback.preferences.flatMap((p) => [
+            ...p.ranking.map((m, i) => [name(p.menteeId), email(p.menteeId), i + 1, name(m), email(m), false]),
+            ...p.notAFit.map((m) => [name(p.menteeId), email(p.menteeId), null, name(m), email(m), true]),
+          ]),
+        );
+      }
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${kind}-${eventId.slice(0, 8)}.csv"`)
+        .send(csv);
+    },
+  );
+
+  app.get(
+    '/:eventId/report',
+    { schema: { tags: ['matching'], summary: 'Post-event report: attendance, response rates, rank distribution', params: EventIdParams, response: { 200: EventReport, 401: ErrorBody, 404: ErrorBody } } },
+    async (request) => {
+      const { eventId } = request.params;
+      const ctx = await context(request.organizer!.id, eventId);
+      const f = ctx.feedback;
+      const mentors = f.people.filter((p) => p.role === 'mentor');
+      const mentees = f.people.filter((p) => p.role === 'mentee');
+      const ratedMentors = new Set(f.ratings.map((r) => r.mentorId));
+      const rankedMentees = new Set(f.preferences.filter((p) => p.ranking.length + p.notAFit.length > 0).map((p) => p.menteeId));
+      const view = await pairingView(eventId, ctx);
+      const counts = new Map<number | null, number>();
+      for (const p of view.pairs) counts.set(p.menteeRank, (counts.get(p.menteeRank) ?? 0) + 1);
+      const { rows } = await app.pg.query<{ n: number }>(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name = 'no_shows'`);
+      const noShows = rows[0]!.n > 0 ? (await app.pg.query<{ n: number }>('SELECT count(*)::int AS n FROM no_shows WHERE event_id = $1', [eventId])).rows[0]!.n : 0;
+      return {
+        participants: { mentors: mentors.length, mentees: mentees.length },
+        roundsHeld: await app.clock.heldRounds(eventId),
+        meetingsHeld: f.meetings.length,
+        noShows,
+        responseRates: {
+          mentorsRated: mentors.length ? ratedMentors.size / mentors.length : 0,
+          menteesRanked: mentees.length ? rankedMentees.size / mentees.length : 0,
+        },
+        matches: view.pairs.length,
+        rankDistribution: [...counts.entries()].sort(([a], [b]) => (a ?? 99) - (b ?? 99)).map(([rank, count]) => ({ rank, count })),
+      };
+    },
+  );
+};
+
+/** A participant's own confirmed match, and a calendar invitation for the first follow-up. */
+export const myMatchRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.addHook('preHandler', app.requireParticipant);
+
+  app.get(
+    '/match',
+    { schema: { tags: ['matching'], summary: 'My confirmed match(es), once the organizer confirmed them', response: { 200: MyMatch, 401: ErrorBody } } },
+    async (request) => {
+      const { eventId, participantId } = request.participantSession!;
+      const matches = await myConfirmedMatches(app.pg, eventId, participantId);
+      return { status: matches.length ? ('confirmed' as const) : ('pending' as const), matches };
+    },
+  );
+
+  app.get(
+    '/match/:partnerId/invite.ics',
+    { schema: { tags: ['matching'], summary: 'Calendar invitation for the first follow-up meeting with my match', params: PartnerParams, response: { 200: Type.String(), 401: ErrorBody, 404: ErrorBody } } },
+    async (request, reply) => {
+      const { eventId, participantId } = request.participantSession!;
+      const match = (await myConfirmedMatches(app.pg, eventId, participantId)).find((m) => m.participantId === request.params.partnerId);
+      if (!match) throw notFound('Match');
+      const [event, me] = await Promise.all([
+        findEventById(app.pg, eventId),
+        app.pg.query<{ name: string; email: string }>('SELECT name, email::text AS email FROM participants WHERE id = $1', [participantId]),
+      ]);
+      const self = me.rows[0]!;
+      // First follow-up: a week after the event, at the same time of day, for 30 minutes.
+      const start = new Date(event!.scheduledStart).getTime() + 7 * 24 * 3600 * 1000;
+      const { error, value } = createEvent({
+        start,
+        startInputType: 'utc',
+        startOutputType: 'utc',
+        duration: { minutes: 30 },
+        title: `Mentoring: ${match.role === 'mentor' ? match.name : self.name} & ${match.role === 'mentor' ? self.name : match.name}`,
+        description: `Your first follow-up after "${event!.title}". Move it to a time that suits you both.`,
+        uid: `${eventId}-${[participantId, match.participantId].sort().join('-')}@constellation`,
+        attendees: [
+          { name: self.name, email: self.email, rsvp: true },
+          { name: match.name, email: match.email, rsvp: true },
+        ],
+        status: 'TENTATIVE',
+        productId: 'constellation/ics',
+      });
+      if (error || !value) throw new HttpError(422, 'Could not build the calendar invitation');
+      return reply.type('text/calendar; charset=utf-8').header('content-disposition', 'attachment; filename="mentoring.ics"').send(value);
+    },
+  );
+};

@@ -1,0 +1,88 @@
+import { checkAssignment, compareProposals, matchStats, type MatchInput, type MatchPair, type MatchStats } from './core/index.ts';
+import type { PairingStats } from '@constellation/shared/schemas/ratings';
+import type { EventFeedback } from '../ratings/feedback.repository.ts';
+
+/** The matching core's input from what participants submitted about people they met. */
+export function matchInputOf(feedback: EventFeedback, seed: string): MatchInput {
+  const metMentors = new Map<string, Set<string>>();
+  for (const m of feedback.meetings) {
+    if (!metMentors.has(m.menteeId)) metMentors.set(m.menteeId, new Set());
+    metMentors.get(m.menteeId)!.add(m.mentorId);
+  }
+  const prefs = new Map(feedback.preferences.map((p) => [p.menteeId, p]));
+  return {
+    seed,
+    mentees: feedback.people
+      .filter((p) => p.role === 'mentee')
+      .map((p) => {
+        const met = metMentors.get(p.id) ?? new Set<string>();
+        const pref = prefs.get(p.id);
+        return {
+          id: p.id,
+          ranking: (pref?.ranking ?? []).filter((id) => met.has(id)),
+          notAFit: (pref?.notAFit ?? []).filter((id) => met.has(id)),
+          constellationSize: p.constellationSize,
+        };
+      }),
+    mentors: feedback.people
+      .filter((p) => p.role === 'mentor')
+      .map((p) => ({
+        id: p.id,
+        capacity: p.capacity,
+        ratings: feedback.ratings.filter((r) => r.mentorId === p.id).map(({ menteeId, fit, wouldMentor }) => ({ menteeId, fit, wouldMentor })),
+      })),
+  };
+}
+
+export function toPairingStats(stats: MatchStats): PairingStats {
+  return {
+    pairs: stats.pairs,
+    matchedMentees: stats.menteesMatched,
+    matchedMentors: stats.mentorsMatched,
+    firstChoices: stats.firstChoice,
+    averageRank: stats.averageRank,
+    blockingPairs: stats.blockingPairs,
+    welfare: stats.welfare,
+    unmatchedMentees: stats.unmatchedMentees.map((u) => ({ id: u.id, reason: u.message })),
+    unmatchedMentors: stats.unmatchedMentors.map((u) => ({ id: u.id, reason: u.message })),
+  };
+}
+
+/** Each pair with the reasons behind it: the mentee's rank of the mentor and the mentor's fit rating. */
+export function explainPairs(input: MatchInput, pairs: readonly MatchPair[]) {
+  const rank = new Map<string, number>();
+  for (const m of input.mentees) m.ranking.forEach((mentorId, i) => rank.set(`${m.id}:${mentorId}`, i + 1));
+  const fit = new Map<string, number>();
+  for (const m of input.mentors) for (const r of m.ratings) fit.set(`${r.menteeId}:${m.id}`, r.fit);
+  return pairs.map((p) => ({ mentorId: p.mentorId, menteeId: p.menteeId, menteeRank: rank.get(`${p.menteeId}:${p.mentorId}`) ?? null, mentorFit: fit.get(`${p.menteeId}:${p.mentorId}`) ?? null }));
+}
+
+export function proposalsOf(input: MatchInput) {
+  const { stable, welfare } = compareProposals(input);
+  return {
+    stable: { pairs: explainPairs(input, stable.proposal.pairs), stats: toPairingStats(stable.stats) },
+    welfare: { pairs: explainPairs(input, welfare.proposal.pairs), stats: toPairingStats(welfare.stats) },
+  };
+}
+
+/** Warnings for a pairing the organizer edited: capacity, invalid pairs, stability. */
+export function warningsOf(input: MatchInput, pairs: readonly MatchPair[], names: (id: string) => string): string[] {
+  const check = checkAssignment(input, pairs);
+  const problems: Record<string, string> = {
+    'unknown-mentee': 'is not a mentee of this event',
+    'unknown-mentor': 'is not a mentor of this event',
+    duplicate: 'appears twice',
+    'not-met': 'never met',
+    'mentee-not-a-fit': 'the mentee marked this mentor "not a fit"',
+    'mentor-would-not-mentor': 'the mentor would not mentor this mentee',
+    'mentor-did-not-rate': 'the mentor has not rated this mentee',
+    'unranked-excluded': 'the mentee did not rank this mentor',
+  };
+  return [
+    ...check.capacityViolations.map((v) => `${names(v.id)} has ${v.assigned} ${v.side === 'mentor' ? 'mentees' : 'mentors'}, more than ${v.side === 'mentor' ? 'their capacity' : 'their constellation size'} of ${v.limit}`),
+    ...check.invalidPairs.map((p) => `${names(p.mentorId)} & ${names(p.menteeId)}: ${problems[p.problem] ?? p.problem}`),
+    ...check.blockingPairs.map((p) => `Not stable: ${names(p.mentorId)} and ${names(p.menteeId)} would both rather be together`),
+  ];
+}
+
+export { matchStats };

@@ -1,0 +1,213 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { ErrorBody, EventIdParams } from '@constellation/shared/schemas/common';
+import {
+  CapacityBody,
+  FeedbackProgress,
+  MenteeNoteBody,
+  MyFeedback,
+  PreferencesBody,
+  RatingBody,
+  SubmissionsBody,
+} from '@constellation/shared/schemas/ratings';
+import { rooms } from '@constellation/shared/realtime/events';
+import { HttpError, notFound } from '../../lib/http-errors.ts';
+import { findEvent } from '../events/events.repository.ts';
+import { findParticipant } from '../participants/participants.repository.ts';
+import {
+  listMet,
+  loadEventFeedback,
+  loadPreferences,
+  met,
+  setCapacity,
+  setSubmissionsOpen,
+  submissionsOpen,
+  upsertMenteeNote,
+  upsertPreferences,
+  upsertRating,
+} from './feedback.repository.ts';
+
+const PartnerParams = Type.Object({ partnerId: Type.String({ format: 'uuid' }) });
+const forbidden = (message: string) => new HttpError(403, message);
+
+/**
+ * Participants' feedback: the mentor's rating after each round, the mentee's notes and final
+ * ranking, the mentor's capacity. Only about people actually met, editable until the organizer
+ * closes submissions, idempotent (PUT), and never visible to anyone but the author and organizers.
+ */
+export const myFeedbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.addHook('preHandler', app.requireParticipant);
+
+  async function guard(request: { participantSession: { eventId: string } | null }) {
+    const { eventId } = request.participantSession!;
+    if (!(await submissionsOpen(app.pg, eventId))) throw new HttpError(409, 'Submissions are closed; the organizer is preparing the final matches');
+    return app.clock.heldRounds(eventId);
+  }
+
+  /** Tells the organizers' run screen that someone submitted something (no content). */
+  const progressed = (eventId: string, participantId: string) => app.io.to(rooms.organizers(eventId)).emit('feedback:submitted', { participantId });
+
+  app.get(
+    '/feedback',
+    { schema: { tags: ['feedback'], summary: 'My ratings, notes, ranking and capacity, and the people I met', response: { 200: MyFeedback, 401: ErrorBody } } },
+    async (request) => {
+      const { eventId, participantId, role } = request.participantSession!;
+      const [held, self, open, prefs] = await Promise.all([
+        app.clock.heldRounds(eventId),
+        findParticipant(app.pg, eventId, participantId),
+        submissionsOpen(app.pg, eventId),
+        role === 'mentee' ? loadPreferences(app.pg, eventId, participantId) : null,
+      ]);
+      const { rows } = await app.pg.query<{ confirmed: boolean }>('SELECT capacity_confirmed_at IS NOT NULL AS confirmed FROM participants WHERE id = $1', [participantId]);
+      return {
+        submissionsOpen: open,
+        met: await listMet(app.pg, eventId, participantId, role, held),
+        ranking: prefs?.ranking ?? [],
+        notAFit: prefs?.notAFit ?? [],
+        capacity: self!.capacity,
+        capacityConfirmed: rows[0]?.confirmed ?? false,
+        constellationSize: self!.constellationSize,
+      };
+    },
+  );
+
+  app.put(
+    '/ratings/:partnerId',
+    {
+      schema: {
+        tags: ['feedback'],
+        summary: 'Mentor: rate a mentee met (fit 1–5, would mentor, private note)',
+        params: PartnerParams,
+        body: RatingBody,
+        response: { 204: Type.Null(), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const { eventId, participantId, role } = request.participantSession!;
+      if (role !== 'mentor') throw forbidden('Only mentors rate mentees');
+      const held = await guard(request);
+      if (!(await met(app.pg, eventId, participantId, request.params.partnerId, held))) throw forbidden('You can rate only mentees you met');
+      await upsertRating(app.pg, eventId, participantId, request.params.partnerId, { ...request.body, note: request.body.note ?? '' });
+      progressed(eventId, participantId);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.put(
+    '/notes/:partnerId',
+    {
+      schema: {
+        tags: ['feedback'],
+        summary: 'Mentee: a private note about a mentor met',
+        params: PartnerParams,
+        body: MenteeNoteBody,
+        response: { 204: Type.Null(), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const { eventId, participantId, role } = request.participantSession!;
+      if (role !== 'mentee') throw forbidden('Only mentees keep notes about mentors here');
+      const held = await guard(request);
+      if (!(await met(app.pg, eventId, request.params.partnerId, participantId, held))) throw forbidden('You can note only mentors you met');
+      await upsertMenteeNote(app.pg, eventId, request.params.partnerId, participantId, request.body.note);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.put(
+    '/preferences',
+    {
+      schema: {
+        tags: ['feedback'],
+        summary: 'Mentee: rank the mentors met, best first, and mark some "not a fit"',
+        body: PreferencesBody,
+        response: { 204: Type.Null(), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const { eventId, participantId, role } = request.participantSession!;
+      if (role !== 'mentee') throw forbidden('Only mentees rank mentors');
+      const held = await guard(request);
+      const { ranking, notAFit } = request.body;
+      const metMentors = new Set((await listMet(app.pg, eventId, participantId, 'mentee', held)).map((m) => m.participantId));
+      const all = [...ranking, ...notAFit];
+      if (new Set(all).size !== all.length) throw new HttpError(400, 'A mentor appears twice in the ranking and "not a fit" lists');
+      const unknown = all.filter((id) => !metMentors.has(id));
+      if (unknown.length) throw forbidden(`You can rank only mentors you met (not: ${unknown.join(', ')})`);
+      await upsertPreferences(app.pg, eventId, participantId, ranking, notAFit);
+      progressed(eventId, participantId);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.put(
+    '/capacity',
+    {
+      schema: {
+        tags: ['feedback'],
+        summary: 'Mentor: confirm how many mentees I can take on',
+        body: CapacityBody,
+        response: { 204: Type.Null(), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const { eventId, participantId, role } = request.participantSession!;
+      if (role !== 'mentor') throw forbidden('Only mentors have a capacity');
+      await guard(request);
+      await setCapacity(app.pg, eventId, participantId, request.body.capacity);
+      progressed(eventId, participantId);
+      return reply.status(204).send(null);
+    },
+  );
+};
+
+/** The organizer's view of feedback: live completion, and closing or reopening submissions. */
+export const eventFeedbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.addHook('preHandler', app.requireOrganizer);
+
+  app.get(
+    '/:eventId/feedback',
+    { schema: { tags: ['feedback'], summary: 'Who has rated and ranked so far', params: EventIdParams, response: { 200: FeedbackProgress, 401: ErrorBody, 404: ErrorBody } } },
+    async (request) => {
+      const { eventId } = request.params;
+      if (!(await findEvent(app.pg, request.organizer!.id, eventId))) throw notFound('Event');
+      const held = await app.clock.heldRounds(eventId);
+      const f = await loadEventFeedback(app.pg, eventId, held);
+      const count = <T>(items: T[], key: (item: T) => string) => {
+        const counts = new Map<string, number>();
+        for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
+        return counts;
+      };
+      const metByMentor = count(f.meetings, (m) => m.mentorId);
+      const metByMentee = count(f.meetings, (m) => m.menteeId);
+      const rated = count(f.ratings, (r) => r.mentorId);
+      const ranked = new Set(f.preferences.filter((p) => p.ranking.length + p.notAFit.length > 0).map((p) => p.menteeId));
+      return {
+        submissionsOpen: await submissionsOpen(app.pg, eventId),
+        heldRounds: held,
+        mentors: f.people.filter((p) => p.role === 'mentor').map((p) => ({ id: p.id, name: p.name, rated: rated.get(p.id) ?? 0, met: metByMentor.get(p.id) ?? 0, capacity: p.capacity, capacityConfirmed: p.capacityConfirmed })),
+        mentees: f.people.filter((p) => p.role === 'mentee').map((p) => ({ id: p.id, name: p.name, ranked: ranked.has(p.id), met: metByMentee.get(p.id) ?? 0 })),
+      };
+    },
+  );
+
+  app.post(
+    '/:eventId/submissions',
+    {
+      schema: {
+        tags: ['feedback'],
+        summary: 'Close (or reopen) ratings and rankings',
+        params: EventIdParams,
+        body: SubmissionsBody,
+        response: { 204: Type.Null(), 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const { eventId } = request.params;
+      if (!(await findEvent(app.pg, request.organizer!.id, eventId))) throw notFound('Event');
+      await setSubmissionsOpen(app.pg, eventId, request.body.open);
+      app.io.to(rooms.event(eventId)).emit('submissions:changed', { open: request.body.open });
+      return reply.status(204).send(null);
+    },
+  );
+};

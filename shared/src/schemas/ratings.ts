@@ -1,0 +1,135 @@
+import { Type, type Static } from 'typebox';
+
+const Id = Type.String({ format: 'uuid' });
+const Note = Type.String({ maxLength: 2000 });
+
+export const RatingBody = Type.Object(
+  {
+    fit: Type.Integer({ minimum: 1, maximum: 5 }),
+    wouldMentor: Type.Boolean(),
+    note: Type.Optional(Note),
+  },
+  { additionalProperties: false },
+);
+export type RatingBody = Static<typeof RatingBody>;
+
+export const MenteeNoteBody = Type.Object({ note: Note }, { additionalProperties: false });
+export type MenteeNoteBody = Static<typeof MenteeNoteBody>;
+
+export const PreferencesBody = Type.Object(
+  {
+    /** Mentors met, best first. */
+    ranking: Type.Array(Id, { maxItems: 50 }),
+    notAFit: Type.Array(Id, { maxItems: 50 }),
+  },
+  { additionalProperties: false },
+);
+export type PreferencesBody = Static<typeof PreferencesBody>;
+
+export const CapacityBody = Type.Object({ capacity: Type.Integer({ minimum: 1, maximum: 5 }) }, { additionalProperties: false });
+export type CapacityBody = Static<typeof CapacityBody>;
+
+export const MetPerson = Type.Object({
+  participantId: Type.String(),
+  name: Type.String(),
+  role: Type.Union([Type.Literal('mentor'), Type.Literal('mentee')]),
+  round: Type.Integer(),
+  /** Mentors: their own rating of this mentee. */
+  rating: Type.Union([Type.Object({ fit: Type.Integer(), wouldMentor: Type.Boolean(), note: Type.String() }), Type.Null()]),
+  /** Mentees: their own note about this mentor. */
+  note: Type.Union([Type.String(), Type.Null()]),
+});
+export type MetPerson = Static<typeof MetPerson>;
+
+/** What a participant sees of their own feedback: never anything anyone said about them. */
+export const MyFeedback = Type.Object({
+  submissionsOpen: Type.Boolean(),
+  met: Type.Array(MetPerson),
+  ranking: Type.Array(Type.String()),
+  notAFit: Type.Array(Type.String()),
+  capacity: Type.Integer(),
+  capacityConfirmed: Type.Boolean(),
+  constellationSize: Type.Integer(),
+});
+export type MyFeedback = Static<typeof MyFeedback>;
+
+export const MyMatch = Type.Object({
+  status: Type.Union([Type.Literal('pending'), Type.Literal('confirmed')]),
+  matches: Type.Array(Type.Object({ participantId: Type.String(), name: Type.String(), role: Type.String(), email: Type.String() })),
+});
+export type MyMatch = Static<typeof MyMatch>;
+
+export const FeedbackProgress = Type.Object({
+  submissionsOpen: Type.Boolean(),
+  heldRounds: Type.Integer(),
+  mentors: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), rated: Type.Integer(), met: Type.Integer(), capacity: Type.Integer(), capacityConfirmed: Type.Boolean() })),
+  mentees: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), ranked: Type.Boolean(), met: Type.Integer() })),
+});
+export type FeedbackProgress = Static<typeof FeedbackProgress>;
+
+export const SubmissionsBody = Type.Object({ open: Type.Boolean() }, { additionalProperties: false });
+
+export const Pair = Type.Object({ mentorId: Id, menteeId: Id }, { additionalProperties: false });
+export type Pair = Static<typeof Pair>;
+
+/** Statistics of a proposal or of the current pairing (organizers only). */
+export const PairingStats = Type.Object({
+  pairs: Type.Integer(),
+  matchedMentees: Type.Integer(),
+  matchedMentors: Type.Integer(),
+  firstChoices: Type.Integer(),
+  averageRank: Type.Union([Type.Number(), Type.Null()]),
+  blockingPairs: Type.Integer(),
+  welfare: Type.Number(),
+  unmatchedMentees: Type.Array(Type.Object({ id: Type.String(), reason: Type.String() })),
+  unmatchedMentors: Type.Array(Type.Object({ id: Type.String(), reason: Type.String() })),
+});
+export type PairingStats = Static<typeof PairingStats>;
+
+export const ProposedPair = Type.Object({
+  mentorId: Type.String(),
+  menteeId: Type.String(),
+  /** The mentee's rank of the mentor (1 = first choice), null when unranked. */
+  menteeRank: Type.Union([Type.Integer(), Type.Null()]),
+  /** The mentor's fit rating of the mentee. */
+  mentorFit: Type.Union([Type.Integer(), Type.Null()]),
+});
+
+export const Proposals = Type.Object({
+  stable: Type.Object({ pairs: Type.Array(ProposedPair), stats: PairingStats }),
+  welfare: Type.Object({ pairs: Type.Array(ProposedPair), stats: PairingStats }),
+  people: Type.Record(Type.String(), Type.Object({ name: Type.String(), role: Type.String() })),
+});
+export type Proposals = Static<typeof Proposals>;
+
+export const Pairing = Type.Object({
+  status: Type.Union([Type.Literal('none'), Type.Literal('proposed'), Type.Literal('confirmed')]),
+  source: Type.Union([Type.Literal('stable'), Type.Literal('welfare'), Type.Literal('manual'), Type.Null()]),
+  pairs: Type.Array(ProposedPair),
+  stats: PairingStats,
+  /** For manual changes: capacity violations, invalid pairs, blocking pairs, in words. */
+  warnings: Type.Array(Type.String()),
+  people: Type.Record(Type.String(), Type.Object({ name: Type.String(), role: Type.String() })),
+});
+export type Pairing = Static<typeof Pairing>;
+
+export const PairingBody = Type.Object(
+  {
+    source: Type.Union([Type.Literal('stable'), Type.Literal('welfare'), Type.Literal('manual')]),
+    pairs: Type.Array(Pair, { maxItems: 50_000 }),
+  },
+  { additionalProperties: false },
+);
+export type PairingBody = Static<typeof PairingBody>;
+
+export const EventReport = Type.Object({
+  participants: Type.Object({ mentors: Type.Integer(), mentees: Type.Integer() }),
+  roundsHeld: Type.Integer(),
+  meetingsHeld: Type.Integer(),
+  noShows: Type.Integer(),
+  responseRates: Type.Object({ mentorsRated: Type.Number(), menteesRanked: Type.Number() }),
+  matches: Type.Integer(),
+  /** How many confirmed matches gave the mentee their rank-k choice; index 0 = first choice; last = unranked. */
+  rankDistribution: Type.Array(Type.Object({ rank: Type.Union([Type.Integer(), Type.Null()]), count: Type.Integer() })),
+});
+export type EventReport = Static<typeof EventReport>;
