@@ -48,6 +48,9 @@ const participantsRoutes: FastifyPluginAsyncTypebox<ParticipantsRoutesOptions> =
   app.addHook('preHandler', app.requireOrganizer);
   app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: CSV_BODY_LIMIT }, (_request, body, done) => done(null, body));
 
+  /** Live screens show names from a cache: refresh it when the people change. */
+  const peopleChanged = (eventId: string) => void app.gateway.planChanged(eventId).catch((error: unknown) => app.log.error({ err: error }, 'refreshing live event failed'));
+
   const toInvite = (invitation: LiveInvitation) => ({
     participantId: invitation.participantId,
     url: `${publicUrl}/join#${inviteToken(secret, invitation.id)}`,
@@ -89,6 +92,7 @@ const participantsRoutes: FastifyPluginAsyncTypebox<ParticipantsRoutesOptions> =
         throw conflict(`${request.body.email} is already a participant of this event`);
       }
       const [id] = await inTransaction(app.pg, (client) => insertParticipants(client, eventId, [request.body], secret));
+      peopleChanged(eventId);
       return reply.status(201).send((await findParticipant(app.pg, eventId, id!))!);
     },
   );
@@ -121,6 +125,7 @@ const participantsRoutes: FastifyPluginAsyncTypebox<ParticipantsRoutesOptions> =
         await insertParticipants(client, eventId, parsed.rows, secret);
         return parsed.rows.length;
       });
+      peopleChanged(eventId);
       return reply.status(201).send({ imported });
     },
   );
@@ -143,6 +148,7 @@ const participantsRoutes: FastifyPluginAsyncTypebox<ParticipantsRoutesOptions> =
       try {
         const participant = await updateParticipant(app.pg, eventId, participantId, request.body);
         if (!participant) throw notFound('Participant');
+        peopleChanged(eventId);
         return participant;
       } catch (error) {
         if ((error as { code?: string }).code === '23505') throw conflict(`${request.body.email} is already a participant of this event`);
@@ -160,6 +166,7 @@ const participantsRoutes: FastifyPluginAsyncTypebox<ParticipantsRoutesOptions> =
       const { eventId, participantId } = request.params;
       await ownEvent(request.organizer!.id, eventId);
       if (!(await deleteParticipant(app.pg, eventId, participantId))) throw notFound('Participant');
+      peopleChanged(eventId);
       return reply.status(204).send(null);
     },
   );
