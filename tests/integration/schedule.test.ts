@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, signUpOrganizer, type TestApp } from '../helpers/app.ts';
+import { makeEvent, makeParticipant } from '../factories/index.ts';
+
+let t: TestApp;
+let clockOffset = 0;
+beforeAll(async () => {
+  t = await buildTestApp({ now: () => Date.now() + clockOffset });
+});
+afterAll(() => t.close());
+
+type PlanRound = { index: number; held: boolean; tables: { mentorId: string; menteeIds: string[]; seats: { reasons: string[] }[] }[]; sitOuts: { participantId: string; reason: string }[] };
+
+async function eventWith(mentors: number, mentees: number, overrides = {}) {
+  const organizer = await signUpOrganizer(t.app);
+  const headers = { cookie: organizer.cookie };
+  const event = (await t.app.inject({ method: 'POST', url: '/api/events', headers, payload: makeEvent({ rounds: 3, transitionSeconds: 10, ...overrides }) })).json();
+  const ids: Record<'mentor' | 'mentee', string[]> = { mentor: [], mentee: [] };
+  for (let i = 0; i < mentors + mentees; i++) {
+    const role = i < mentors ? 'mentor' : 'mentee';
+    const profile = role === 'mentor' ? { industry: 'fintech', skills: ['people management', 'python'], yearsExperience: 12 } : { industry: 'fintech', goals: ['people management'], yearsExperience: 2 };
+    ids[role].push((await t.app.inject({ method: 'POST', url: `/api/events/${event.id}/participants`, headers, payload: makeParticipant({ role, profile }) })).json().id);
+  }
+  return { organizer, headers, event, ids };
+}
+
+describe('the rotation plan', () => {
+  it('plans every round with scores, reasons and sit-outs, and no pair meets twice', async () => {
+    const { headers, event, ids } = await eventWith(2, 3);
+    const response = await t.app.inject({ method: 'POST', url: `/api/events/${event.id}/plan`, headers, payload: { seed: 42 } });
+    expect(response.statusCode).toBe(200);
+    const view = response.json();
+    expect(view).toMatchObject({ seed: 42, version: 1, heldRounds: 0, stale: false });
+    const rounds = view.plan.rounds as PlanRound[];
+    expect(rounds).toHaveLength(3);
+    const pairs = rounds.flatMap((r) => r.tables.flatMap((tb) => tb.menteeIds.map((m) => `${tb.mentorId}:${m}`)));
+    expect(new Set(pairs).size).toBe(pairs.length);
+    // 3 mentees, 2 tables: someone sits out every round, with a reason
+    for (const round of rounds) {
+      expect(round.sitOuts.filter((s) => ids.mentee.includes(s.participantId))).toHaveLength(1);
+      expect(round.sitOuts[0]!.reason).toMatch(/\w/);
+    }
+    expect(rounds[0]!.tables[0]!.seats[0]!.reasons.join(' ')).toMatch(/fintech/);
+    expect(view.people[ids.mentor[0]!]).toMatchObject({ role: 'mentor' });
+    // the same seed gives the same plan
+    const again = (await t.app.inject({ method: 'POST', url: `/api/events/${event.id}/plan`, headers, payload: { seed: 42 } })).json();
+    expect(again.plan.rounds).toEqual(view.plan.rounds);
+    expect(again.version).toBe(2);
+  });
+
+  it('honours pins and forbids', async () => {
+    const { headers, event, ids } = await eventWith(2, 2, { rounds: 1 });
+    const [m1, m2] = ids.mentor as [string, string];
+    const [e1] = ids.mentee as [string];
+    expect((await t.app.inject({ method: 'PUT', url: `/api/events/${event.id}/constraints/${m2}/${e1}`, headers, payload: { kind: 'pin' } })).statusCode).toBe(204);
+    expect((await t.app.inject({ method: 'PUT', url: `/api/events/${event.id}/constraints/${m1}/${e1}`, headers, payload: { kind: 'forbid' } })).statusCode).toBe(204);
+    expect((await t.app.inject({ method: 'PUT', url: `/api/events/${event.id}/constraints/${e1}/${m1}`, headers, payload: { kind: 'pin' } })).statusCode).toBe(404);
+    const view = (await t.app.inject({ method: 'POST', url: `/api/events/${event.id}/plan`, headers, payload: { seed: 1 } })).json();
+    const tables = (view.plan.rounds as PlanRound[])[0]!.tables;
+    expect(tables.find((tb) => tb.mentorId === m2)!.menteeIds).toEqual([e1]);
+    expect(view.constraints).toHaveLength(2);
+    expect((await t.app.inject({ method: 'DELETE', url: `/api/events/${event.id}/constraints/${m1}/${e1}`, headers })).statusCode).toBe(204);
+  });
+
+  it('re-plans the remaining rounds between rounds: held rounds never change, absentees get no more meetings', async () => {
+    const { organizer, headers, event, ids } = await eventWith(3, 3);
+    const first = (await t.app.inject({ method: 'POST', url: `/api/events/${event.id}/plan`, headers, payload: { seed: 7 } })).json();
+    await t.app.clock.command(event.id, { type: 'start' }, organizer.id);
+    await t.app.clock.command(event.id, { type: 'endRound' }, organizer.id);
+    // once the event has started, a fresh plan is refused: only the remaining rounds can change
+    expect((await t.app.inject({ method: 'POST', url: `/api/events/${event.id}/plan`, headers, payload: {} })).statusCode).toBe(409);
+    const absent = ids.mentee[0]!;
+    const late = (await t.app.inject({ method: 'POST', url: `/api/events/${event.id}/participants`, headers, payload: makeParticipant({ role: 'mentee' }) })).json().id;
+    expect((await t.app.inject({ method: 'GET', url: `/api/events/${event.id}/plan`, headers })).json().stale).toBe(true);
+    const replanned = await t.app.inject({ method: 'POST', url: `/api/events/${event.id}/plan/replan`, headers, payload: { absentIds: [absent] } });
+    expect(replanned.statusCode).toBe(200);
+    const view = replanned.json();
+    const rounds = view.plan.rounds as PlanRound[];
+    expect(view.heldRounds).toBe(1);
+    expect(rounds[0]!.tables).toEqual((first.plan.rounds as PlanRound[])[0]!.tables);
+    const later = rounds.slice(1).flatMap((r) => r.tables.flatMap((tb) => tb.menteeIds));
+    expect(later).not.toContain(absent);
+    expect(later).toContain(late);
+    const pairs = rounds.flatMap((r) => r.tables.flatMap((tb) => tb.menteeIds.map((m) => `${tb.mentorId}:${m}`)));
+    expect(new Set(pairs).size).toBe(pairs.length);
+    // the database agrees: one row per meeting, the held round untouched
+    const { rows } = await t.pool.query('SELECT round, count(*)::int AS n FROM meetings WHERE event_id = $1 GROUP BY round ORDER BY round', [event.id]);
+    expect(rows[0]).toEqual({ round: 1, n: 3 });
+  });
+
+  it('refuses to plan without mentors or mentees, and other organizers cannot see the plan', async () => {
+    const { headers, event } = await eventWith(1, 0);
+    const response = await t.app.inject({ method: 'POST', url: `/api/events/${event.id}/plan`, headers, payload: {} });
+    expect(response.statusCode).toBe(422);
+    const stranger = await signUpOrganizer(t.app);
+    expect((await t.app.inject({ method: 'GET', url: `/api/events/${event.id}/plan`, headers: { cookie: stranger.cookie } })).statusCode).toBe(404);
+    expect((await t.app.inject({ method: 'POST', url: `/api/events/${event.id}/plan`, headers: { cookie: stranger.cookie }, payload: {} })).statusCode).toBe(404);
+  });
+
+  it('freezes timing settings once the event has started', async () => {
+    const { organizer, headers, event } = await eventWith(1, 1);
+    await t.app.inject({ method: 'POST', url: `/api/events/${event.id}/plan`, headers, payload: {} });
+    await t.app.clock.command(event.id, { type: 'start' }, organizer.id);
+    const patch = await t.app.inject({ method: 'PATCH', url: `/api/events/${event.id}`, headers, payload: { roundSeconds: 900 } });
+    expect(patch.statusCode).toBe(409);
+    expect((await t.app.inject({ method: 'PATCH', url: `/api/events/${event.id}`, headers, payload: { title: 'Renamed live' } })).statusCode).toBe(200);
+  });
+});
