@@ -1,8 +1,11 @@
 import pg from 'pg';
 import { loadConfig } from './config.ts';
-import { buildApp } from './app.ts';
 import { migrate } from './db/migrate.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.ts';
+
+// Loading the application's modules takes a while; do it while the database starts.
+const appModule = import('./app.ts');
+appModule.catch(() => {}); // awaited (and reported) in main()
 
 /** Reads configuration, starts the database if needed, migrates, listens, and shuts down gracefully. */
 async function main(): Promise<void> {
@@ -19,6 +22,7 @@ async function main(): Promise<void> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 20 });
   // An idle connection dropped by the database must not take the process down; queries report it.
   pool.on('error', (error) => log(`database connection lost: ${error.message}`));
+  const { buildApp } = await appModule;
   const app = await buildApp({
     pool,
     publicUrl: config.publicUrl,

@@ -1,15 +1,43 @@
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { runner } from 'node-pg-migrate';
+import pg from 'pg';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../db/migrations', import.meta.url));
+const MIGRATIONS_TABLE = 'pgmigrations';
+
+/** Names of the migration files, as node-pg-migrate records them (file name without extension). */
+function migrationNames(): string[] {
+  return readdirSync(MIGRATIONS_DIR)
+    .filter((f) => f.endsWith('.sql'))
+    .map((f) => f.replace(/\.sql$/, ''))
+    .sort();
+}
+
+/** True when every migration file is already recorded as run: the common case on a warm start. */
+async function upToDate(databaseUrl: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ name: string }>(`SELECT name FROM ${MIGRATIONS_TABLE}`);
+    const done = new Set(rows.map((r) => r.name));
+    return migrationNames().every((name) => done.has(name));
+  } catch {
+    return false; // no migrations table yet
+  } finally {
+    await client.end();
+  }
+}
 
 /** Applies every pending migration in db/migrations; safe to run concurrently (advisory lock). */
 export async function migrate(databaseUrl: string, log: (msg: string) => void = () => {}): Promise<void> {
+  if (await upToDate(databaseUrl)) return;
+  // Loaded only when there is something to do: it is the slowest module to import.
+  const { runner } = await import('node-pg-migrate');
   await runner({
     databaseUrl,
     dir: MIGRATIONS_DIR,
     direction: 'up',
-    migrationsTable: 'pgmigrations',
+    migrationsTable: MIGRATIONS_TABLE,
     count: Infinity,
     log,
     logger: { debug: () => {}, info: log, warn: log, error: log },
