@@ -2,7 +2,7 @@
  * Reading any assignment (a proposal, or one the organizer edited by hand) against the model:
  * which pairs are invalid, who is over capacity, and which pairs block it.
  */
-import { pairProblem, type Model } from './model.ts';
+import { metPairOf, pairProblem, type Model } from './model.ts';
 import type { AssignmentCheck, CapacityViolation, InvalidPair, MatchPair } from './types.ts';
 
 export interface Assignment {
@@ -40,8 +40,8 @@ export function readAssignment(model: Model, pairs: readonly MatchPair[]): Assig
       continue;
     }
     const key = i * model.m + j;
-    const r = model.metIndex.get(key);
-    const e = r === undefined ? -1 : model.metEdge[r]!;
+    const r = metPairOf(model, i, j);
+    const e = r < 0 ? -1 : model.metEdge[r]!;
     if (e >= 0 ? assigned[e] === 1 : seenForbidden.has(key)) {
       invalidPairs.push({ menteeId, mentorId, problem: 'duplicate' });
       continue;

@@ -41,241 +41,288 @@ export interface FlowResult {
   phases: number;
 }
 
-export function minCostFlow(net: FlowNetwork, mode: FlowMode): FlowResult {
+interface Residual {
+  V: number;
+  s: number;
+  t: number;
+  /** Residual arcs stored contiguously by tail: arcs of u are adjStart[u] .. adjStart[u+1]. */
+  adjStart: Int32Array;
+  head: Int32Array;
+  tail: Int32Array;
+  /** Index of the paired (reverse) arc. */
+  rev: Int32Array;
+  rcap: Int32Array;
+  cost: Float64Array;
+  /** Position of input arc k's forward residual arc. */
+  forward: Int32Array;
+  pi: Float64Array;
+  dist: Float64Array;
+  heapNode: Int32Array;
+  heapPos: Int32Array;
+  level: Int32Array;
+  iter: Int32Array;
+  queue: Int32Array;
+  pathArcs: Int32Array;
+}
+
+function buildResidual(net: FlowNetwork): Residual {
   const V = net.nodeCount;
   const A = net.from.length;
-  const s = net.source;
-  const t = net.sink;
-  // Residual arcs: input arc k becomes 2k (forward) and 2k+1 (backward).
-  const head = new Int32Array(2 * A);
-  const rcap = new Int32Array(2 * A);
-  const cost = new Float64Array(2 * A);
   const adjStart = new Int32Array(V + 1);
   for (let k = 0; k < A; k++) {
-    const u = net.from[k]!;
-    const v = net.to[k]!;
     const c = net.capacity[k]!;
     if (!Number.isInteger(c) || c < 0) throw new RangeError(`arc ${k}: capacity must be an integer >= 0`);
     if (!Number.isInteger(net.cost[k]!)) throw new RangeError(`arc ${k}: cost must be an integer`);
-    head[2 * k] = v;
-    head[2 * k + 1] = u;
-    rcap[2 * k] = c;
-    cost[2 * k] = net.cost[k]!;
-    cost[2 * k + 1] = -net.cost[k]!;
-    adjStart[u + 1]!++;
-    adjStart[v + 1]!++;
+    adjStart[net.from[k]! + 1]!++;
+    adjStart[net.to[k]! + 1]!++;
   }
   for (let v = 0; v < V; v++) adjStart[v + 1]! += adjStart[v]!;
-  const adj = new Int32Array(2 * A);
-  {
-    const fill = adjStart.slice(0, V);
-    for (let k = 0; k < A; k++) {
-      adj[fill[net.from[k]!]!++] = 2 * k;
-      adj[fill[net.to[k]!]!++] = 2 * k + 1;
-    }
+  const head = new Int32Array(2 * A);
+  const tail = new Int32Array(2 * A);
+  const rev = new Int32Array(2 * A);
+  const rcap = new Int32Array(2 * A);
+  const cost = new Float64Array(2 * A);
+  const forward = new Int32Array(A);
+  const fill = adjStart.slice(0, V);
+  for (let k = 0; k < A; k++) {
+    const u = net.from[k]!;
+    const v = net.to[k]!;
+    const f = fill[u]!++;
+    const b = fill[v]!++;
+    head[f] = v;
+    tail[f] = u;
+    rev[f] = b;
+    rcap[f] = net.capacity[k]!;
+    cost[f] = net.cost[k]!;
+    head[b] = u;
+    tail[b] = v;
+    rev[b] = f;
+    cost[b] = -net.cost[k]!;
+    forward[k] = f;
   }
-  const tail = (a: number): number => head[a ^ 1]!;
+  return {
+    V,
+    s: net.source,
+    t: net.sink,
+    adjStart,
+    head,
+    tail,
+    rev,
+    rcap,
+    cost,
+    forward,
+    pi: new Float64Array(V),
+    dist: new Float64Array(V),
+    heapNode: new Int32Array(V),
+    heapPos: new Int32Array(V),
+    level: new Int32Array(V),
+    iter: new Int32Array(V),
+    queue: new Int32Array(V + 1),
+    pathArcs: new Int32Array(V),
+  };
+}
 
-  // Initial potentials: Bellman-Ford (FIFO queue) over arcs with capacity.
-  const pi = new Float64Array(V).fill(Infinity);
-  {
-    const inQueue = new Uint8Array(V);
-    const queue = new Int32Array(V + 1);
-    const relaxCount = new Int32Array(V);
-    let qh = 0;
-    let qt = 0;
-    let queued = 0;
-    pi[s] = 0;
-    queue[qt++] = s;
-    inQueue[s] = 1;
-    queued = 1;
-    while (queued > 0) {
-      const u = queue[qh]!;
-      qh = qh === V ? 0 : qh + 1;
-      queued--;
-      inQueue[u] = 0;
-      if (++relaxCount[u]! > V) throw new RangeError('negative-cost cycle');
-      for (let x = adjStart[u]!; x < adjStart[u + 1]!; x++) {
-        const a = adj[x]!;
-        if (rcap[a] === 0) continue;
-        const v = head[a]!;
-        const d = pi[u]! + cost[a]!;
-        if (d < pi[v]!) {
-          pi[v] = d;
-          if (!inQueue[v]) {
-            inQueue[v] = 1;
-            queue[qt] = v;
-            qt = qt === V ? 0 : qt + 1;
-            queued++;
-          }
+/** Bellman-Ford (FIFO queue) from s over arcs with capacity; false when t is unreachable. */
+function initialPotentials(R: Residual): boolean {
+  const { V, s, t, adjStart, head, rcap, cost, pi, queue } = R;
+  pi.fill(Infinity);
+  const inQueue = new Uint8Array(V);
+  const pops = new Int32Array(V);
+  let qh = 0;
+  let qt = 0;
+  let queued = 1;
+  pi[s] = 0;
+  queue[qt++] = s;
+  inQueue[s] = 1;
+  while (queued > 0) {
+    const u = queue[qh]!;
+    qh = qh === V ? 0 : qh + 1;
+    queued--;
+    inQueue[u] = 0;
+    if (++pops[u]! > V) throw new RangeError('negative-cost cycle');
+    const pu = pi[u]!;
+    for (let a = adjStart[u]!; a < adjStart[u + 1]!; a++) {
+      if (rcap[a] === 0) continue;
+      const v = head[a]!;
+      const d = pu + cost[a]!;
+      if (d < pi[v]!) {
+        pi[v] = d;
+        if (!inQueue[v]) {
+          inQueue[v] = 1;
+          queue[qt] = v;
+          qt = qt === V ? 0 : qt + 1;
+          queued++;
         }
       }
     }
   }
-  if (pi[t] === Infinity) return finish();
-  // Unreachable nodes only ever become reachable through arcs whose reduced cost is then fixed
-  // by the min(d, D) update below, so any finite start value is fine for them.
+  if (pi[t] === Infinity) return false;
+  // Nodes unreachable now stay unreachable (new residual arcs only join reachable nodes).
   for (let v = 0; v < V; v++) if (pi[v] === Infinity) pi[v] = pi[t]!;
+  return true;
+}
 
-  const dist = new Float64Array(V);
-  const heapNode = new Int32Array(V);
-  const heapPos = new Int32Array(V);
-  const level = new Int32Array(V);
-  const iter = new Int32Array(V);
-  const queue = new Int32Array(V);
-  const pathArcs = new Int32Array(V);
-  let value = 0;
-  let phases = 0;
-
-  for (;;) {
-    // Dijkstra on reduced costs, stopped once t is settled.
-    dist.fill(Infinity);
-    heapPos.fill(-1);
-    let hs = 0;
-    const push = (v: number, d: number): void => {
+/**
+ * Dijkstra on reduced costs, stopped once t is settled, then pi += min(dist, dist(t)): reduced
+ * costs stay >= 0 and every shortest s-t path becomes admissible (reduced cost 0).
+ * Returns false when t is unreachable.
+ */
+function shortestPaths(R: Residual): boolean {
+  const { V, s, t, adjStart, head, rcap, cost, pi, dist, heapNode, heapPos } = R;
+  dist.fill(Infinity);
+  heapPos.fill(-1);
+  let size = 0;
+  dist[s] = 0;
+  heapNode[0] = s;
+  heapPos[s] = 0;
+  size = 1;
+  let reached = false;
+  while (size > 0) {
+    const u: number = heapNode[0]!;
+    heapPos[u] = -2;
+    const last = heapNode[--size]!;
+    if (size > 0) {
+      const d = dist[last]!;
+      let k = 0;
+      for (;;) {
+        let child = 2 * k + 1;
+        if (child >= size) break;
+        if (child + 1 < size && dist[heapNode[child + 1]!]! < dist[heapNode[child]!]!) child++;
+        const cv = heapNode[child]!;
+        if (dist[cv]! >= d) break;
+        heapNode[k] = cv;
+        heapPos[cv] = k;
+        k = child;
+      }
+      heapNode[k] = last;
+      heapPos[last] = k;
+    }
+    if (u === t) {
+      reached = true;
+      break;
+    }
+    const du = dist[u]! + pi[u]!;
+    for (let a: number = adjStart[u]!; a < adjStart[u + 1]!; a++) {
+      if (rcap[a] === 0) continue;
+      const v = head[a]!;
+      const nd = du + cost[a]! - pi[v]!;
+      if (nd >= dist[v]!) continue; // also skips settled nodes: their dist is final and smaller
+      dist[v] = nd;
       let k = heapPos[v]!;
-      if (k < 0) k = hs++;
+      if (k < 0) k = size++;
       while (k > 0) {
         const parent = (k - 1) >> 1;
         const pv = heapNode[parent]!;
-        if (dist[pv]! <= d) break;
+        if (dist[pv]! <= nd) break;
         heapNode[k] = pv;
         heapPos[pv] = k;
         k = parent;
       }
-      dist[v] = d;
       heapNode[k] = v;
       heapPos[v] = k;
-    };
-    const pop = (): number => {
-      const v = heapNode[0]!;
-      heapPos[v] = -2;
-      const last = heapNode[--hs]!;
-      if (hs > 0) {
-        const d = dist[last]!;
-        let k = 0;
-        for (;;) {
-          let child = 2 * k + 1;
-          if (child >= hs) break;
-          if (child + 1 < hs && dist[heapNode[child + 1]!]! < dist[heapNode[child]!]!) child++;
-          const cv = heapNode[child]!;
-          if (dist[cv]! >= d) break;
-          heapNode[k] = cv;
-          heapPos[cv] = k;
-          k = child;
-        }
-        heapNode[k] = last;
-        heapPos[last] = k;
-      }
-      return v;
-    };
-    push(s, 0);
-    let reached = false;
-    while (hs > 0) {
-      const u = pop();
-      if (u === t) {
-        reached = true;
-        break;
-      }
-      const du = dist[u]!;
-      const pu = pi[u]!;
-      for (let x = adjStart[u]!; x < adjStart[u + 1]!; x++) {
-        const a = adj[x]!;
-        if (rcap[a] === 0) continue;
-        const v = head[a]!;
-        if (heapPos[v] === -2) continue;
-        const nd = du + cost[a]! + pu - pi[v]!;
-        if (nd < dist[v]!) push(v, nd);
-      }
-    }
-    if (!reached) break;
-    const D = dist[t]!;
-    for (let v = 0; v < V; v++) {
-      const d = dist[v]!;
-      pi[v]! += d < D ? d : D;
-    }
-    // Original cost of a shortest augmenting path: pi[s] never moves (dist[s] = 0).
-    if (mode === 'negative' && pi[t]! - pi[s]! > 0) break;
-    phases++;
-
-    // Dinic on the admissible network: residual arcs of reduced cost 0.
-    for (;;) {
-      level.fill(-1);
-      level[s] = 0;
-      let qh = 0;
-      let qt = 0;
-      queue[qt++] = s;
-      while (qh < qt) {
-        const u = queue[qh++]!;
-        const pu = pi[u]!;
-        for (let x = adjStart[u]!; x < adjStart[u + 1]!; x++) {
-          const a = adj[x]!;
-          if (rcap[a] === 0) continue;
-          const v = head[a]!;
-          if (level[v] !== -1 || cost[a]! + pu - pi[v]! !== 0) continue;
-          level[v] = level[u]! + 1;
-          queue[qt++] = v;
-        }
-      }
-      if (level[t] === -1) break;
-      for (let v = 0; v < V; v++) iter[v] = adjStart[v]!;
-      // Iterative DFS along level-increasing admissible arcs, with current-arc pointers.
-      let depth = 0;
-      let u = s;
-      for (;;) {
-        if (u === t) {
-          let b = Infinity;
-          for (let k = 0; k < depth; k++) {
-            const c = rcap[pathArcs[k]!]!;
-            if (c < b) b = c;
-          }
-          for (let k = 0; k < depth; k++) {
-            const a = pathArcs[k]!;
-            rcap[a]! -= b;
-            rcap[a ^ 1]! += b;
-          }
-          value += b;
-          // Retreat to the tail of the first saturated arc.
-          let k = 0;
-          while (rcap[pathArcs[k]!] !== 0) k++;
-          depth = k;
-          u = tail(pathArcs[k]!);
-          continue;
-        }
-        let advanced = false;
-        const lu = level[u]! + 1;
-        const pu = pi[u]!;
-        const end = adjStart[u + 1]!;
-        for (let x = iter[u]!; x < end; x++) {
-          const a = adj[x]!;
-          const v = head[a]!;
-          if (rcap[a] !== 0 && level[v] === lu && cost[a]! + pu - pi[v]! === 0) {
-            iter[u] = x;
-            pathArcs[depth++] = a;
-            u = v;
-            advanced = true;
-            break;
-          }
-        }
-        if (advanced) continue;
-        iter[u] = end;
-        level[u] = -1; // dead end
-        if (depth === 0) break;
-        const a = pathArcs[--depth]!;
-        u = tail(a);
-        iter[u]!++;
-      }
     }
   }
-  return finish();
-
-  function finish(): FlowResult {
-    const flow = new Int32Array(A);
-    let total = 0;
-    for (let k = 0; k < A; k++) {
-      flow[k] = rcap[2 * k + 1]!;
-      total += flow[k]! * net.cost[k]!;
-    }
-    return { flow, value, cost: total, phases };
+  if (!reached) return false;
+  const D = dist[t]!;
+  for (let v = 0; v < V; v++) {
+    const d = dist[v]!;
+    pi[v]! += d < D ? d : D;
   }
+  return true;
+}
+
+/** BFS levels over admissible arcs (capacity left, reduced cost 0); false when t is not reached. */
+function admissibleLevels(R: Residual): boolean {
+  const { s, t, adjStart, head, rcap, cost, pi, level, queue } = R;
+  level.fill(-1);
+  level[s] = 0;
+  let qh = 0;
+  let qt = 0;
+  queue[qt++] = s;
+  let levelOfT = 0x7fffffff;
+  while (qh < qt) {
+    const u = queue[qh++]!;
+    // Nodes at t's level or beyond cannot lie on a shortest admissible path.
+    if (level[u]! + 1 >= levelOfT) break;
+    const pu = pi[u]!;
+    const lv = level[u]! + 1;
+    for (let a = adjStart[u]!; a < adjStart[u + 1]!; a++) {
+      if (rcap[a] === 0) continue;
+      const v = head[a]!;
+      if (level[v] !== -1 || cost[a]! + pu - pi[v]! !== 0) continue;
+      level[v] = lv;
+      queue[qt++] = v;
+      if (v === t) levelOfT = lv;
+    }
+  }
+  return level[t] !== -1;
+}
+
+/** Dinic blocking flow along level-increasing admissible arcs (iterative DFS, current-arc). */
+function blockingFlow(R: Residual): number {
+  const { V, s, t, adjStart, head, tail, rev, rcap, cost, pi, level, iter, pathArcs } = R;
+  for (let v = 0; v < V; v++) iter[v] = adjStart[v]!;
+  let pushed = 0;
+  let depth = 0;
+  let u = s;
+  for (;;) {
+    if (u === t) {
+      let b = 0x7fffffff;
+      for (let k = 0; k < depth; k++) {
+        const c = rcap[pathArcs[k]!]!;
+        if (c < b) b = c;
+      }
+      let firstSaturated = -1;
+      for (let k = 0; k < depth; k++) {
+        const a = pathArcs[k]!;
+        rcap[a]! -= b;
+        rcap[rev[a]!]! += b;
+        if (firstSaturated < 0 && rcap[a] === 0) firstSaturated = k;
+      }
+      pushed += b;
+      depth = firstSaturated;
+      u = tail[pathArcs[depth]!]!;
+      continue;
+    }
+    const lv = level[u]! + 1;
+    const pu = pi[u]!;
+    const end = adjStart[u + 1]!;
+    let a = iter[u]!;
+    for (; a < end; a++) {
+      if (rcap[a] !== 0 && level[head[a]!] === lv && cost[a]! + pu - pi[head[a]!]! === 0) break;
+    }
+    iter[u] = a;
+    if (a < end) {
+      pathArcs[depth++] = a;
+      u = head[a]!;
+      continue;
+    }
+    level[u] = -1; // dead end
+    if (depth === 0) break;
+    u = tail[pathArcs[--depth]!]!;
+    iter[u]!++;
+  }
+  return pushed;
+}
+
+export function minCostFlow(net: FlowNetwork, mode: FlowMode): FlowResult {
+  const R = buildResidual(net);
+  let value = 0;
+  let phases = 0;
+  if (initialPotentials(R)) {
+    while (shortestPaths(R)) {
+      // Original cost of a shortest augmenting path; pi[s] never moves (dist(s) = 0).
+      if (mode === 'negative' && R.pi[R.t]! - R.pi[R.s]! > 0) break;
+      phases++;
+      while (admissibleLevels(R)) value += blockingFlow(R);
+    }
+  }
+  const A = net.from.length;
+  const flow = new Int32Array(A);
+  let cost = 0;
+  for (let k = 0; k < A; k++) {
+    flow[k] = R.rcap[R.rev[R.forward[k]!]!]!;
+    cost += flow[k]! * net.cost[k]!;
+  }
+  return { flow, value, cost, phases };
 }

@@ -27,8 +27,9 @@ export interface Model {
   /** Mentor index the mentee ranked first, or -1. */
   firstChoice: Int32Array;
 
-  /** Met pairs, keyed `i * m + j`. */
-  metIndex: Map<number, number>;
+  /** Met pairs of mentee i, ordered by mentor: metByMentee[metStart[i] .. metStart[i+1]). */
+  metStart: Int32Array;
+  metByMentee: Int32Array;
   metMentee: Int32Array;
   metMentor: Int32Array;
   /** Mentee's rank of the mentor, 0 when unranked. */
@@ -74,62 +75,72 @@ function limit(value: number | undefined, where: string): number {
   return value;
 }
 
-/** Sorts `keys[from..to)` ascending by `cmp`; insertion sort for the short lists events produce. */
-function sortSegment(arr: Int32Array, from: number, to: number, cmp: (a: number, b: number) => number): void {
-  if (to - from > 24) {
-    const part = Array.from(arr.subarray(from, to)).sort(cmp);
-    arr.set(part, from);
-    return;
+/**
+ * Stable counting sort of `items` by `keyOf(item)` in [0, range): the passes of an LSD radix
+ * sort, so preference lists are built in O(pairs) without comparator calls.
+ */
+function countingSort(items: Int32Array, keyOf: Int32Array, range: number): Int32Array {
+  const count = new Int32Array(range + 1);
+  for (let k = 0; k < items.length; k++) count[keyOf[items[k]!]! + 1]!++;
+  for (let r = 0; r < range; r++) count[r + 1]! += count[r]!;
+  const out = new Int32Array(items.length);
+  for (let k = 0; k < items.length; k++) {
+    const item = items[k]!;
+    out[count[keyOf[item]!]!++] = item;
   }
-  for (let k = from + 1; k < to; k++) {
-    const v = arr[k]!;
-    let p = k - 1;
-    while (p >= from && cmp(arr[p]!, v) > 0) {
-      arr[p + 1] = arr[p]!;
-      p--;
-    }
-    arr[p + 1] = v;
-  }
+  return out;
 }
 
-class Growable {
-  data: Int32Array;
-  length = 0;
-  constructor(size: number) {
-    this.data = new Int32Array(Math.max(16, size));
-  }
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const next = new Int32Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = v;
-  }
-  done(): Int32Array {
-    return this.data.slice(0, this.length);
-  }
+function iota(length: number): Int32Array {
+  const out = new Int32Array(length);
+  for (let k = 0; k < length; k++) out[k] = k;
+  return out;
 }
 
-export function buildModel(input: MatchInput): Model {
-  const { mentees, mentors } = input;
-  if (!Array.isArray(mentees) || !Array.isArray(mentors)) fail('input', 'mentees and mentors must be arrays');
-  const unranked = input.unranked ?? 'last';
-  if (unranked !== 'last' && unranked !== 'exclude') fail('unranked', "must be 'last' or 'exclude'");
-  const lottery = createLottery(input.seed);
+/** Indices 0..ids.length-1 ordered by lottery draw (ties, almost impossible, by id). */
+function lotteryOrder(ids: string[], draw: (id: string) => number): Int32Array {
+  const keys = ids.map(draw);
+  return iota(ids.length).sort(
+    (a, b) => keys[a]! - keys[b]! || (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0),
+  );
+}
+
+/** Group offsets for records 0..count-1 keyed by `keyOf`, once sorted by key: group g is starts[g] .. starts[g+1]. */
+function groupStarts(keyOf: Int32Array, count: number, range: number): Int32Array {
+  const starts = new Int32Array(range + 1);
+  for (let k = 0; k < count; k++) starts[keyOf[k]! + 1]!++;
+  for (let g = 0; g < range; g++) starts[g + 1]! += starts[g]!;
+  return starts;
+}
+
+interface People {
+  menteeIds: string[];
+  menteeIndex: Map<string, number>;
+  quota: Int32Array;
+  mentorIds: string[];
+  mentorIndex: Map<string, number>;
+  capacity: Int32Array;
+  /** Upper bound on the number of met pairs. */
+  bound: number;
+}
+
+function indexPeople({ mentees, mentors }: MatchInput): People {
   const n = mentees.length;
   const m = mentors.length;
-
   const menteeIds: string[] = new Array(n);
   const menteeIndex = new Map<string, number>();
   const quota = new Int32Array(n);
+  let bound = 0;
   for (let i = 0; i < n; i++) {
     const mentee = mentees[i]!;
     if (typeof mentee.id !== 'string') fail(`mentees[${i}].id`, 'must be a string');
     if (menteeIndex.has(mentee.id)) fail(`mentees[${i}].id`, `duplicate mentee "${mentee.id}"`);
+    if (!Array.isArray(mentee.ranking)) fail(`mentees[${i}].ranking`, 'must be an array');
+    if (mentee.notAFit !== undefined && !Array.isArray(mentee.notAFit)) fail(`mentees[${i}].notAFit`, 'must be an array');
     menteeIndex.set(mentee.id, i);
     menteeIds[i] = mentee.id;
     quota[i] = limit(mentee.constellationSize, `mentees[${i}].constellationSize`);
+    bound += mentee.ranking.length + (mentee.notAFit?.length ?? 0);
   }
   const mentorIds: string[] = new Array(m);
   const mentorIndex = new Map<string, number>();
@@ -138,174 +149,223 @@ export function buildModel(input: MatchInput): Model {
     const mentor = mentors[j]!;
     if (typeof mentor.id !== 'string') fail(`mentors[${j}].id`, 'must be a string');
     if (mentorIndex.has(mentor.id)) fail(`mentors[${j}].id`, `duplicate mentor "${mentor.id}"`);
+    if (!Array.isArray(mentor.ratings)) fail(`mentors[${j}].ratings`, 'must be an array');
     mentorIndex.set(mentor.id, j);
     mentorIds[j] = mentor.id;
     capacity[j] = limit(mentor.capacity, `mentors[${j}].capacity`);
+    bound += mentor.ratings.length;
   }
+  return { menteeIds, menteeIndex, quota, mentorIds, mentorIndex, capacity, bound };
+}
 
-  // Met pairs, gathered from both sides.
-  const metIndex = new Map<number, number>();
-  const metMentee = new Growable(n * 8);
-  const metMentor = new Growable(n * 8);
-  const metRank = new Growable(n * 8);
-  const metFit = new Growable(n * 8);
-  const metFlagList: number[] = [];
+interface MetPairs {
+  count: number;
+  mentee: Int32Array;
+  mentor: Int32Array;
+  rank: Int32Array;
+  fit: Int32Array;
+  flags: Uint8Array;
+  firstChoice: Int32Array;
+}
+
+/**
+ * Met pairs, gathered from both sides. Duplicates are found with per-person stamp arrays (small,
+ * cache-resident) rather than a hash map of pairs, which was the hot spot.
+ */
+function gatherMetPairs({ mentees, mentors }: MatchInput, people: People): MetPairs {
+  const n = mentees.length;
+  const m = mentors.length;
+  const { bound, menteeIndex, mentorIndex } = people;
+  const metMentee = new Int32Array(bound);
+  const metMentor = new Int32Array(bound);
+  const metRank = new Int32Array(bound);
+  const metFit = new Int32Array(bound);
+  const metFlags = new Uint8Array(bound);
   const firstChoice = new Int32Array(n).fill(-1);
-  const metOf = (i: number, j: number): number => {
-    const key = i * m + j;
-    let r = metIndex.get(key);
-    if (r === undefined) {
-      r = metMentee.length;
-      metIndex.set(key, r);
-      metMentee.push(i);
-      metMentor.push(j);
-      metRank.push(0);
-      metFit.push(0);
-      metFlagList.push(0);
-    }
-    return r;
-  };
+  let count = 0;
 
+  // Mentee side: stampMentor[j] === i when mentee i already listed mentor j (in slotMentor[j]).
+  const stampMentor = new Int32Array(m).fill(-1);
+  const slotMentor = new Int32Array(m);
+  const metOfMentee = (i: number, j: number): number => {
+    if (stampMentor[j] === i) return slotMentor[j]!;
+    stampMentor[j] = i;
+    slotMentor[j] = count;
+    metMentee[count] = i;
+    metMentor[count] = j;
+    return count++;
+  };
   for (let i = 0; i < n; i++) {
     const mentee = mentees[i]!;
     const { ranking } = mentee;
-    if (!Array.isArray(ranking)) fail(`mentees[${i}].ranking`, 'must be an array');
     for (let k = 0; k < ranking.length; k++) {
       const j = mentorIndex.get(ranking[k]!);
       if (j === undefined) fail(`mentees[${i}].ranking[${k}]`, `unknown mentor "${ranking[k]}"`);
-      const r = metOf(i, j);
-      if (metRank.data[r] !== 0) fail(`mentees[${i}].ranking[${k}]`, `mentor "${ranking[k]}" ranked twice`);
-      metRank.data[r] = k + 1;
+      const r = metOfMentee(i, j);
+      if (metRank[r] !== 0) fail(`mentees[${i}].ranking[${k}]`, `mentor "${ranking[k]}" ranked twice`);
+      metRank[r] = k + 1;
       if (k === 0) firstChoice[i] = j;
     }
     const notAFit = mentee.notAFit ?? [];
     for (let k = 0; k < notAFit.length; k++) {
       const j = mentorIndex.get(notAFit[k]!);
       if (j === undefined) fail(`mentees[${i}].notAFit[${k}]`, `unknown mentor "${notAFit[k]}"`);
-      const r = metOf(i, j);
-      if (metRank.data[r] !== 0) fail(`mentees[${i}].notAFit[${k}]`, `mentor "${notAFit[k]}" is also ranked`);
-      if (metFlagList[r]! & MET_NOT_A_FIT) fail(`mentees[${i}].notAFit[${k}]`, `mentor "${notAFit[k]}" listed twice`);
-      metFlagList[r] = metFlagList[r]! | MET_NOT_A_FIT;
-    }
-  }
-  for (let j = 0; j < m; j++) {
-    const { ratings } = mentors[j]!;
-    if (!Array.isArray(ratings)) fail(`mentors[${j}].ratings`, 'must be an array');
-    for (let k = 0; k < ratings.length; k++) {
-      const rating = ratings[k]!;
-      const where = `mentors[${j}].ratings[${k}]`;
-      const i = menteeIndex.get(rating.menteeId);
-      if (i === undefined) fail(where, `unknown mentee "${rating.menteeId}"`);
-      if (!Number.isInteger(rating.fit) || rating.fit < 1 || rating.fit > 5) fail(where, 'fit must be an integer 1-5');
-      if (typeof rating.wouldMentor !== 'boolean') fail(where, 'wouldMentor must be a boolean');
-      const r = metOf(i, j);
-      if (metFlagList[r]! & MET_RATED) fail(where, `mentee "${rating.menteeId}" rated twice`);
-      metFlagList[r] = metFlagList[r]! | MET_RATED | (rating.wouldMentor ? MET_WOULD_MENTOR : 0);
-      metFit.data[r] = rating.fit;
+      const r = metOfMentee(i, j);
+      if (metRank[r] !== 0) fail(`mentees[${i}].notAFit[${k}]`, `mentor "${notAFit[k]}" is also ranked`);
+      if (metFlags[r]! & MET_NOT_A_FIT) fail(`mentees[${i}].notAFit[${k}]`, `mentor "${notAFit[k]}" listed twice`);
+      metFlags[r]! |= MET_NOT_A_FIT;
     }
   }
 
-  const metCount = metMentee.length;
-  const metFlags = Uint8Array.from(metFlagList);
+  // Mentor side: first stamp the pairs mentees already listed for this mentor, then read ratings.
+  const listedByMentor = countingSort(iota(count), metMentor, m);
+  const listedStart = groupStarts(metMentor, count, m);
+  const stampMentee = new Int32Array(n).fill(-1);
+  const slotMentee = new Int32Array(n);
+  for (let j = 0; j < m; j++) {
+    for (let x = listedStart[j]!; x < listedStart[j + 1]!; x++) {
+      const r = listedByMentor[x]!;
+      stampMentee[metMentee[r]!] = j;
+      slotMentee[metMentee[r]!] = r;
+    }
+    const { ratings } = mentors[j]!;
+    for (let k = 0; k < ratings.length; k++) {
+      const rating = ratings[k]!;
+      const i = menteeIndex.get(rating.menteeId);
+      if (i === undefined) fail(`mentors[${j}].ratings[${k}]`, `unknown mentee "${rating.menteeId}"`);
+      const { fit, wouldMentor } = rating;
+      if (!Number.isInteger(fit) || fit < 1 || fit > 5) fail(`mentors[${j}].ratings[${k}]`, 'fit must be an integer 1-5');
+      if (typeof wouldMentor !== 'boolean') fail(`mentors[${j}].ratings[${k}]`, 'wouldMentor must be a boolean');
+      let r: number;
+      if (stampMentee[i] === j) {
+        r = slotMentee[i]!;
+        if (metFlags[r]! & MET_RATED) fail(`mentors[${j}].ratings[${k}]`, `mentee "${rating.menteeId}" rated twice`);
+      } else {
+        r = count++;
+        metMentee[r] = i;
+        metMentor[r] = j;
+        stampMentee[i] = j;
+        slotMentee[i] = r;
+      }
+      metFlags[r]! |= MET_RATED | (wouldMentor ? MET_WOULD_MENTOR : 0);
+      metFit[r] = fit;
+    }
+  }
+  return {
+    count,
+    mentee: metMentee.slice(0, count),
+    mentor: metMentor.slice(0, count),
+    rank: metRank.slice(0, count),
+    fit: metFit.slice(0, count),
+    flags: metFlags.slice(0, count),
+    firstChoice,
+  };
+}
+
+export function buildModel(input: MatchInput): Model {
+  if (!Array.isArray(input.mentees) || !Array.isArray(input.mentors)) {
+    fail('input', 'mentees and mentors must be arrays');
+  }
+  const unranked = input.unranked ?? 'last';
+  if (unranked !== 'last' && unranked !== 'exclude') fail('unranked', "must be 'last' or 'exclude'");
+  const { seed } = input;
+  if (typeof seed !== 'string' && !Number.isFinite(seed)) fail('seed', 'must be a finite number or a string');
+  const lottery = createLottery(seed);
+  const n = input.mentees.length;
+  const m = input.mentors.length;
+  const people = indexPeople(input);
+  const met = gatherMetPairs(input, people);
+  const metCount = met.count;
+
+  // Lookup of a met pair: records by mentee, then mentor, binary-searched (see `metPairOf`).
+  const metByMentee = countingSort(countingSort(iota(metCount), met.mentor, m), met.mentee, n);
+  const metStart = groupStarts(met.mentee, metCount, n);
+
   const metEdge = new Int32Array(metCount).fill(-1);
   const metCountOfMentee = new Int32Array(n);
   const metCountOfMentor = new Int32Array(m);
   const notAFitCountOfMentee = new Int32Array(n);
   const wouldCountOfMentee = new Int32Array(n);
   const wouldCountOfMentor = new Int32Array(m);
-  const mm = metMentee.data;
-  const mr = metMentor.data;
-  const rk = metRank.data;
-  const ft = metFit.data;
-
-  // Acceptable edges.
   let edgeCount = 0;
+  let maxRank = 0;
   for (let r = 0; r < metCount; r++) {
-    metCountOfMentee[mm[r]!]!++;
-    metCountOfMentor[mr[r]!]!++;
-    if (metFlags[r]! & MET_NOT_A_FIT) notAFitCountOfMentee[mm[r]!]!++;
-    if (metFlags[r]! & MET_WOULD_MENTOR) {
-      wouldCountOfMentee[mm[r]!]!++;
-      wouldCountOfMentor[mr[r]!]!++;
+    const i = met.mentee[r]!;
+    const j = met.mentor[r]!;
+    const flags = met.flags[r]!;
+    metCountOfMentee[i]!++;
+    metCountOfMentor[j]!++;
+    if (flags & MET_NOT_A_FIT) notAFitCountOfMentee[i]!++;
+    if (flags & MET_WOULD_MENTOR) {
+      wouldCountOfMentee[i]!++;
+      wouldCountOfMentor[j]!++;
     }
-    if (metProblem(metFlags[r]!, rk[r]!, unranked) === null) metEdge[r] = edgeCount++;
+    if (metProblem(flags, met.rank[r]!, unranked) === null) metEdge[r] = edgeCount++;
+    if (met.rank[r]! > maxRank) maxRank = met.rank[r]!;
   }
+
+  // Acceptable edges, with the sort keys of both sides' strict preferences.
+  const menteeLotteryOrder = lotteryOrder(people.menteeIds, lottery.draw);
+  const mentorLotteryOrder = lotteryOrder(people.mentorIds, lottery.draw);
+  const menteeLotteryRank = new Int32Array(n);
+  for (let k = 0; k < n; k++) menteeLotteryRank[menteeLotteryOrder[k]!] = k;
+  const mentorLotteryRank = new Int32Array(m);
+  for (let k = 0; k < m; k++) mentorLotteryRank[mentorLotteryOrder[k]!] = k;
+
   const edgeMentee = new Int32Array(edgeCount);
   const edgeMentor = new Int32Array(edgeCount);
   const edgeRank = new Int32Array(edgeCount);
   const edgeFit = new Int32Array(edgeCount);
-  const menteeStart = new Int32Array(n + 1);
-  const mentorStart = new Int32Array(m + 1);
+  const rankKey = new Int32Array(edgeCount);
+  const fitKey = new Int32Array(edgeCount);
+  const menteeDraw = new Int32Array(edgeCount);
+  const mentorDraw = new Int32Array(edgeCount);
   for (let r = 0; r < metCount; r++) {
     const e = metEdge[r]!;
     if (e < 0) continue;
-    edgeMentee[e] = mm[r]!;
-    edgeMentor[e] = mr[r]!;
-    edgeRank[e] = rk[r]!;
-    edgeFit[e] = ft[r]!;
-    menteeStart[mm[r]! + 1]!++;
-    mentorStart[mr[r]! + 1]!++;
+    const i = met.mentee[r]!;
+    const j = met.mentor[r]!;
+    edgeMentee[e] = i;
+    edgeMentor[e] = j;
+    edgeRank[e] = met.rank[r]!;
+    edgeFit[e] = met.fit[r]!;
+    rankKey[e] = met.rank[r] || maxRank + 1;
+    fitKey[e] = 5 - met.fit[r]!;
+    menteeDraw[e] = menteeLotteryRank[i]!;
+    mentorDraw[e] = mentorLotteryRank[j]!;
   }
-  for (let i = 0; i < n; i++) menteeStart[i + 1]! += menteeStart[i]!;
-  for (let j = 0; j < m; j++) mentorStart[j + 1]! += mentorStart[j]!;
-  const menteeEdges = new Int32Array(edgeCount);
-  const mentorEdges = new Int32Array(edgeCount);
-  {
-    const fillI = menteeStart.slice(0, n);
-    const fillJ = mentorStart.slice(0, m);
-    for (let e = 0; e < edgeCount; e++) {
-      menteeEdges[fillI[edgeMentee[e]!]!++] = e;
-      mentorEdges[fillJ[edgeMentor[e]!]!++] = e;
-    }
-  }
-
-  const menteeKey = new Float64Array(n);
-  for (let i = 0; i < n; i++) menteeKey[i] = lottery.draw(menteeIds[i]!);
-  const mentorKey = new Float64Array(m);
-  for (let j = 0; j < m; j++) mentorKey[j] = lottery.draw(mentorIds[j]!);
-  const byMenteeLottery = (a: number, b: number): number =>
-    menteeKey[a]! - menteeKey[b]! || (menteeIds[a]! < menteeIds[b]! ? -1 : menteeIds[a]! > menteeIds[b]! ? 1 : 0);
-  const byMentorLottery = (a: number, b: number): number =>
-    mentorKey[a]! - mentorKey[b]! || (mentorIds[a]! < mentorIds[b]! ? -1 : mentorIds[a]! > mentorIds[b]! ? 1 : 0);
-
-  const UNRANKED = 0x7fffffff;
-  const menteeCmp = (a: number, b: number): number =>
-    (edgeRank[a] || UNRANKED) - (edgeRank[b] || UNRANKED) || byMentorLottery(edgeMentor[a]!, edgeMentor[b]!);
-  const mentorCmp = (a: number, b: number): number =>
-    edgeFit[b]! - edgeFit[a]! || byMenteeLottery(edgeMentee[a]!, edgeMentee[b]!);
+  const all = iota(edgeCount);
+  // Mentee lists: by rank (unranked last), then mentor lottery. Mentor lists: by fit, descending,
+  // then mentee lottery. Least significant key first.
+  const menteeEdges = countingSort(countingSort(countingSort(all, mentorDraw, m), rankKey, maxRank + 2), edgeMentee, n);
+  const mentorEdges = countingSort(countingSort(countingSort(all, menteeDraw, n), fitKey, 5), edgeMentor, m);
+  const menteeStart = groupStarts(edgeMentee, edgeCount, n);
+  const mentorStart = groupStarts(edgeMentor, edgeCount, m);
   const menteePos = new Int32Array(edgeCount);
   const mentorPos = new Int32Array(edgeCount);
-  for (let i = 0; i < n; i++) {
-    const from = menteeStart[i]!;
-    const to = menteeStart[i + 1]!;
-    sortSegment(menteeEdges, from, to, menteeCmp);
-    for (let k = from; k < to; k++) menteePos[menteeEdges[k]!] = k - from;
+  for (let k = 0; k < edgeCount; k++) {
+    menteePos[menteeEdges[k]!] = k - menteeStart[edgeMentee[menteeEdges[k]!]!]!;
+    mentorPos[mentorEdges[k]!] = k - mentorStart[edgeMentor[mentorEdges[k]!]!]!;
   }
-  for (let j = 0; j < m; j++) {
-    const from = mentorStart[j]!;
-    const to = mentorStart[j + 1]!;
-    sortSegment(mentorEdges, from, to, mentorCmp);
-    for (let k = from; k < to; k++) mentorPos[mentorEdges[k]!] = k - from;
-  }
-  const menteeLotteryOrder = Int32Array.from({ length: n }, (_, i) => i).sort(byMenteeLottery);
 
   return {
     unranked,
     n,
     m,
-    menteeIds,
-    mentorIds,
-    menteeIndex,
-    mentorIndex,
-    quota,
-    capacity,
-    firstChoice,
-    metIndex,
-    metMentee: metMentee.done(),
-    metMentor: metMentor.done(),
-    metRank: metRank.done(),
-    metFit: metFit.done(),
-    metFlags,
+    menteeIds: people.menteeIds,
+    mentorIds: people.mentorIds,
+    menteeIndex: people.menteeIndex,
+    mentorIndex: people.mentorIndex,
+    quota: people.quota,
+    capacity: people.capacity,
+    firstChoice: met.firstChoice,
+    metStart,
+    metByMentee,
+    metMentee: met.mentee,
+    metMentor: met.mentor,
+    metRank: met.rank,
+    metFit: met.fit,
+    metFlags: met.flags,
     metEdge,
     metCountOfMentee,
     metCountOfMentor,
@@ -338,7 +398,22 @@ export function metProblem(flags: number, rank: number, unranked: UnrankedPolicy
 
 /** Why (i, j) cannot be matched, or null when the pair is acceptable. */
 export function pairProblem(model: Model, i: number, j: number): PairProblem | null {
-  const r = model.metIndex.get(i * model.m + j);
-  if (r === undefined) return 'not-met';
+  const r = metPairOf(model, i, j);
+  if (r < 0) return 'not-met';
   return metProblem(model.metFlags[r]!, model.metRank[r]!, model.unranked);
+}
+
+/** Index of the met pair (i, j), or -1 when they did not meet. */
+export function metPairOf(model: Model, i: number, j: number): number {
+  let lo = model.metStart[i]!;
+  let hi = model.metStart[i + 1]!;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const r = model.metByMentee[mid]!;
+    const mj = model.metMentor[r]!;
+    if (mj === j) return r;
+    if (mj < j) lo = mid + 1;
+    else hi = mid;
+  }
+  return -1;
 }

@@ -34,7 +34,7 @@ const MENTOR_MESSAGES: Record<UnmatchedMentorReason, string> = {
   'left-out-by-proposal': 'An acceptable mentee still has room or got a mentor ranked lower; this proposal left them out.',
 };
 
-type Verdict = 'higher' | 'tie' | 'left-out';
+type Verdict = 'higher' | 'tie';
 
 function menteeReason(
   model: Model,
