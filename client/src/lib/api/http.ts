@@ -23,7 +23,7 @@ export function describeError(error: unknown): string {
   return 'Something went wrong. Please try again.';
 }
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 interface RequestOptions {
   /** Sent as JSON. */
