@@ -22,6 +22,13 @@ import scheduleRoutes from './modules/schedule/schedule.routes.ts';
 import { PlannerRunner } from './modules/schedule/planner.runner.ts';
 import { ClockService } from './modules/clock/clock.service.ts';
 import { ClockGateway } from './modules/clock/clock.gateway.ts';
+import { LiveKitVideoProvider } from './modules/video/livekit.provider.ts';
+import { loadVideoConfig } from './modules/video/video.config.ts';
+import { VideoOrchestrator } from './modules/video/video.orchestrator.ts';
+import type { VideoProvider } from './modules/video/video.provider.ts';
+import { videoRoutes } from './modules/video/video.routes.ts';
+import noShowRoutes from './modules/video/no-shows.routes.ts';
+import { createWebhookVerifier } from './modules/video/webhook.ts';
 
 export const DEFAULT_CLIENT_DIST = fileURLToPath(new URL('../../client/dist', import.meta.url));
 
@@ -29,6 +36,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     clock: ClockService;
     gateway: ClockGateway;
+    video: VideoOrchestrator;
   }
 }
 
@@ -42,6 +50,12 @@ export interface AppOptions {
   /** The server clock (epoch ms); tests may inject their own. */
   now?: () => number;
   rateLimits?: { signIn?: { max: number; timeWindow: number }; invite?: { max: number; timeWindow: number } };
+  /** The video rooms; by default LiveKit as configured by LIVEKIT_* (see modules/video/video.config.ts). */
+  video?: VideoProvider;
+  /** The keys LiveKit signs its webhooks with; by default LIVEKIT_API_KEY and LIVEKIT_API_SECRET. */
+  livekit?: { apiKey: string; apiSecret: string };
+  /** How long after a round starts a missing partner is flagged; by default NO_SHOW_AFTER_SECONDS or 60 s. */
+  noShowAfterMs?: number;
 }
 
 /** Builds the whole application without listening, so tests build the same app. */
@@ -90,6 +104,29 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await planner.close();
   });
 
+  // Video: one LiveKit room per table per round, following the clock; presence from LiveKit's webhooks.
+  // Whatever the options leave out comes from the environment, as the server's configuration reads it.
+  const videoConfig = options.video && options.livekit ? null : loadVideoConfig(process.env);
+  const videoProvider = options.video ?? new LiveKitVideoProvider(videoConfig!);
+  const verifyWebhook = createWebhookVerifier(options.livekit ?? videoConfig!);
+  const video = new VideoOrchestrator({
+    provider: videoProvider,
+    gateway,
+    clock,
+    io: app.io,
+    pool: options.pool,
+    log: app.log,
+    options: { noShowAfterMs: options.noShowAfterMs ?? videoConfig?.noShowAfterMs },
+  });
+  app.decorate('video', video);
+  app.addHook('onReady', async () => {
+    // In the background: a LiveKit that is slow to answer must not hold up the start.
+    void video.resume().catch((error: unknown) => app.log.error({ err: error }, 'resuming video rooms failed'));
+  });
+  app.addHook('onClose', async () => {
+    await video.close();
+  });
+
   // Features
   const signIn = options.rateLimits?.signIn ?? { max: 10, timeWindow: 60_000 };
   const invite = options.rateLimits?.invite ?? { max: 30, timeWindow: 60_000 };
@@ -107,6 +144,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(myMatchRoutes, { prefix: '/api/me' });
   await app.register(eventFeedbackRoutes, { prefix: '/api/events' });
   await app.register(matchingRoutes, { prefix: '/api/events' });
+  await app.register(videoRoutes, { verifyWebhook, onPresence: (change, webhook) => video.presence(change, webhook) });
+  await app.register(noShowRoutes, { prefix: '/api/events' });
 
   app.get(
     '/healthz',

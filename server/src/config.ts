@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { resolve, join } from 'node:path';
+import { loadVideoConfig, type VideoConfig } from './modules/video/video.config.ts';
 
 /** Everything the app reads from the environment, in one place (documented in the README). */
 export interface Config {
@@ -13,7 +14,8 @@ export interface Config {
   sessionSecret: string;
   dataDir: string;
   logLevel: string;
-  livekit: { url: string; apiKey: string; apiSecret: string };
+  /** LiveKit: browser URL, API URL, keys and the no-show delay (see modules/video/video.config.ts). */
+  livekit: VideoConfig;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -27,11 +29,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionSecret: env.SESSION_SECRET || persistentSecret(dataDir),
     dataDir,
     logLevel: env.LOG_LEVEL ?? 'info',
-    livekit: {
-      url: env.LIVEKIT_URL ?? 'ws://127.0.0.1:7880',
-      apiKey: env.LIVEKIT_API_KEY ?? 'devkey',
-      apiSecret: env.LIVEKIT_API_SECRET ?? 'devsecret-constellation-local-development-only',
-    },
+    livekit: loadVideoConfig(env),
   };
 }
 

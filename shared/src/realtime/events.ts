@@ -55,6 +55,15 @@ export const TimeSyncPayload = Type.Object(
 );
 export type TimeSyncPayload = Static<typeof TimeSyncPayload>;
 
+export const VideoObservePayload = Type.Object(
+  {
+    /** A room of the organizer's own event, in the round running now (as in `video:opened`). */
+    roomName: Type.String({ minLength: 1, maxLength: 200 }),
+  },
+  { additionalProperties: false },
+);
+export type VideoObservePayload = Static<typeof VideoObservePayload>;
+
 export interface TimeSyncReply {
   t0: number;
   /** Server epoch ms when the request was handled. */
@@ -124,6 +133,77 @@ export interface VideoConnection {
   token: string;
 }
 
+/**
+ * A participant's room for a round, sent to each participant when the round starts. `null`
+ * when they sit the round out: the screen says so instead of showing an empty call.
+ */
+export interface VideoAssigned {
+  round: number;
+  connection: VideoConnection | null;
+}
+
+/** The round's rooms were closed (everyone in them was disconnected): leave the call. */
+export interface VideoClosed {
+  round: number;
+}
+
+/** One table's room, for the organizer's run screen and `video:observe`. */
+export interface VideoRoomInfo {
+  roomName: string;
+  mentorId: string;
+  /** Everyone seated at the table: the mentor, then the mentee(s). */
+  participantIds: string[];
+  /** Seated participants in the room now, as LiveKit's webhooks report it (observers are not counted). */
+  present: string[];
+}
+
+/** Organizers: the rooms of the round that just started (`video:opened`), or of the round running now (`video:rooms`). */
+export interface VideoRooms {
+  /** The round running now; null (and no rooms) outside a round. */
+  round: number | null;
+  rooms: VideoRoomInfo[];
+}
+
+/** Organizers: someone joined or left a table's room (from LiveKit's signed webhooks). */
+export interface VideoPresence {
+  round: number;
+  roomName: string;
+  participantId: string;
+  joined: boolean;
+}
+
+/** Organizers: a seated participant had not joined their room a while after the round started. */
+export interface VideoNoShow {
+  round: number;
+  participantId: string;
+  roomName: string;
+}
+
+/**
+ * A recorded no-show, as `GET /api/events/:eventId/no-shows` lists it (the HTTP schema lives here,
+ * next to `video:no-show`, so both sides share one definition).
+ */
+export const NoShowRecord = Type.Object({
+  round: Type.Integer({ minimum: 1 }),
+  participantId: Type.String({ format: 'uuid' }),
+  roomName: Type.String(),
+  flaggedAt: Type.String({ format: 'date-time' }),
+  /** When they joined their room after all, in that round; null if they never did. */
+  arrivedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  /** True while they count as absent for re-planning: flagged, and not seen in any room since. */
+  absent: Type.Boolean(),
+});
+export type NoShowRecord = Static<typeof NoShowRecord>;
+export const NoShowList = Type.Object({ noShows: Type.Array(NoShowRecord) });
+export type NoShowList = Static<typeof NoShowList>;
+
+/** To the partner left waiting: their partner has not joined, with a message for the screen. */
+export interface PartnerNoShow {
+  round: number;
+  partnerId: string;
+  message: string;
+}
+
 export type Viewer =
   | { kind: 'organizer'; organizerId: string }
   | { kind: 'participant'; participantId: string; role: Role; name: string };
@@ -174,6 +254,15 @@ export interface ServerToClientEvents {
   'clock:warned': (warning: ClockWarned) => void;
   'announcement:sent': (announcement: Announcement) => void;
   'presence:changed': (change: PresenceChanged) => void;
+  // Video rounds. Each participant: their own room (or null) when a round starts; everyone: the round's rooms closed.
+  'video:assigned': (assignment: VideoAssigned) => void;
+  'video:closed': (closed: VideoClosed) => void;
+  /** The partner waiting in an empty room. */
+  'partner:no-show': (noShow: PartnerNoShow) => void;
+  // Organizers only.
+  'video:opened': (rooms: VideoRooms) => void;
+  'video:presence': (presence: VideoPresence) => void;
+  'video:no-show': (noShow: VideoNoShow) => void;
   /** Organizers only: someone saved a rating, ranking or capacity (no content, just who). */
   'feedback:submitted': (change: { participantId: string }) => void;
   /** The organizer closed or reopened ratings and rankings. */
@@ -193,6 +282,10 @@ export interface ClientToServerEvents {
   'announcement:send': (payload: AnnouncementSendPayload, ack: AckCallback<Announcement>) => void;
   // Anyone: one NTP-style sample for the client's offset estimate.
   'time:sync': (payload: TimeSyncPayload, ack: AckCallback<TimeSyncReply>) => void;
+  // Organizer only: a hidden, watch-only connection to one room of their event in the round running now.
+  'video:observe': (payload: VideoObservePayload, ack: AckCallback<VideoConnection>) => void;
+  // Organizer only: the rooms of the round running now, with who is in them (after a reconnect).
+  'video:rooms': (ack: AckCallback<VideoRooms>) => void;
 }
 
 /** Between server instances (Socket.IO adapter); none yet. */

@@ -7,6 +7,7 @@ import { inTransaction } from '../../plugins/db.ts';
 import { findEvent } from '../events/events.repository.ts';
 import type { HeldRound } from './core/index.ts';
 import type { PlannerRunner } from './planner.runner.ts';
+import { absentNoShowIds } from '../video/video.repository.ts';
 import {
   deleteConstraint,
   listConstraints,
@@ -119,7 +120,9 @@ const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRoutesOptions> = async (
       const held = Math.min(await heldRounds(eventId), event.rounds);
       const people = await loadPlannerPeople(app.pg, eventId);
       const known = new Set([...people.mentors, ...people.mentees].map((p) => p.id));
-      const absentIds = (request.body.absentIds ?? []).filter((id) => known.has(id));
+      // Recorded no-shows (video rooms they never joined) are absent too, until they are seen again.
+      const noShows = await absentNoShowIds(app.pg, eventId);
+      const absentIds = [...new Set([...(request.body.absentIds ?? []), ...noShows])].filter((id) => known.has(id));
       const heldRoundsInput: HeldRound[] = record.plan.rounds.slice(0, held).map((r) => ({
         tables: r.tables.map((t) => ({ mentorId: t.mentorId, menteeIds: t.menteeIds.filter((id) => known.has(id)) })).filter((t) => known.has(t.mentorId) && t.menteeIds.length > 0),
         sitOuts: r.sitOuts.filter((s) => known.has(s.participantId)),

@@ -48,12 +48,13 @@ export class LiveKitVideoProvider implements VideoProvider {
   readonly #apiSecret: string;
   readonly #rooms: RoomServiceClient;
 
-  constructor(config: VideoConfig) {
+  /** `apiUrl` defaults to `url`: the server SDK accepts a ws(s):// URL and speaks http(s) to it. */
+  constructor(config: Pick<VideoConfig, 'url' | 'apiKey' | 'apiSecret'> & { apiUrl?: string }) {
     this.serverUrl = config.url;
     this.#apiKey = config.apiKey;
     this.#apiSecret = config.apiSecret;
     // Self-hosted: no LiveKit Cloud region failover, and fail fast when the server is down.
-    this.#rooms = new RoomServiceClient(config.url, config.apiKey, config.apiSecret, {
+    this.#rooms = new RoomServiceClient(config.apiUrl ?? config.url, config.apiKey, config.apiSecret, {
       failover: false,
       requestTimeout: 10,
     });

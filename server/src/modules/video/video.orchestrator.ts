@@ -1,0 +1,522 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type pg from 'pg';
+import type { Socket } from 'socket.io';
+import { Compile } from 'typebox/compile';
+import type { ClockActive, ClockState } from '@constellation/shared/clock/state';
+import {
+  VideoObservePayload,
+  rooms,
+  type Ack,
+  type AckCallback,
+  type ClientToServerEvents,
+  type InterServerEvents,
+  type ServerToClientEvents,
+  type SocketData,
+  type VideoConnection,
+  type VideoRooms,
+} from '@constellation/shared/realtime/events';
+import type { IoServer } from '../../plugins/socket-io.ts';
+import type { ClockGateway } from '../clock/clock.gateway.ts';
+import type { ClockService } from '../clock/clock.service.ts';
+import { liveEventIds, loadClockSettings } from '../clock/clock.repository.ts';
+import { seatRoundOf } from '../clock/snapshot.ts';
+import { roundEndsAt, secondsUntil, tableOf, tablesOf, waitingPartners, type TableRoom } from './core/seating.ts';
+import { parseRoomName } from './room-name.ts';
+import type { VideoProvider } from './video.provider.ts';
+import { joinedInRound, markArrived, presentInRound, recordNoShow, recordPresence } from './video.repository.ts';
+import type { PresenceChange, VerifiedWebhook } from './webhook.ts';
+
+type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+export interface VideoOrchestratorOptions {
+  /** A seated participant not in their room this long after the round started is flagged. Default 60 s. */
+  noShowAfterMs?: number;
+  /** Added to every room's lifetime, so a room outlives its round's planned end. Default 120 s. */
+  emptyTimeoutSec?: number;
+}
+
+export interface VideoOrchestratorDeps {
+  provider: VideoProvider;
+  gateway: ClockGateway;
+  clock: ClockService;
+  io: IoServer;
+  pool: pg.Pool;
+  log: FastifyBaseLogger;
+  options?: VideoOrchestratorOptions;
+}
+
+/** Room for the organizers' hidden observers on top of the seated participants. */
+const OBSERVER_SLOTS = 2;
+/** A token outlives its round by this much: joining late or rejoining after a drop still works. */
+const TOKEN_SLACK_SEC = 5 * 60;
+/** Rooms made in the lobby wait this long for the event to start (then they are made again at the start). */
+const LOBBY_HOLD_SEC = 15 * 60;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+interface OpenRound {
+  round: number;
+  tables: TableRoom[];
+  noShowTimer: NodeJS.Timeout | null;
+  noShowChecked: boolean;
+}
+
+interface EventVideo {
+  /** Serializes this event's round changes, provisioning and no-show checks, in clock order. */
+  queue: Promise<unknown>;
+  open: OpenRound | null;
+  /** Rooms made ahead of a round, so stale ones (after a re-plan) can be closed when it starts. */
+  prepared: { round: number; names: Set<string>; at: number } | null;
+}
+
+const checkObserve = (() => {
+  const compiled = Compile(VideoObservePayload);
+  return (value: unknown): string | null => {
+    if (compiled.Check(value)) return null;
+    const first = [...compiled.Errors(value)][0];
+    return first ? `${first.instancePath || 'payload'} ${first.message}` : 'payload is invalid';
+  };
+})();
+
+function ackOf<T>(maybe: unknown): AckCallback<T> {
+  return typeof maybe === 'function' ? (maybe as AckCallback<T>) : () => {};
+}
+const fail = <T>(code: string, message: string): Ack<T> => ({ error: { code, message } });
+
+/**
+ * Runs the video side of the live event: follows the clock and, for every round, opens one LiveKit
+ * room per table (made ahead of time during the gap before it), hands each seated participant a
+ * token for their own room, and closes the round's rooms when it ends. LiveKit's webhooks feed
+ * presence; a partner still missing `noShowAfterMs` after the start is flagged. Tokens come only
+ * from the server's own plan lookup: nothing a participant sends names a room.
+ */
+export class VideoOrchestrator {
+  readonly #provider: VideoProvider;
+  readonly #gateway: ClockGateway;
+  readonly #clock: ClockService;
+  readonly #io: IoServer;
+  readonly #pool: pg.Pool;
+  readonly #log: FastifyBaseLogger;
+  readonly #noShowAfterMs: number;
+  readonly #emptyTimeoutSec: number;
+  readonly #events = new Map<string, EventVideo>();
+  #closed = false;
+
+  constructor(deps: VideoOrchestratorDeps) {
+    this.#provider = deps.provider;
+    this.#gateway = deps.gateway;
+    this.#clock = deps.clock;
+    this.#io = deps.io;
+    this.#pool = deps.pool;
+    this.#log = deps.log;
+    this.#noShowAfterMs = deps.options?.noShowAfterMs ?? 60_000;
+    this.#emptyTimeoutSec = deps.options?.emptyTimeoutSec ?? 120;
+
+    deps.clock.listen({
+      changed: (eventId, clock) => this.#enqueue(eventId, () => this.#follow(eventId, clock)),
+      warned: () => {},
+    });
+    deps.gateway.videoFor = (eventId, viewer, clock) => this.connectionFor(eventId, viewer, clock);
+    deps.io.on('connection', (socket) => this.#registerHandlers(socket));
+  }
+
+  /**
+   * After a (re)start: adopts the round running now in every live event (its rooms are made again
+   * if LiveKit lost them, and its no-show check is re-armed), and closes rooms of rounds that ended
+   * while the server was down. Participants get their tokens from their reconnect snapshots.
+   */
+  async resume(): Promise<void> {
+    const ids = await liveEventIds(this.#pool);
+    await Promise.all(ids.map((eventId) => this.#enqueue(eventId, () => this.#adopt(eventId))));
+  }
+
+  /** Stops the timers and waits for work in progress; rooms stay open for the next start to adopt. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const ev of this.#events.values()) if (ev.open?.noShowTimer) clearTimeout(ev.open.noShowTimer);
+    await Promise.allSettled([...this.#events.values()].map((ev) => ev.queue));
+  }
+
+  /**
+   * The snapshot's `video`: a fresh token for the participant's own room while their round runs.
+   * An organizer opening the run screen in the lobby has round 1's rooms made ahead of the start.
+   */
+  async connectionFor(eventId: string, viewer: SocketData['viewer'], clock: ClockState): Promise<VideoConnection | undefined> {
+    if (viewer.kind === 'organizer') {
+      if (clock.phase === 'lobby' && clock.rounds >= 1) this.#prepareLobby(eventId);
+      return undefined;
+    }
+    if (clock.phase !== 'round') return undefined;
+    const { plan } = await this.#gateway.plan(eventId);
+    const table = tableOf(tablesOf(eventId, plan, clock.round), viewer.participantId);
+    if (!table) return undefined;
+    const ttlSeconds = this.#tokenTtl(clock, clock.round);
+    const token = await this.#provider.mintParticipantToken({ roomName: table.roomName, identity: viewer.participantId, name: viewer.name, ttlSeconds });
+    return { serverUrl: this.#provider.serverUrl, roomName: table.roomName, token };
+  }
+
+  /**
+   * A verified webhook from LiveKit: records who joined or left which room and tells the organizers.
+   * Throwing answers 500, and LiveKit retries; a retry of a recorded webhook changes nothing.
+   */
+  async presence(change: PresenceChange, webhook: VerifiedWebhook): Promise<void> {
+    if (change.kind === 'room_finished' || change.hidden) return;
+    const ref = parseRoomName(change.roomName);
+    // Rooms this app did not name, and identities that are not participants (observers are hidden).
+    if (!ref || !UUID.test(ref.eventId) || !UUID.test(change.identity)) return;
+    const joined = change.kind === 'participant_joined';
+    let recorded: boolean;
+    try {
+      recorded = await recordPresence(this.#pool, {
+        eventId: ref.eventId,
+        participantId: change.identity,
+        round: ref.round,
+        roomName: change.roomName,
+        joined,
+        at: change.at,
+        webhookId: webhook.id || `${webhook.event}:${change.roomName}:${change.identity}:${change.at.getTime()}`,
+      });
+    } catch (error) {
+      // A participant removed from the event, or an event deleted: nothing to record, nothing to retry.
+      if (isUnrecordable(error)) return void this.#log.warn({ room: change.roomName }, 'presence the schema refuses ignored');
+      throw error;
+    }
+    if (!recorded) return;
+    if (joined) await markArrived(this.#pool, ref.eventId, ref.round, change.identity, change.at);
+    this.#io.to(rooms.organizers(ref.eventId)).emit('video:presence', {
+      round: ref.round,
+      roomName: change.roomName,
+      participantId: change.identity,
+      joined,
+    });
+  }
+
+  // ---------------------------------------------------------------------------
+  // Following the clock
+
+  async #follow(eventId: string, clock: ClockState): Promise<void> {
+    const ev = this.#event(eventId);
+    if (ev.open && !(clock.phase === 'round' && clock.round === ev.open.round)) await this.#closeRound(eventId, ev);
+    if (clock.phase === 'round') {
+      if (!ev.open) await this.#openRound(eventId, ev, clock);
+      this.#armNoShow(eventId, ev, clock);
+      return;
+    }
+    if (clock.phase === 'finished') return void this.#events.delete(eventId);
+    const next = seatRoundOf(clock);
+    if (next !== null && clock.phase !== 'lobby') await this.#prepare(eventId, ev, next, clock);
+  }
+
+  async #openRound(eventId: string, ev: EventVideo, clock: ClockActive): Promise<void> {
+    const round = clock.round;
+    const { plan, people } = await this.#gateway.plan(eventId);
+    const tables = tablesOf(eventId, plan, round);
+    const now = this.#clock.now();
+    const endsAt = roundEndsAt(clock, round, now) ?? now;
+    await this.#provision(tables, secondsUntil(endsAt, now, this.#emptyTimeoutSec));
+    // Rooms made ahead for tables a re-plan has since removed.
+    if (ev.prepared?.round === round) {
+      const planned = new Set(tables.map((t) => t.roomName));
+      await this.#closeRooms([...ev.prepared.names].filter((name) => !planned.has(name)));
+    }
+    ev.prepared = null;
+    ev.open = { round, tables, noShowTimer: null, noShowChecked: false };
+
+    const ttlSeconds = this.#tokenTtl(clock, round);
+    const seated = new Set(tables.flatMap((t) => t.participantIds));
+    await Promise.all(
+      tables.flatMap((table) =>
+        table.participantIds.map(async (participantId) => {
+          const person = people.get(participantId);
+          if (!person) return; // removed from the event since the round was planned
+          try {
+            const token = await this.#provider.mintParticipantToken({ roomName: table.roomName, identity: participantId, name: person.name, ttlSeconds });
+            const connection = { serverUrl: this.#provider.serverUrl, roomName: table.roomName, token };
+            this.#io.to(rooms.participant(participantId)).emit('video:assigned', { round, connection });
+          } catch (error) {
+            this.#log.error({ err: error, room: table.roomName }, 'minting a video token failed');
+          }
+        }),
+      ),
+    );
+    // Sit-outs, and anyone added since the plan was made: a message instead of an empty call.
+    for (const participantId of people.keys()) {
+      if (!seated.has(participantId)) this.#io.to(rooms.participant(participantId)).emit('video:assigned', { round, connection: null });
+    }
+    this.#io.to(rooms.organizers(eventId)).emit('video:opened', {
+      round,
+      rooms: tables.map((t) => ({ roomName: t.roomName, mentorId: t.mentorId, participantIds: t.participantIds, present: [] })),
+    });
+  }
+
+  async #closeRound(eventId: string, ev: EventVideo): Promise<void> {
+    const open = ev.open!;
+    ev.open = null;
+    if (open.noShowTimer) clearTimeout(open.noShowTimer);
+    await this.#closeRooms(open.tables.map((t) => t.roomName));
+    this.#io.to(rooms.event(eventId)).emit('video:closed', { round: open.round });
+  }
+
+  /** Makes a round's rooms during the gap before it, so they are ready when it starts. */
+  async #prepare(eventId: string, ev: EventVideo, round: number, clock: ClockState): Promise<void> {
+    const { plan } = await this.#gateway.plan(eventId);
+    const tables = tablesOf(eventId, plan, round);
+    if (tables.length === 0) return;
+    const now = this.#clock.now();
+    let lifetimeSec: number;
+    const endsAt = roundEndsAt(clock, round, now);
+    if (endsAt !== null) lifetimeSec = secondsUntil(endsAt, now, this.#emptyTimeoutSec);
+    else {
+      const settings = await loadClockSettings(this.#pool, eventId);
+      lifetimeSec = LOBBY_HOLD_SEC + (settings?.roundSeconds ?? 0) + this.#emptyTimeoutSec;
+    }
+    await this.#provision(tables, lifetimeSec);
+    ev.prepared = { round, names: new Set(tables.map((t) => t.roomName)), at: Date.now() };
+  }
+
+  #prepareLobby(eventId: string): void {
+    const ev = this.#event(eventId);
+    // Once per hold period, however many times organizers reconnect.
+    if (ev.prepared?.round === 1 && Date.now() - ev.prepared.at < (LOBBY_HOLD_SEC * 1000) / 2) return;
+    ev.prepared = { round: 1, names: new Set(), at: Date.now() };
+    this.#enqueue(eventId, async () => {
+      const clock = await this.#clock.state(eventId);
+      if (clock?.phase === 'lobby') await this.#prepare(eventId, ev, 1, clock);
+    });
+  }
+
+  /**
+   * Makes sure each table's room exists and will last `lifetimeSec` from now. A room that would
+   * expire too soon, or is too small after a re-plan, is made again while nobody is in it.
+   */
+  async #provision(tables: TableRoom[], lifetimeSec: number): Promise<void> {
+    if (tables.length === 0) return;
+    const names = tables.map((t) => t.roomName);
+    const existing = new Map(
+      (await this.#provider.listRooms(names).catch((error: unknown) => {
+        this.#log.error({ err: error }, 'listing video rooms failed');
+        return [];
+      })).map((room) => [room.name, room]),
+    );
+    const mustLastUntil = Date.now() + (lifetimeSec - this.#emptyTimeoutSec) * 1000;
+    const results = await Promise.allSettled(
+      tables.map(async (table) => {
+        const maxParticipants = table.participantIds.length + OBSERVER_SLOTS;
+        const room = existing.get(table.roomName);
+        if (room) {
+          const expiresAt = room.createdAt.getTime() + room.emptyTimeoutSec * 1000;
+          const fits = room.maxParticipants === 0 || room.maxParticipants >= maxParticipants;
+          if ((expiresAt >= mustLastUntil && fits) || room.numParticipants > 0) return;
+          await this.#provider.closeRoom(table.roomName);
+        }
+        await this.#provider.ensureRoom(table.roomName, { emptyTimeoutSec: lifetimeSec, maxParticipants });
+      }),
+    );
+    this.#logFailures(results, 'making a video room failed');
+  }
+
+  async #closeRooms(names: string[]): Promise<void> {
+    const results = await Promise.allSettled(names.map((name) => this.#provider.closeRoom(name)));
+    this.#logFailures(results, 'closing a video room failed');
+  }
+
+  async #adopt(eventId: string): Promise<void> {
+    const clock = await this.#clock.state(eventId);
+    if (!clock || clock.phase === 'lobby') return;
+    const ev = this.#event(eventId);
+    const { plan } = await this.#gateway.plan(eventId);
+    // Rooms of rounds that ended while this server was not watching.
+    const lastEnded = clock.phase === 'round' ? clock.round - 1 : clock.round;
+    const stale = Array.from({ length: Math.max(0, lastEnded) }, (_, i) => tablesOf(eventId, plan, i + 1)).flat().map((t) => t.roomName);
+    if (stale.length > 0) {
+      const left = await this.#provider.listRooms(stale).catch(() => []);
+      await this.#closeRooms(left.map((room) => room.name));
+    }
+    if (clock.phase === 'round' && !ev.open) {
+      const tables = tablesOf(eventId, plan, clock.round);
+      const now = this.#clock.now();
+      await this.#provision(tables, secondsUntil(roundEndsAt(clock, clock.round, now) ?? now, now, this.#emptyTimeoutSec));
+      ev.open = { round: clock.round, tables, noShowTimer: null, noShowChecked: false };
+      this.#armNoShow(eventId, ev, clock);
+    } else if (clock.phase === 'transition' || clock.phase === 'break') {
+      const next = seatRoundOf(clock);
+      if (next !== null) await this.#prepare(eventId, ev, next, clock);
+    }
+  }
+
+  // ---------------------------------------------------------------------------
+  // No-shows
+
+  #armNoShow(eventId: string, ev: EventVideo, clock: ClockActive): void {
+    const open = ev.open;
+    if (!open || open.noShowChecked || this.#closed) return;
+    if (open.noShowTimer) clearTimeout(open.noShowTimer);
+    open.noShowTimer = null;
+    // A paused round is not waited on; resuming shifts its start and re-arms the check.
+    if (clock.paused) return;
+    const delay = Math.max(0, clock.startsAt + this.#noShowAfterMs - this.#clock.now());
+    open.noShowTimer = setTimeout(() => {
+      open.noShowTimer = null;
+      this.#enqueue(eventId, () => this.#checkNoShows(eventId, open));
+    }, delay);
+    open.noShowTimer.unref?.();
+  }
+
+  async #checkNoShows(eventId: string, open: OpenRound): Promise<void> {
+    const ev = this.#event(eventId);
+    if (ev.open !== open || open.noShowChecked) return;
+    const clock = await this.#clock.state(eventId);
+    if (clock?.phase !== 'round' || clock.round !== open.round || clock.paused) return;
+    if (this.#clock.now() < clock.startsAt + this.#noShowAfterMs) return this.#armNoShow(eventId, ev, clock);
+    open.noShowChecked = true;
+    const round = open.round;
+
+    const joined = await joinedInRound(this.#pool, eventId, round);
+    const suspects = open.tables.filter((t) => t.participantIds.some((id) => !joined.has(id)));
+    if (suspects.length === 0) return;
+    // Only rooms that exist: when LiveKit lost a room, nobody could have joined it.
+    let existing: Set<string>;
+    try {
+      existing = new Set((await this.#provider.listRooms(suspects.map((t) => t.roomName))).map((r) => r.name));
+    } catch (error) {
+      this.#log.error({ err: error }, 'no-show check skipped: LiveKit did not answer');
+      return;
+    }
+    const { people } = await this.#gateway.plan(eventId);
+    const at = new Date(this.#clock.now());
+    for (const table of suspects.filter((t) => existing.has(t.roomName))) {
+      // Webhooks can lag behind a join: LiveKit's own list settles it.
+      let listed: Set<string>;
+      try {
+        listed = new Set((await this.#provider.listParticipants(table.roomName)).filter((p) => !p.permission.hidden).map((p) => p.identity));
+      } catch (error) {
+        this.#log.error({ err: error, room: table.roomName }, 'no-show check of a room skipped');
+        continue;
+      }
+      const present = new Set(table.participantIds.filter((id) => joined.has(id) || listed.has(id)));
+      for (const participantId of table.participantIds.filter((id) => !present.has(id))) {
+        let flagged: boolean;
+        try {
+          flagged = await recordNoShow(this.#pool, { eventId, round, participantId, roomName: table.roomName, at });
+        } catch (error) {
+          if (!isUnrecordable(error)) throw error;
+          continue; // removed from the event meanwhile
+        }
+        if (!flagged) continue;
+        this.#io.to(rooms.organizers(eventId)).emit('video:no-show', { round, participantId, roomName: table.roomName });
+        const name = people.get(participantId)?.name ?? 'Your partner';
+        const message = `${name} has not joined the call yet. The organizer knows and may pair you with someone else; you can stay here in the meantime.`;
+        for (const partnerId of waitingPartners(table, participantId, present)) {
+          this.#io.to(rooms.participant(partnerId)).emit('partner:no-show', { round, partnerId: participantId, message });
+        }
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------
+  // Organizer commands
+
+  #registerHandlers(socket: IoSocket): void {
+    const { eventId, viewer } = socket.data;
+    const organizerId = viewer.kind === 'organizer' ? viewer.organizerId : null;
+
+    socket.on('video:observe', (payload, ack) => {
+      const reply = ackOf<VideoConnection>(ack);
+      if (!organizerId) return reply(fail('forbidden', 'Only the organizer can look into a room'));
+      const problem = checkObserve(payload);
+      if (problem) return reply(fail('invalid-payload', problem));
+      this.#observe(eventId, organizerId, payload.roomName)
+        .then(reply)
+        .catch((error: unknown) => {
+          this.#log.error({ err: error }, 'video:observe failed');
+          reply(fail('unavailable', 'No connection could be made; try again'));
+        });
+    });
+
+    socket.on('video:rooms', (ack) => {
+      const reply = ackOf<VideoRooms>(ack);
+      if (!organizerId) return reply(fail('forbidden', 'Only the organizer sees every room'));
+      this.#roomsNow(eventId)
+        .then((data) => reply({ data }))
+        .catch((error: unknown) => {
+          this.#log.error({ err: error }, 'video:rooms failed');
+          reply(fail('unavailable', 'The rooms could not be listed; try again'));
+        });
+    });
+  }
+
+  async #observe(eventId: string, organizerId: string, roomName: string): Promise<Ack<VideoConnection>> {
+    const ref = parseRoomName(roomName);
+    if (!ref || ref.eventId !== eventId) return fail('not-found', `"${roomName}" is not a room of this event`);
+    const clock = await this.#clock.state(eventId);
+    if (clock?.phase !== 'round' || clock.round !== ref.round) {
+      return fail('not-in-round', `Round ${ref.round} is not running: only the rooms of the round in progress can be observed`);
+    }
+    const { plan } = await this.#gateway.plan(eventId);
+    if (!tablesOf(eventId, plan, ref.round).some((t) => t.roomName === roomName)) {
+      return fail('not-found', `No table of round ${ref.round} has the room "${roomName}"`);
+    }
+    const token = await this.#provider.mintObserverToken({
+      roomName,
+      identity: `observer-${organizerId}`,
+      name: 'Organizer',
+      ttlSeconds: this.#tokenTtl(clock, ref.round),
+    });
+    return { data: { serverUrl: this.#provider.serverUrl, roomName, token } };
+  }
+
+  async #roomsNow(eventId: string): Promise<VideoRooms> {
+    const clock = await this.#clock.state(eventId);
+    if (clock?.phase !== 'round') return { round: null, rooms: [] };
+    const [{ plan }, present] = await Promise.all([this.#gateway.plan(eventId), presentInRound(this.#pool, eventId, clock.round)]);
+    return {
+      round: clock.round,
+      rooms: tablesOf(eventId, plan, clock.round).map((t) => ({
+        roomName: t.roomName,
+        mentorId: t.mentorId,
+        participantIds: t.participantIds,
+        present: (present.get(t.roomName) ?? []).filter((id) => t.participantIds.includes(id)),
+      })),
+    };
+  }
+
+  // ---------------------------------------------------------------------------
+
+  #tokenTtl(clock: ClockState, round: number): number {
+    const now = this.#clock.now();
+    return secondsUntil(roundEndsAt(clock, round, now) ?? now, now, TOKEN_SLACK_SEC, { min: 60 });
+  }
+
+  #event(eventId: string): EventVideo {
+    let ev = this.#events.get(eventId);
+    if (!ev) this.#events.set(eventId, (ev = { queue: Promise.resolve(), open: null, prepared: null }));
+    return ev;
+  }
+
+  #enqueue(eventId: string, work: () => Promise<void>): Promise<void> {
+    const ev = this.#event(eventId);
+    const run = ev.queue.then(async () => {
+      if (this.#closed) return;
+      try {
+        await work();
+      } catch (error) {
+        this.#log.error({ err: error, eventId }, 'video orchestration failed');
+      }
+    });
+    ev.queue = run;
+    return run;
+  }
+
+  #logFailures(results: PromiseSettledResult<unknown>[], message: string): void {
+    const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed.length > 0) this.#log.error({ err: failed[0]!.reason, failed: failed.length, of: results.length }, message);
+  }
+}
+
+/**
+ * Rows the schema refuses, which no retry will fix: a participant or event that no longer exists
+ * (foreign key), or a room name that does not belong to its event and round (check).
+ */
+function isUnrecordable(error: unknown): boolean {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return code === '23503' || code === '23514' || code === '22P02';
+}
