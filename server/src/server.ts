@@ -2,6 +2,7 @@ import pg from 'pg';
 import { loadConfig } from './config.ts';
 import { migrate } from './db/migrate.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.ts';
+import { findLiveKitBinary, startLiveKit, type LiveKitServer } from './modules/video/livekit.process.ts';
 
 // Loading the application's modules takes a while; do it while the database starts.
 const appModule = import('./app.ts');
@@ -12,11 +13,32 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const log = (msg: string) => console.log(`[constellation] ${msg}`);
   let embedded: EmbeddedDatabase | undefined;
+  let livekit: LiveKitServer | undefined;
   let databaseUrl = config.databaseUrl;
+  // Zero configuration for video too: with no LIVEKIT_URL, run a local LiveKit server when installed.
+  const livekitBinary = process.env.LIVEKIT_URL || process.env.EMBEDDED_LIVEKIT === 'off' ? null : findLiveKitBinary();
+  const livekitStarting = livekitBinary
+    ? startLiveKit({
+        keys: { apiKey: config.livekit.apiKey, apiSecret: config.livekit.apiSecret },
+        webhookUrl: `http://127.0.0.1:${config.port}/api/livekit/webhook`,
+      })
+    : undefined;
+  livekitStarting?.catch(() => {});
   if (!databaseUrl) {
     embedded = await startEmbeddedPostgres(config.dataDir, log);
     databaseUrl = embedded.url;
     log(`embedded PostgreSQL running, data in ${config.dataDir}/pg`);
+  }
+  if (livekitStarting) {
+    try {
+      livekit = await livekitStarting;
+      process.env.LIVEKIT_URL = livekit.url;
+      log(`local LiveKit server running at ${livekit.url}`);
+    } catch (error) {
+      log(`could not start the local LiveKit server, video rounds are off: ${String(error)}`);
+    }
+  } else if (!process.env.LIVEKIT_URL) {
+    log('no LiveKit server configured or installed (scripts/ensure-livekit.sh): video rounds are off');
   }
   await migrate(databaseUrl, () => {});
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 20 });
@@ -40,7 +62,7 @@ async function main(): Promise<void> {
     try {
       await app.close();
       await pool.end();
-      await embedded?.stop();
+      await Promise.all([embedded?.stop(), livekit?.stop()]);
       log('stopped cleanly');
       process.exit(0);
     } catch (error) {

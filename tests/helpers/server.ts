@@ -42,6 +42,8 @@ export async function startServer(opts: { env?: Record<string, string>; port?: n
     DATABASE_URL: testDatabaseUrl(),
     SESSION_SECRET: 'e2e-secret-e2e-secret-e2e-secret',
     LOG_LEVEL: 'warn',
+    // Tests that need LiveKit start their own; a SIGKILLed server must not orphan one.
+    EMBEDDED_LIVEKIT: 'off',
     ...opts.env,
   };
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/server.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });

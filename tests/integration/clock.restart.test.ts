@@ -26,7 +26,7 @@ describe('restart safety', () => {
     running.push(first);
     const base = first.url;
     const organizer = await call(base, 'POST', '/api/auth/signup', { email: `restart-${Date.now()}@example.com`, name: 'R', password: 'restart password' });
-    const event = (await call(base, 'POST', '/api/events', makeEvent({ rounds: 2, roundSeconds: 300, transitionSeconds: 10 }), organizer.cookie)).body;
+    const event = (await call(base, 'POST', '/api/events', makeEvent({ rounds: 2, roundSeconds: 300, transitionSeconds: 25 }), organizer.cookie)).body;
     for (const role of ['mentor', 'mentor', 'mentee', 'mentee'] as const) {
       await call(base, 'POST', `/api/events/${event.id}/participants`, makeParticipant({ role }), organizer.cookie);
     }
@@ -58,13 +58,16 @@ describe('restart safety', () => {
 
     // The participant's socket reconnects on its own and gets a full snapshot with the same times.
     const snapshot = await snapshotAfterRestart;
-    expect(snapshot.clock.phase).toBe('transition');
-    expect((snapshot.clock as ClockActive).endsAt).toBe(transitionEndsAt);
-
-    // The restarted server re-armed its timer: round 2 starts exactly when it was due.
-    const change = await nextEvent(participant, 'clock:changed', 30_000);
-    expect(change.cause).toEqual({ kind: 'elapsed' });
-    expect(change.clock).toMatchObject({ phase: 'round', round: 2, startsAt: transitionEndsAt });
-    expect(Date.now()).toBeGreaterThanOrEqual(transitionEndsAt);
+    if (snapshot.clock.phase === 'transition') {
+      expect((snapshot.clock as ClockActive).endsAt).toBe(transitionEndsAt);
+      // The restarted server re-armed its timer: round 2 starts exactly when it was due.
+      const change = await nextEvent(participant, 'clock:changed', 60_000);
+      expect(change.cause).toEqual({ kind: 'elapsed' });
+      expect(change.clock).toMatchObject({ phase: 'round', round: 2, startsAt: transitionEndsAt });
+      expect(Date.now()).toBeGreaterThanOrEqual(transitionEndsAt);
+    } else {
+      // A slow machine took longer to restart than the transition lasted: round 2 began on time anyway.
+      expect(snapshot.clock).toMatchObject({ phase: 'round', round: 2, startsAt: transitionEndsAt });
+    }
   });
 });
