@@ -8,6 +8,8 @@ describe('routes', () => {
     expect(matchRoute('/events/new')).toEqual({ name: 'event-new' });
     expect(matchRoute('/events/7f1c')).toEqual({ name: 'event', eventId: '7f1c' });
     expect(matchRoute('/join')).toEqual({ name: 'join' });
+    expect(matchRoute('/events/7f1c/run')).toEqual({ name: 'event-run', eventId: '7f1c' });
+    expect(matchRoute('/live/')).toEqual({ name: 'live' });
     expect(matchRoute('/events/a/b')).toEqual({ name: 'not-found' });
   });
 

@@ -6,8 +6,12 @@ export type Route =
   | { name: 'events' }
   | { name: 'event-new' }
   | { name: 'event'; eventId: string }
+  | { name: 'event-run'; eventId: string }
   | { name: 'join' }
   | { name: 'lobby' }
+  | { name: 'live' }
+  | { name: 'feedback' }
+  | { name: 'matching'; eventId: string }
   | { name: 'not-found' };
 
 export function matchRoute(pathname: string): Route {
@@ -27,15 +31,23 @@ export function matchRoute(pathname: string): Route {
       return { name: 'join' };
     case '/lobby':
       return { name: 'lobby' };
+    case '/live':
+      return { name: 'live' };
+    case '/feedback':
+      return { name: 'feedback' };
   }
   const event = /^\/events\/([^/]+)$/.exec(path);
   if (event?.[1]) return { name: 'event', eventId: decodeURIComponent(event[1]) };
+  const run = /^\/events\/([^/]+)\/run$/.exec(path);
+  if (run?.[1] && run[1] !== 'new') return { name: 'event-run', eventId: decodeURIComponent(run[1]) };
+  const matching = /^\/events\/([^/]+)\/matching$/.exec(path);
+  if (matching?.[1] && matching[1] !== 'new') return { name: 'matching', eventId: decodeURIComponent(matching[1]) };
   return { name: 'not-found' };
 }
 
 /** Screens that need a signed-in organizer. */
 export function isOrganizerRoute(route: Route): boolean {
-  return route.name === 'events' || route.name === 'event-new' || route.name === 'event';
+  return route.name === 'events' || route.name === 'event-new' || route.name === 'event' || route.name === 'event-run' || route.name === 'matching';
 }
 
 /** A `next` parameter is followed only to a path on this site, never to another origin. */

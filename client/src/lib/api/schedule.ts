@@ -1,0 +1,18 @@
+import type { PairConstraint, PlanView } from '@constellation/shared/schemas/schedule';
+import { request } from './http.ts';
+
+const base = (eventId: string) => `/api/events/${encodeURIComponent(eventId)}`;
+const constraintPath = (eventId: string, mentorId: string, menteeId: string) =>
+  `${base(eventId)}/constraints/${encodeURIComponent(mentorId)}/${encodeURIComponent(menteeId)}`;
+
+export const getPlan = (eventId: string) => request<PlanView>('GET', `${base(eventId)}/plan`);
+/** Plans every round; only before the event starts. Without a seed the server picks one. */
+export const generatePlan = (eventId: string, seed?: number) =>
+  request<PlanView>('POST', `${base(eventId)}/plan`, { json: seed === undefined ? {} : { seed } });
+/** Re-plans the rounds not yet held; `absentIds` get no more meetings. */
+export const replan = (eventId: string, absentIds: string[] = []) =>
+  request<PlanView>('POST', `${base(eventId)}/plan/replan`, { json: { absentIds } });
+export const setConstraint = (eventId: string, mentorId: string, menteeId: string, kind: PairConstraint['kind']) =>
+  request<void>('PUT', constraintPath(eventId, mentorId, menteeId), { json: { kind } });
+export const deleteConstraint = (eventId: string, mentorId: string, menteeId: string) =>
+  request<void>('DELETE', constraintPath(eventId, mentorId, menteeId));

@@ -1,0 +1,154 @@
+/**
+ * The one place that owns the Socket.IO connection: it connects, forwards every server event into
+ * a `LiveEvent`, keeps the estimate of the server clock fresh, and sends the organizer's commands.
+ * Components never call `io()` themselves.
+ */
+import type { ClockState } from '@constellation/shared/clock/state';
+import type {
+  Ack,
+  Announcement,
+  ClientToServerEvents,
+  ServerToClientEvents,
+} from '@constellation/shared/realtime/events';
+import { io, type Socket } from 'socket.io-client';
+import { localNow } from '../live/local-time.ts';
+import type { LiveEvent } from '../state/live-event.svelte.ts';
+
+type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+type TimedSocket = ReturnType<LiveSocket['timeout']>;
+
+/** Samples per burst: the lowest round trip of a few is within a millisecond or two on a good network. */
+const SYNC_SAMPLES = 6;
+const SYNC_GAP_MS = 50;
+/** A light resample now and then, so the estimate follows a local clock that drifts over a long event. */
+const RESYNC_EVERY_MS = 5 * 60_000;
+/** Hidden this long, the computer may have slept: forget the old samples rather than trust them. */
+const LONG_HIDDEN_MS = 60_000;
+const ACK_TIMEOUT_MS = 8_000;
+
+export type ClockCommandName = 'clock:start' | 'clock:pause' | 'clock:resume' | 'clock:end-round' | 'clock:end-event';
+
+export interface LiveConnection {
+  /** An organizer clock command; resolves with the acknowledgement (or a local timeout/offline error). */
+  clock(command: ClockCommandName): Promise<Ack<ClockState>>;
+  extend(seconds: number): Promise<Ack<ClockState>>;
+  announce(text: string): Promise<Ack<Announcement>>;
+  close(): void;
+}
+
+export interface ConnectOptions {
+  /** Connect as the organizer of this event; participants are identified by their session cookie alone. */
+  organizerOf?: string;
+}
+
+let current: LiveConnection | null = null;
+
+const failure = <T>(code: string, message: string): Ack<T> => ({ error: { code, message } });
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Opens the live connection for a screen (closing any previous one) and feeds `live` until `close()`. */
+export function openLiveConnection(live: LiveEvent, options: ConnectOptions = {}): LiveConnection {
+  current?.close();
+
+  const socket: LiveSocket = io({
+    path: '/socket.io',
+    auth: options.organizerOf ? { eventId: options.organizerOf, as: 'organizer' } : {},
+    reconnectionDelay: 500,
+    reconnectionDelayMax: 5_000,
+  });
+  let closed = false;
+  let everConnected = false;
+  let syncRun = 0;
+  let hiddenSince: number | null = null;
+
+  live.setStatus('connecting');
+
+  /** A burst of `time:sync` samples; a newer burst (after a reconnect) supersedes an older one. */
+  async function syncClock(samples = SYNC_SAMPLES): Promise<void> {
+    const run = ++syncRun;
+    for (let i = 0; i < samples; i++) {
+      if (run !== syncRun || !socket.connected) return;
+      const t0 = localNow();
+      try {
+        const ack = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('time:sync', { t0 });
+        const t1 = localNow();
+        if (run === syncRun && 'data' in ack) live.addSyncSample({ t0, ts: ack.data.serverTime, t1 });
+      } catch {
+        return; // no answer in time: the next connect or resample tries again
+      }
+      if (i < samples - 1) await sleep(SYNC_GAP_MS);
+    }
+  }
+
+  socket.on('connect', () => {
+    live.setStatus('connected');
+    // A reconnect may follow a sleep or a network change: start the estimate afresh.
+    if (everConnected) live.resetSync();
+    everConnected = true;
+    void syncClock();
+  });
+  socket.on('disconnect', (reason) => {
+    if (closed) return;
+    if (reason === 'io server disconnect') live.setStatus('refused', 'The server closed the connection: this event is no longer available.');
+    else live.setStatus('reconnecting');
+  });
+  socket.on('connect_error', (error) => {
+    if (closed) return;
+    // The server refused the handshake (no session, not this organizer's event): retrying will not help.
+    if (!socket.active) live.setStatus('refused', error.message.replace(/^\w+:\s*/, ''));
+    else live.setStatus('reconnecting');
+  });
+
+  socket.on('event:snapshot', (snapshot) => live.applySnapshot(snapshot, localNow()));
+  socket.on('clock:changed', (change) => live.applyClockChange(change));
+  socket.on('clock:warned', (warning) => live.applyWarning(warning));
+  socket.on('announcement:sent', (announcement) => live.addAnnouncement(announcement));
+  socket.on('presence:changed', (change) => live.applyPresence(change));
+  // Video rounds (`video:assigned`, `video:closed`, `partner:no-show`, …) are forwarded here too, into their own state.
+
+  const onVisibility = () => {
+    if (document.visibilityState === 'hidden') {
+      hiddenSince = Date.now();
+      return;
+    }
+    if (hiddenSince !== null && Math.abs(Date.now() - hiddenSince) > LONG_HIDDEN_MS) live.resetSync();
+    hiddenSince = null;
+    void syncClock();
+  };
+  document.addEventListener('visibilitychange', onVisibility);
+  const resync = setInterval(() => void syncClock(3), RESYNC_EVERY_MS);
+
+  async function ask<T>(send: (timed: TimedSocket) => Promise<Ack<T>>): Promise<Ack<T>> {
+    if (!socket.connected) return failure('offline', 'Not connected to the server; reconnecting. Try again in a moment.');
+    try {
+      return await send(socket.timeout(ACK_TIMEOUT_MS));
+    } catch {
+      return failure('timeout', 'The server did not answer in time. Check the clock before trying again.');
+    }
+  }
+
+  /** An accepted clock command shows at once on this screen; everyone else hears `clock:changed`. */
+  function applied(ack: Ack<ClockState>): Ack<ClockState> {
+    if ('data' in ack) live.applyClockState(ack.data);
+    return ack;
+  }
+
+  const connection: LiveConnection = {
+    clock: async (command) => applied(await ask((timed) => timed.emitWithAck(command))),
+    extend: async (seconds) => applied(await ask((timed) => timed.emitWithAck('clock:extend', { seconds }))),
+    announce: (text) => ask((timed) => timed.emitWithAck('announcement:send', { text })),
+    close() {
+      if (closed) return;
+      closed = true;
+      syncRun++;
+      clearInterval(resync);
+      document.removeEventListener('visibilitychange', onVisibility);
+      socket.removeAllListeners();
+      socket.disconnect();
+      live.setStatus('closed');
+      if (current === connection) current = null;
+    },
+  };
+  current = connection;
+  return connection;
+}
