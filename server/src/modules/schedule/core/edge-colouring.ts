@@ -73,7 +73,7 @@ export function colourBipartiteEdges(nodeCount: number, ends: Int32Array, colour
   // Equalise: the edges coloured A or B form alternating paths and even cycles; a path
   // with one more A edge than B edges exists while |A| ≥ |B| + 2, and swapping it moves one edge.
   const size = new Int32Array(colours);
-  for (let e = 0; e < edgeCount; e++) size[colour[e] as number]++;
+  for (let e = 0; e < edgeCount; e++) size[colour[e] as number]!++;
   const seen = new Uint8Array(nodeCount);
   for (;;) {
     let big = 0;
@@ -101,8 +101,8 @@ export function colourBipartiteEdges(nodeCount: number, ends: Int32Array, colour
       seen[node] = 1;
       if (path.length % 2 === 1) {
         recolour(path, big, small);
-        size[big]--;
-        size[small]++;
+        size[big]!--;
+        size[small]!++;
         excess--;
       }
     }

@@ -70,6 +70,15 @@ export interface Table extends TableRef {
   seats: Seat[];
 }
 
+/**
+ * Why someone has no table in a round:
+ * - more-mentees-than-tables: every seat of the round is taken;
+ * - more-tables-than-mentees: every present mentee is seated (mentors only);
+ * - met-everyone-available: seats are free, but only with people already met or excluded;
+ * - absent: listed in absentIds;
+ * - balancing: a fallback that an optimal plan never produces (a free seat and a free mentee who
+ *   could still meet would mean one more meeting was possible); the property tests assert it.
+ */
 export type SitOutCode =
   | 'more-mentees-than-tables'
   | 'more-tables-than-mentees'

@@ -1,0 +1,108 @@
+/**
+ * Rotation planner benchmark: prints numbers, asserts nothing.
+ *
+ *   npx tsx bench/planner.ts             timings, then HiGHS on the plan and the re-plan (≈ 10 min)
+ *   npx tsx bench/planner.ts --no-lp     timings only
+ *   npx tsx bench/planner.ts --all-lp    HiGHS on the shared-tables plan too
+ *
+ * 1. Plans 200 mentors × 2,000 mentees × 8 rounds (seeded random profiles, 20 pins, 200
+ *    exclusions), one mentee per table and with shared tables. The first call in the process is
+ *    "cold": the JIT is still compiling and Intl loads its time-zone data (~70 ms); a worker
+ *    thread pays that once. Then the median of 5 warm calls.
+ * 2. Re-plans after round 3 with 5% of participants gone (no-shows, leavers) and 100 late mentees.
+ * 3. Solves the same problems as an LP with HiGHS and prints the gap (meetings, balance, score)
+ *    and HiGHS's time next to the planner's.
+ * Times are wall clock and process CPU time; on a shared machine the CPU time is the steadier one.
+ */
+import { planRotation, replan } from '../server/src/modules/schedule/core/index.ts';
+import type { Plan, PlanInput, ReplanInput } from '../server/src/modules/schedule/core/index.ts';
+import { makeEvent, makeReplan } from '../server/src/modules/schedule/core/testing/factories.ts';
+import { objectiveOf, solveWithLp, type Objective } from '../server/src/modules/schedule/core/testing/lp-oracle.ts';
+
+const withLp = !process.argv.includes('--no-lp');
+const allLp = process.argv.includes('--all-lp');
+
+interface Timing {
+  wallMs: number;
+  cpuMs: number;
+}
+
+function timed<T>(run: () => T): { value: T; time: Timing } {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const value = run();
+  const wallMs = performance.now() - started;
+  const used = process.cpuUsage(cpu);
+  return { value, time: { wallMs, cpuMs: (used.user + used.system) / 1000 } };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+function fmt(ms: number): string {
+  return `${ms.toFixed(0).padStart(6)} ms`;
+}
+
+function measure(label: string, run: () => Plan, warmRuns: number): { plan: Plan; cold: Timing; warm: Timing } {
+  const first = timed(run);
+  const warm: Timing[] = [];
+  for (let k = 0; k < warmRuns; k++) warm.push(timed(run).time);
+  const result = {
+    plan: first.value,
+    cold: first.time,
+    warm: { wallMs: median(warm.map((t) => t.wallMs)), cpuMs: median(warm.map((t) => t.cpuMs)) },
+  };
+  console.log(
+    `${label.padEnd(44)} cold ${fmt(result.cold.wallMs)} wall ${fmt(result.cold.cpuMs)} cpu | warm median ${fmt(result.warm.wallMs)} wall ${fmt(result.warm.cpuMs)} cpu`,
+  );
+  return result;
+}
+
+async function compareWithLp(label: string, input: ReplanInput, plan: Plan, plannerMs: number): Promise<void> {
+  const mine = objectiveOf(input, plan);
+  const lp = await solveWithLp(input);
+  const gap = (key: keyof Objective): number => (key === 'balance' ? mine[key] - lp[key] : lp[key] - mine[key]);
+  console.log(
+    `${label.padEnd(44)} LP vars ${lp.variables} | meetings ${mine.meetings}/${lp.meetings} balance ${mine.balance}/${lp.balance} score ${mine.score}/${lp.score}` +
+      ` | gap meetings ${gap('meetings')} balance ${gap('balance')} score ${gap('score')}` +
+      `\n${''.padEnd(44)} HiGHS ${fmt(lp.solveSeconds * 1000)} wall vs planner ${fmt(plannerMs)} wall (warm): planner ${(lp.solveSeconds * 1000 / plannerMs).toFixed(0)}× faster`,
+  );
+}
+
+function describePlan(label: string, plan: Plan): void {
+  const t = plan.totals;
+  console.log(
+    `${label.padEnd(44)} meetings ${t.plannedMeetings}, score ${t.plannedScore}, per mentee ${t.meetingsPerMentee.min}–${t.meetingsPerMentee.max}, ` +
+      `mentor loads ${t.mentorLoads.min}–${t.mentorLoads.max}, shared table-rounds ${t.sharedTables}, sit-outs in round 1: ${plan.rounds[plan.rounds.findIndex((r) => !r.held)]?.sitOuts.length ?? 0}`,
+  );
+}
+
+async function main(): Promise<void> {
+  console.log(`node ${process.version}, ${(await import('node:os')).cpus().length} CPUs, load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  const shape = { mentors: 200, mentees: 2000, rounds: 8, pins: 20, forbidden: 200, seed: 1 };
+  const single: PlanInput = makeEvent(shape, 2024);
+  const shared: PlanInput = makeEvent({ ...shape, allowSharedTables: true }, 2024);
+
+  console.log('\n— planning (target ≤ 1.5 s, stretch 0.5 s) —');
+  const a = measure('plan 200×2000×8, one mentee per table', () => planRotation(single), 5);
+  const b = measure('plan 200×2000×8, shared tables', () => planRotation(shared), 5);
+
+  // After round 3: held rounds as planned, 5% of everyone gone for good, 100 late mentees.
+  const replanInput = makeReplan(single, a.plan, { held: 3, noShowRate: 0, absentRate: 0.05, lateMentors: 0, lateMentees: 100 }, 7);
+  console.log('\n— re-planning after round 3 (target ≤ 0.5 s) —');
+  const c = measure('re-plan: 5% gone, 100 late mentees', () => replan(replanInput), 5);
+
+  describePlan('plan, one mentee per table', a.plan);
+  describePlan('plan, shared tables', b.plan);
+  describePlan('re-plan rounds 4–8', c.plan);
+
+  if (!withLp) return;
+  console.log('\n— exactness against HiGHS, default options, three lexicographic LP solves (gap must be 0) —');
+  await compareWithLp('plan, one mentee per table', { ...single, heldRounds: [], absentIds: [] }, a.plan, a.warm.wallMs);
+  await compareWithLp('re-plan after round 3', replanInput, c.plan, c.warm.wallMs);
+  if (allLp) await compareWithLp('plan, shared tables', { ...shared, heldRounds: [], absentIds: [] }, b.plan, b.warm.wallMs);
+}
+
+await main();

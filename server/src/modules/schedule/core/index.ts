@@ -1,0 +1,66 @@
+/**
+ * Rotation planner: a pure core (no I/O; JSON in, JSON out, so the adapter can run it in a worker).
+ *
+ *   scorePair(mentor: Profile, mentee: Profile, options?: { at?: ISO instant }) → { score, reasons }
+ *     Integer compatibility, 0…MAX_PAIR_SCORE (107), every point explained by a human reason.
+ *     The points table is at the top of ./scoring.ts. `at` (the event's start) fixes the UTC
+ *     offsets, daylight saving time included, used for working-hours overlap.
+ *
+ *   planRotation(input: PlanInput) → Plan
+ *     Plans all `rounds` rounds. Lexicographically optimal, in this order:
+ *       1. the most meetings: every mentee meets min(R, mentors) distinct mentors when tables allow,
+ *          and otherwise every table is used;
+ *       2. the most even counts: mentee meeting counts and mentor loads each differ by at most one
+ *          whenever that is achievable (pins, exclusions, table sizes and history can prevent it,
+ *          and `warnings` then says so); formally, the least Σ over participants of 1 + 2 + … + count;
+ *       3. the highest total compatibility.
+ *     Hard rules: no pair meets twice; a mentee meets at most one mentor per round; a mentor hosts at
+ *     most tableSize mentees per round (1, or 2 with allowSharedTables, and only in rounds where
+ *     their load leaves no other way); forbidden pairs never meet; pinned pairs always do. Rounds
+ *     differ by at most one meeting, so sit-outs spread evenly, and every participant who does not
+ *     sit at a table in a round gets a SitOut with a code and a reason.
+ *     Same input and seed → same plan, whatever order the participants are listed in; another seed
+ *     picks another plan of equal quality.
+ *
+ *   replan(input: ReplanInput) → Plan
+ *     Between rounds: `heldRounds` (what actually happened) come back unchanged, `absentIds`
+ *     (leavers, no-shows) get no new meetings, late joiners are simply listed. The remaining rounds
+ *     are optimal by the same three rules, with counts including meetings already held; a pair that
+ *     already met never meets again.
+ *
+ * A Plan lists every round (held ones first) as tables { mentorId, menteeIds, score, seats }, one seat
+ * { menteeId, score, reasons } per mentee, and sitOuts { participantId, role, code, reason }; totals
+ * give score, meetings, meetingsPerMentee {min,max}, mentorLoads {min,max} and sharedTables.
+ *
+ * Group rounds (mentoring circles) fit the same shapes: a table holds up to `tableSize` mentees,
+ * set per mentor. Sizes that vary by round would need the round colouring to respect per-round
+ * capacities (today a mentor's copies are interchangeable across rounds).
+ *
+ * Errors: PlanInputError for input that cannot be planned (unknown or duplicate ids, a pair both
+ * pinned and forbidden, more pins than a person has rounds or seats, a held round seating a mentee
+ * twice); the message names the culprit.
+ *
+ * How: ./planner.ts (min-cost flow by network simplex with column generation in ./min-cost-flow.ts,
+ * then König edge colouring into rounds in ./edge-colouring.ts). Optimality is checked against HiGHS
+ * in planner.lp.test.ts and timed in bench/planner.ts.
+ */
+export { planRotation, replan } from './planner.ts';
+export { scorePair, ScoringContext, MAX_PAIR_SCORE, DEFAULT_SCORING_INSTANT, type PairScore, type ScoreOptions } from './scoring.ts';
+export {
+  PlanInputError,
+  type HeldRound,
+  type PairRef,
+  type Plan,
+  type PlanInput,
+  type PlanMentee,
+  type PlanMentor,
+  type PlanTotals,
+  type Range,
+  type ReplanInput,
+  type Round,
+  type Seat,
+  type SitOut,
+  type SitOutCode,
+  type Table,
+  type TableRef,
+} from './types.ts';

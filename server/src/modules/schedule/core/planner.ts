@@ -1,0 +1,611 @@
+/**
+ * The rotation planner: which mentor meets which mentee in which round.
+ *
+ * 1. Pairs: one minimum-cost flow (source → mentee → mentor → sink) chooses all
+ *    meetings of the remaining rounds at once. Its cost is lexicographic, with
+ *    weights large enough that each level strictly dominates the next:
+ *      a. as many meetings as possible (a reward HUGE per meeting);
+ *      b. the most even meeting counts on both sides, history included: the k-th
+ *         meeting of a participant costs BIG·k, a strictly convex cost whose
+ *         minimum is the most balanced degree sequence (counts differing by at most
+ *         one whenever that is achievable);
+ *      c. the highest total compatibility.
+ *    The network matrix is totally unimodular, so the optimum is integral and
+ *    is an optimum of the LP relaxation too (checked against HiGHS in the tests).
+ * 2. Rounds: the chosen pairs form a bipartite graph in which a mentee has at most
+ *    R edges (R rounds left) and a mentor with table size c at most c·R; splitting
+ *    each mentor into ⌈load/R⌉ copies of degree ≤ R, König's theorem gives a proper
+ *    R-edge-colouring, one colour per round, equalised so that rounds differ by at
+ *    most one meeting and sit-outs spread evenly. A mentor hosts two mentees at once
+ *    only in (load − R) rounds, the fewest possible.
+ */
+import { colourBipartiteEdges } from './edge-colouring.ts';
+import { MinCostFlow, type Pricer } from './min-cost-flow.ts';
+import { createRandom, shuffleInPlace } from './random.ts';
+import { ScoringContext } from './scoring.ts';
+import {
+  PlanInputError,
+  type Plan,
+  type PlanInput,
+  type Range,
+  type ReplanInput,
+  type Round,
+  type SitOut,
+  type SitOutCode,
+  type Table,
+  type TableRef,
+} from './types.ts';
+
+const FREE = 0;
+const MET = 1;
+const FORBIDDEN = 2;
+const PINNED = 3;
+const PLANNED = 4;
+
+const REASONS: Record<SitOutCode, { mentor: string; mentee: string }> = {
+  'more-mentees-than-tables': { mentor: 'more mentees than tables this round', mentee: 'more mentees than tables this round' },
+  'more-tables-than-mentees': { mentor: 'more tables than mentees this round', mentee: 'more tables than mentees this round' },
+  'met-everyone-available': {
+    mentor: 'every mentee free this round has already met this mentor or may not meet them',
+    mentee: 'has already met, or may not meet, every mentor with a free seat this round',
+  },
+  balancing: { mentor: 'sits out to keep meeting counts even', mentee: 'sits out to keep meeting counts even' },
+  absent: { mentor: 'absent', mentee: 'absent' },
+};
+
+/** Plans every round of an event that has not started. */
+export function planRotation(input: PlanInput): Plan {
+  return replan({ ...input, heldRounds: [], absentIds: [] });
+}
+
+/** Plans the rounds not yet held, keeping held rounds as they are; see the module comment. */
+export function replan(input: ReplanInput): Plan {
+  const ev = prepare(input);
+  const { m, n, pair } = ev;
+  const remaining = input.rounds - input.heldRounds.length;
+  const warnings: string[] = [...ev.warnings];
+
+  // Capacities for the remaining rounds; pinned pairs are fixed meetings that use them up.
+  const eligibleE = new Int32Array(n);
+  const eligibleI = new Int32Array(m);
+  for (let i = 0; i < m; i++) {
+    if (!ev.presentMentor[i]) continue;
+    for (let e = 0; e < n; e++) {
+      if (ev.presentMentee[e] && pair[i * n + e] === FREE) {
+        eligibleE[e]!++;
+        eligibleI[i]!++;
+      }
+    }
+  }
+  const capE = new Int32Array(n);
+  const capI = new Int32Array(m);
+  for (let e = 0; e < n; e++) {
+    if (!ev.presentMentee[e]) continue;
+    const room = remaining - (ev.pinsE[e] as number);
+    if (room < 0) {
+      throw new PlanInputError(
+        `mentee ${ev.menteeIds[e]} is pinned to ${ev.pinsE[e]} mentors but only ${remaining} round(s) remain`,
+      );
+    }
+    capE[e] = Math.min(room, eligibleE[e] as number);
+  }
+  for (let i = 0; i < m; i++) {
+    if (!ev.presentMentor[i]) continue;
+    const room = remaining * (ev.tableSize[i] as number) - (ev.pinsI[i] as number);
+    if (room < 0) {
+      throw new PlanInputError(
+        `mentor ${ev.mentorIds[i]} is pinned to ${ev.pinsI[i]} mentees but has only ${remaining * (ev.tableSize[i] as number)} seat(s) left`,
+      );
+    }
+    capI[i] = Math.min(room, eligibleI[i] as number);
+  }
+
+  if (remaining > 0) choosePairs(ev, capE, capI);
+
+  const rounds: Round[] = input.heldRounds.map((held, index) => ({
+    index,
+    held: true,
+    tables: held.tables.map((table) => scoreTable(ev, table)),
+    sitOuts: held.sitOuts ? held.sitOuts.map((s) => ({ ...s })) : [],
+  }));
+  if (remaining > 0) rounds.push(...scheduleRounds(ev, remaining, input.heldRounds.length));
+
+  return { rounds, totals: totalsOf(ev, rounds, input.heldRounds.length), warnings: warnings.concat(balanceWarnings(ev, rounds)) };
+}
+
+interface PreparedEvent {
+  m: number;
+  n: number;
+  mentorIds: string[];
+  menteeIds: string[];
+  mentorIndex: Map<string, number>;
+  menteeIndex: Map<string, number>;
+  tableSize: Int32Array;
+  presentMentor: Uint8Array;
+  presentMentee: Uint8Array;
+  /** Status of pair (mentor i, mentee e) at i·n + e. */
+  pair: Uint8Array;
+  historyE: Int32Array;
+  historyI: Int32Array;
+  pinsE: Int32Array;
+  pinsI: Int32Array;
+  scoring: ScoringContext;
+  warnings: string[];
+}
+
+function prepare(input: ReplanInput): PreparedEvent {
+  if (!Number.isInteger(input.rounds) || input.rounds < 1 || input.rounds > 1000) {
+    throw new PlanInputError(`rounds must be an integer from 1 to 1000, got ${input.rounds}`);
+  }
+  if (input.heldRounds.length > input.rounds) {
+    throw new PlanInputError(`${input.heldRounds.length} rounds were held but the event has only ${input.rounds}`);
+  }
+  const seed = input.seed ?? 0;
+  if (!Number.isInteger(seed)) throw new PlanInputError(`seed must be an integer, got ${seed}`);
+
+  const seen = new Set<string>();
+  for (const p of [...input.mentors, ...input.mentees]) {
+    if (typeof p.id !== 'string' || p.id === '') throw new PlanInputError('every participant needs a non-empty id');
+    if (seen.has(p.id)) throw new PlanInputError(`participant ${p.id} is listed twice`);
+    seen.add(p.id);
+  }
+  for (const mentor of input.mentors) {
+    const size = mentor.tableSize;
+    if (size !== undefined && (!Number.isInteger(size) || size < 1)) {
+      throw new PlanInputError(`mentor ${mentor.id}: tableSize must be a positive integer, got ${size}`);
+    }
+  }
+
+  // Sorting first makes the plan independent of the order rows arrive in; the seeded
+  // shuffle then decides ties between equally good plans.
+  const random = createRandom(seed);
+  const byId = <T extends { id: string }>(a: T, b: T): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  const mentors = shuffleInPlace([...input.mentors].sort(byId), random);
+  const mentees = shuffleInPlace([...input.mentees].sort(byId), random);
+  const m = mentors.length;
+  const n = mentees.length;
+  const mentorIds = mentors.map((p) => p.id);
+  const menteeIds = mentees.map((p) => p.id);
+  const mentorIndex = new Map(mentorIds.map((id, i) => [id, i]));
+  const menteeIndex = new Map(menteeIds.map((id, e) => [id, e]));
+  const defaultSize = input.allowSharedTables ? 2 : 1;
+  const tableSize = Int32Array.from(mentors, (p) => p.tableSize ?? defaultSize);
+
+  const presentMentor = new Uint8Array(m).fill(1);
+  const presentMentee = new Uint8Array(n).fill(1);
+  for (const id of input.absentIds ?? []) {
+    const i = mentorIndex.get(id);
+    const e = menteeIndex.get(id);
+    if (i !== undefined) presentMentor[i] = 0;
+    else if (e !== undefined) presentMentee[e] = 0;
+    else throw new PlanInputError(`absentIds: unknown participant ${id}`);
+  }
+
+  const pairIndex = (where: string, ref: { mentorId: string; menteeId: string }): number => {
+    const i = mentorIndex.get(ref.mentorId);
+    const e = menteeIndex.get(ref.menteeId);
+    if (i === undefined) throw new PlanInputError(`${where}: ${ref.mentorId} is not a mentor of this event`);
+    if (e === undefined) throw new PlanInputError(`${where}: ${ref.menteeId} is not a mentee of this event`);
+    return i * n + e;
+  };
+
+  const pair = new Uint8Array(m * n);
+  const historyE = new Int32Array(n);
+  const historyI = new Int32Array(m);
+  input.heldRounds.forEach((round, r) => {
+    const seated = new Set<string>();
+    for (const table of round.tables) {
+      for (const menteeId of table.menteeIds) {
+        if (seated.has(menteeId)) throw new PlanInputError(`held round ${r + 1} seats mentee ${menteeId} twice`);
+        seated.add(menteeId);
+        const k = pairIndex(`held round ${r + 1}`, { mentorId: table.mentorId, menteeId });
+        pair[k] = MET;
+        historyI[Math.floor(k / n)]!++;
+        historyE[k % n]!++;
+      }
+    }
+  });
+
+  for (const ref of input.forbidden ?? []) {
+    const k = pairIndex('forbidden', ref);
+    if (pair[k] === FREE) pair[k] = FORBIDDEN;
+  }
+
+  const warnings: string[] = [];
+  const pinsE = new Int32Array(n);
+  const pinsI = new Int32Array(m);
+  const remaining = input.rounds - input.heldRounds.length;
+  for (const ref of input.pinned ?? []) {
+    const k = pairIndex('pinned', ref);
+    const i = Math.floor(k / n);
+    const e = k % n;
+    const status = pair[k];
+    if (status === MET || status === PINNED) continue;
+    if (status === FORBIDDEN) {
+      throw new PlanInputError(`pair ${ref.mentorId}–${ref.menteeId} is both pinned and forbidden`);
+    }
+    if (remaining === 0) {
+      warnings.push(`pinned pair ${ref.mentorId}–${ref.menteeId} did not meet and no rounds remain`);
+      continue;
+    }
+    if (!presentMentor[i] || !presentMentee[e]) {
+      const who = presentMentor[i] ? ref.menteeId : ref.mentorId;
+      warnings.push(`pinned pair ${ref.mentorId}–${ref.menteeId} cannot meet: ${who} is absent`);
+      continue;
+    }
+    pair[k] = PINNED;
+    pinsE[e]!++;
+    pinsI[i]!++;
+  }
+
+  const scoring = new ScoringContext(
+    mentors.map((p) => p.profile ?? {}),
+    mentees.map((p) => p.profile ?? {}),
+    input.scoringInstant === undefined ? {} : { at: input.scoringInstant },
+  );
+  return {
+    m,
+    n,
+    mentorIds,
+    menteeIds,
+    mentorIndex,
+    menteeIndex,
+    tableSize,
+    presentMentor,
+    presentMentee,
+    pair,
+    historyE,
+    historyI,
+    pinsE,
+    pinsI,
+    scoring,
+    warnings,
+  };
+}
+
+/**
+ * How many arcs start in the simplex: each mentor's perSeat·capacity best mentees, each
+ * mentee's perMentee·capacity best mentors, degree levels up to the even share plus
+ * spareLevels. They change running time only, never the optimum (measured on bench/planner.ts).
+ */
+const CANDIDATES = { perSeat: 4, perMentee: 1, spareLevels: 0 };
+
+/**
+ * Solves the lexicographic b-matching and marks the chosen pairs PLANNED (pins included).
+ *
+ * Only promising arcs are built (each mentor's best mentees, each mentee's best mentors,
+ * degree levels up to the even share); the pricer adds any other arc the potentials price
+ * negative, so the result is optimal for the whole network.
+ */
+function choosePairs(ev: PreparedEvent, capE: Int32Array, capI: Int32Array): void {
+  const { m, n, pair } = ev;
+  for (let k = 0; k < pair.length; k++) if (pair[k] === PINNED) pair[k] = PLANNED;
+
+  const NONE = 255; // scores are at most MAX_PAIR_SCORE < 255
+  const score = new Uint8Array(m * n).fill(NONE);
+  let maxScore = 1;
+  let eligible = 0;
+  for (let i = 0; i < m; i++) {
+    if (capI[i] === 0) continue;
+    ev.scoring.scoreRow(i, score, i * n);
+    for (let e = 0, k = i * n; e < n; e++, k++) {
+      if (capE[e] === 0 || pair[k] !== FREE) {
+        score[k] = NONE;
+        continue;
+      }
+      if ((score[k] as number) > maxScore) maxScore = score[k] as number;
+      eligible++;
+    }
+  }
+  if (eligible === 0) return;
+
+  let supply = 0;
+  let demand = 0;
+  let levelE = 0;
+  let levelI = 0;
+  let presentE = 0;
+  let presentI = 0;
+  let fixedE = 0;
+  let fixedI = 0;
+  for (let e = 0; e < n; e++) {
+    if (!ev.presentMentee[e]) continue;
+    presentE++;
+    const base = (ev.historyE[e] as number) + (ev.pinsE[e] as number);
+    fixedE += base;
+    supply += capE[e] as number;
+    levelE = Math.max(levelE, base + (capE[e] as number));
+  }
+  for (let i = 0; i < m; i++) {
+    if (!ev.presentMentor[i]) continue;
+    presentI++;
+    const base = (ev.historyI[i] as number) + (ev.pinsI[i] as number);
+    fixedI += base;
+    demand += capI[i] as number;
+    levelI = Math.max(levelI, base + (capI[i] as number));
+  }
+
+  // Weights of the lexicographic objective (see the module comment): any change in balance
+  // outweighs every possible score difference, and one more meeting outweighs both.
+  const flowBound = Math.min(supply, demand);
+  const BIG = maxScore * flowBound + 1;
+  const HUGE = BIG * (levelE + levelI) + maxScore * (presentE + presentI) + 1;
+
+  const active = selectCandidates(ev, score, capE, capI, maxScore);
+  const evenE = Math.ceil((fixedE + flowBound) / Math.max(1, presentE)) + CANDIDATES.spareLevels;
+  const evenI = Math.ceil((fixedI + flowBound) / Math.max(1, presentI)) + CANDIDATES.spareLevels;
+
+  const s = n + m;
+  const t = s + 1;
+  const flow = new MinCostFlow(n + m + 2);
+  // Degree levels: the k-th unit arc of a participant costs BIG·(fixed meetings + k). Levels
+  // above the even share are held back; builtE/builtI count the levels built so far.
+  const baseE = new Int32Array(n);
+  const builtE = new Int32Array(n);
+  const baseI = new Int32Array(m);
+  const builtI = new Int32Array(m);
+  for (let e = 0; e < n; e++) {
+    baseE[e] = (ev.historyE[e] as number) + (ev.pinsE[e] as number);
+    while ((builtE[e] as number) < (capE[e] as number) && (baseE[e] as number) + (builtE[e] as number) < evenE) {
+      flow.addArc(s, e, 1, BIG * ((baseE[e] as number) + builtE[e]!++ + 1));
+    }
+  }
+  for (let i = 0; i < m; i++) {
+    baseI[i] = (ev.historyI[i] as number) + (ev.pinsI[i] as number);
+    while ((builtI[i] as number) < (capI[i] as number) && (baseI[i] as number) + (builtI[i] as number) < evenI) {
+      flow.addArc(n + i, t, 1, BIG * ((baseI[i] as number) + builtI[i]!++ + 1));
+    }
+  }
+  flow.addArc(s, t, supply, 0);
+  flow.setSupply(s, supply);
+  flow.setSupply(t, -supply);
+  // Pair arcs built so far, as (arc id, pair index) couples.
+  const pairArcs: number[] = [];
+  for (let i = 0; i < m; i++) {
+    for (let e = 0, k = i * n; e < n; e++, k++) {
+      if (active[k]) pairArcs.push(flow.addArc(e, n + i, 1, -(HUGE + (score[k] as number))), k);
+    }
+  }
+
+  // Adds every held-back arc that the potentials price negative (see MinCostFlow).
+  const pricer: Pricer = (pi, network) => {
+    for (let i = 0; i < m; i++) {
+      const toMentor = pi[n + i] as number;
+      for (let e = 0, k = i * n; e < n; e++, k++) {
+        const value = score[k] as number;
+        if (value === NONE || active[k]) continue;
+        const cost = -(HUGE + value);
+        if (cost + (pi[e] as number) - toMentor >= 0) continue;
+        active[k] = 1;
+        pairArcs.push(network.addArc(e, n + i, 1, cost), k);
+      }
+    }
+    for (let e = 0; e < n; e++) {
+      // Level costs increase, so stop at the first one that does not pay.
+      while ((builtE[e] as number) < (capE[e] as number)) {
+        const cost = BIG * ((baseE[e] as number) + (builtE[e] as number) + 1);
+        if (cost + (pi[s] as number) - (pi[e] as number) >= 0) break;
+        network.addArc(s, e, 1, cost);
+        builtE[e]!++;
+      }
+    }
+    for (let i = 0; i < m; i++) {
+      while ((builtI[i] as number) < (capI[i] as number)) {
+        const cost = BIG * ((baseI[i] as number) + (builtI[i] as number) + 1);
+        if (cost + (pi[n + i] as number) - (pi[t] as number) >= 0) break;
+        network.addArc(n + i, t, 1, cost);
+        builtI[i]!++;
+      }
+    }
+  };
+  const status = flow.solve({ pricer, maxPricedCost: HUGE + maxScore });
+  if (status !== 'optimal') throw new Error(`rotation flow ended ${status}`); // unreachable: the bypass arc keeps it feasible
+  for (let j = 0; j < pairArcs.length; j += 2) {
+    if (flow.flow(pairArcs[j] as number) === 1) pair[pairArcs[j + 1] as number] = PLANNED;
+  }
+}
+
+/** Marks each mentor's best perSeat·capacity mentees and each mentee's best perMentee·capacity mentors. */
+function selectCandidates(ev: PreparedEvent, score: Uint8Array, capE: Int32Array, capI: Int32Array, maxScore: number): Uint8Array {
+  const { m, n } = ev;
+  const NONE = 255;
+  const active = new Uint8Array(m * n);
+  const histogram = new Int32Array(NONE + 1);
+  // Marks the `want` best of the scores at start, start + step, … (count of them), ties in index order.
+  const markBest = (start: number, step: number, count: number, want: number): void => {
+    histogram.fill(0);
+    for (let j = 0, k = start; j < count; j++, k += step) histogram[score[k] as number]!++;
+    let above = 0;
+    let threshold = maxScore;
+    for (; threshold > 0 && above + (histogram[threshold] as number) < want; threshold--) above += histogram[threshold] as number;
+    let atThreshold = want - above;
+    for (let j = 0, k = start; j < count; j++, k += step) {
+      const v = score[k] as number;
+      if (v === NONE || v < threshold || (v === threshold && atThreshold-- <= 0)) continue;
+      active[k] = 1;
+    }
+  };
+  for (let i = 0; i < m; i++) if (capI[i]) markBest(i * n, 1, n, CANDIDATES.perSeat * (capI[i] as number));
+  for (let e = 0; e < n; e++) if (capE[e]) markBest(e, n, m, CANDIDATES.perMentee * (capE[e] as number));
+  return active;
+}
+
+/** Splits the PLANNED pairs into `remaining` rounds; see the module comment. */
+function scheduleRounds(ev: PreparedEvent, remaining: number, firstIndex: number): Round[] {
+  const { m, n, pair } = ev;
+  const ends: number[] = [];
+  const edgePair: number[] = [];
+  let copyNode = n;
+  for (let i = 0; i < m; i++) {
+    let load = 0;
+    for (let e = 0; e < n; e++) {
+      if (pair[i * n + e] !== PLANNED) continue;
+      // The k-th mentee of a mentor goes to copy ⌊k / R⌋, so each copy has degree ≤ R.
+      ends.push(e, copyNode + Math.floor(load / remaining));
+      edgePair.push(i * n + e);
+      load++;
+    }
+    copyNode += Math.ceil(load / remaining);
+  }
+  const colour = colourBipartiteEdges(copyNode, Int32Array.from(ends), remaining);
+
+  // Fuller rounds first, so that any round with one meeting fewer comes last.
+  const size = new Int32Array(remaining);
+  for (const c of colour) size[c]!++;
+  const order = Array.from({ length: remaining }, (_, c) => c).sort((a, b) => (size[b] as number) - (size[a] as number) || a - b);
+  const roundOfColour = new Int32Array(remaining);
+  order.forEach((c, r) => (roundOfColour[c] = r));
+
+  const seatsByRound: Map<number, number[]>[] = Array.from({ length: remaining }, () => new Map());
+  for (let k = 0; k < edgePair.length; k++) {
+    const p = edgePair[k] as number;
+    const i = Math.floor(p / n);
+    const tables = seatsByRound[roundOfColour[colour[k] as number] as number] as Map<number, number[]>;
+    let seats = tables.get(i);
+    if (!seats) tables.set(i, (seats = []));
+    seats.push(p % n);
+  }
+
+  const mentorOrder = Array.from({ length: m }, (_, i) => i).sort((a, b) => compareIds(ev.mentorIds[a], ev.mentorIds[b]));
+  const menteeOrder = Array.from({ length: n }, (_, e) => e).sort((a, b) => compareIds(ev.menteeIds[a], ev.menteeIds[b]));
+  let totalSeats = 0;
+  for (let i = 0; i < m; i++) if (ev.presentMentor[i]) totalSeats += ev.tableSize[i] as number;
+
+  return seatsByRound.map((tables, r) => {
+    const busyE = new Uint8Array(n);
+    const usedI = new Int32Array(m);
+    let meetings = 0;
+    const out: Table[] = [];
+    for (const i of mentorOrder) {
+      const seats = tables.get(i);
+      if (!seats) continue;
+      seats.sort((a, b) => compareIds(ev.menteeIds[a], ev.menteeIds[b]));
+      for (const e of seats) busyE[e] = 1;
+      usedI[i] = seats.length;
+      meetings += seats.length;
+      out.push(scoreTable(ev, { mentorId: ev.mentorIds[i] as string, menteeIds: seats.map((e) => ev.menteeIds[e] as string) }));
+    }
+    const sitOuts: SitOut[] = [];
+    let idleMentees = 0;
+    for (let e = 0; e < n; e++) if (ev.presentMentee[e] && !busyE[e]) idleMentees++;
+    for (const e of menteeOrder) {
+      if (busyE[e]) continue;
+      let code: SitOutCode;
+      if (!ev.presentMentee[e]) code = 'absent';
+      else if (meetings === totalSeats) code = 'more-mentees-than-tables';
+      else {
+        code = 'met-everyone-available';
+        for (let i = 0; i < m; i++) {
+          if (ev.presentMentor[i] && (usedI[i] as number) < (ev.tableSize[i] as number) && pair[i * n + e] === FREE) {
+            code = 'balancing';
+            break;
+          }
+        }
+      }
+      sitOuts.push({ participantId: ev.menteeIds[e] as string, role: 'mentee', code, reason: REASONS[code].mentee });
+    }
+    for (const i of mentorOrder) {
+      if (usedI[i]) continue;
+      let code: SitOutCode;
+      if (!ev.presentMentor[i]) code = 'absent';
+      else if (idleMentees === 0) code = 'more-tables-than-mentees';
+      else {
+        code = 'met-everyone-available';
+        for (let e = 0; e < n; e++) {
+          if (ev.presentMentee[e] && !busyE[e] && pair[i * n + e] === FREE) {
+            code = 'balancing';
+            break;
+          }
+        }
+      }
+      sitOuts.push({ participantId: ev.mentorIds[i] as string, role: 'mentor', code, reason: REASONS[code].mentor });
+    }
+    return { index: firstIndex + r, held: false, tables: out, sitOuts };
+  });
+}
+
+function scoreTable(ev: PreparedEvent, table: TableRef): Table {
+  const i = ev.mentorIndex.get(table.mentorId) as number;
+  const seats = table.menteeIds.map((menteeId) => {
+    const { score, reasons } = ev.scoring.explain(i, ev.menteeIndex.get(menteeId) as number);
+    return { menteeId, score, reasons };
+  });
+  return {
+    mentorId: table.mentorId,
+    menteeIds: [...table.menteeIds],
+    score: seats.reduce((sum, seat) => sum + seat.score, 0),
+    seats,
+  };
+}
+
+function countsOf(ev: PreparedEvent, rounds: readonly Round[]): { perMentee: Int32Array; perMentor: Int32Array } {
+  const perMentee = new Int32Array(ev.n);
+  const perMentor = new Int32Array(ev.m);
+  for (const round of rounds) {
+    for (const table of round.tables) {
+      perMentor[ev.mentorIndex.get(table.mentorId) as number]! += table.menteeIds.length;
+      for (const id of table.menteeIds) perMentee[ev.menteeIndex.get(id) as number]!++;
+    }
+  }
+  return { perMentee, perMentor };
+}
+
+function rangeOf(values: Int32Array, include: Uint8Array): Range {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  values.forEach((v, k) => {
+    if (!include[k]) return;
+    min = Math.min(min, v);
+    max = Math.max(max, v);
+  });
+  return min === Number.POSITIVE_INFINITY ? { min: 0, max: 0 } : { min, max };
+}
+
+function totalsOf(ev: PreparedEvent, rounds: readonly Round[], heldCount: number): Plan['totals'] {
+  const { perMentee, perMentor } = countsOf(ev, rounds);
+  let score = 0;
+  let meetings = 0;
+  let plannedScore = 0;
+  let plannedMeetings = 0;
+  let sharedTables = 0;
+  for (const round of rounds) {
+    for (const table of round.tables) {
+      score += table.score;
+      meetings += table.menteeIds.length;
+      if (round.index < heldCount) continue;
+      plannedScore += table.score;
+      plannedMeetings += table.menteeIds.length;
+      if (table.menteeIds.length > 1) sharedTables++;
+    }
+  }
+  return {
+    score,
+    meetings,
+    meetingsPerMentee: rangeOf(perMentee, ev.presentMentee),
+    mentorLoads: rangeOf(perMentor, ev.presentMentor),
+    plannedScore,
+    plannedMeetings,
+    sharedTables,
+  };
+}
+
+function balanceWarnings(ev: PreparedEvent, rounds: readonly Round[]): string[] {
+  const { perMentee, perMentor } = countsOf(ev, rounds);
+  const warnings: string[] = [];
+  const mentees = rangeOf(perMentee, ev.presentMentee);
+  const mentors = rangeOf(perMentor, ev.presentMentor);
+  if (mentees.max - mentees.min > 1) {
+    warnings.push(
+      `mentees meet between ${mentees.min} and ${mentees.max} mentors: late joiners, absences or excluded pairs prevent a more even spread`,
+    );
+  }
+  if (mentors.max - mentors.min > 1) {
+    warnings.push(
+      `mentors meet between ${mentors.min} and ${mentors.max} mentees: table sizes, late joiners, absences or excluded pairs prevent a more even spread`,
+    );
+  }
+  return warnings;
+}
+
+function compareIds(a: string | undefined, b: string | undefined): number {
+  return (a as string) < (b as string) ? -1 : (a as string) > (b as string) ? 1 : 0;
+}

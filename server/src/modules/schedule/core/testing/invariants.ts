@@ -1,0 +1,131 @@
+/** Checks every promise the planner makes about a plan; returns the broken ones (empty = all kept). */
+import { scorePair } from '../scoring.ts';
+import type { Plan, ReplanInput } from '../types.ts';
+
+const SIT_OUT_CODES = new Set(['more-mentees-than-tables', 'more-tables-than-mentees', 'met-everyone-available', 'absent']);
+
+export function brokenPromises(input: ReplanInput, plan: Plan): string[] {
+  const broken: string[] = [];
+  const fail = (message: string): void => void broken.push(message);
+  const absent = new Set(input.absentIds ?? []);
+  const mentors = new Map(input.mentors.map((p) => [p.id, p]));
+  const mentees = new Map(input.mentees.map((p) => [p.id, p]));
+  const tableSize = (id: string): number => mentors.get(id)?.tableSize ?? (input.allowSharedTables ? 2 : 1);
+  const key = (mentorId: string, menteeId: string): string => `${mentorId}\u0000${menteeId}`;
+  const forbidden = new Set((input.forbidden ?? []).map((p) => key(p.mentorId, p.menteeId)));
+  const heldCount = input.heldRounds.length;
+  const remaining = input.rounds - heldCount;
+
+  if (plan.rounds.length !== input.rounds) fail(`plan has ${plan.rounds.length} rounds, event has ${input.rounds}`);
+  plan.rounds.forEach((round, r) => {
+    if (round.index !== r) fail(`round ${r} has index ${round.index}`);
+    if (round.held !== r < heldCount) fail(`round ${r} held flag is ${round.held}`);
+  });
+
+  // Held rounds are returned exactly as given.
+  input.heldRounds.forEach((held, r) => {
+    const got = plan.rounds[r]?.tables.map((t) => ({ mentorId: t.mentorId, menteeIds: t.menteeIds }));
+    if (JSON.stringify(got) !== JSON.stringify(held.tables.map((t) => ({ mentorId: t.mentorId, menteeIds: t.menteeIds })))) {
+      fail(`held round ${r} changed`);
+    }
+  });
+
+  const met = new Set<string>();
+  const busyRounds = new Map<string, number>();
+  const newLoad = new Map<string, number>();
+  const perRound: number[] = [];
+  for (const round of plan.rounds) {
+    const seatedMentees = new Set<string>();
+    const seatedMentors = new Set<string>();
+    let meetings = 0;
+    for (const table of round.tables) {
+      if (seatedMentors.has(table.mentorId)) fail(`round ${round.index}: mentor ${table.mentorId} has two tables`);
+      seatedMentors.add(table.mentorId);
+      if (table.menteeIds.length !== table.seats.length) fail(`round ${round.index}: seats and menteeIds disagree`);
+      if (table.score !== table.seats.reduce((s, seat) => s + seat.score, 0)) fail(`round ${round.index}: table score is not the sum of its seats`);
+      table.seats.forEach((seat, k) => {
+        if (seat.menteeId !== table.menteeIds[k]) fail(`round ${round.index}: seat order differs from menteeIds`);
+        const expected = scorePair(mentors.get(table.mentorId)?.profile ?? {}, mentees.get(seat.menteeId)?.profile ?? {}, {
+          at: input.scoringInstant,
+        });
+        if (seat.score !== expected.score || JSON.stringify(seat.reasons) !== JSON.stringify(expected.reasons)) {
+          fail(`round ${round.index}: seat ${table.mentorId}–${seat.menteeId} is not scored by scorePair`);
+        }
+      });
+      for (const menteeId of table.menteeIds) {
+        if (seatedMentees.has(menteeId)) fail(`round ${round.index}: mentee ${menteeId} sits at two tables`);
+        seatedMentees.add(menteeId);
+        const k = key(table.mentorId, menteeId);
+        if (met.has(k)) fail(`pair ${table.mentorId}–${menteeId} meets twice`);
+        met.add(k);
+        if (round.held) continue;
+        meetings++;
+        newLoad.set(table.mentorId, (newLoad.get(table.mentorId) ?? 0) + 1);
+        if (forbidden.has(k)) fail(`forbidden pair ${table.mentorId}–${menteeId} meets`);
+        if (absent.has(menteeId) || absent.has(table.mentorId)) fail(`round ${round.index}: an absent participant is seated`);
+        if (!mentees.has(menteeId) || !mentors.has(table.mentorId)) fail(`round ${round.index}: unknown participant`);
+      }
+      if (!round.held) {
+        busyRounds.set(table.mentorId, (busyRounds.get(table.mentorId) ?? 0) + 1);
+        if (table.menteeIds.length > tableSize(table.mentorId)) fail(`round ${round.index}: mentor ${table.mentorId} over table size`);
+        if (table.menteeIds.length === 0) fail(`round ${round.index}: empty table`);
+      }
+    }
+    if (round.held) continue;
+    perRound.push(meetings);
+
+    // Every present participant not seated sits out once, with a reason; nobody else does.
+    const sitOuts = new Map<string, string>();
+    for (const s of round.sitOuts) {
+      if (sitOuts.has(s.participantId)) fail(`round ${round.index}: ${s.participantId} sits out twice`);
+      sitOuts.set(s.participantId, s.code);
+      if (!SIT_OUT_CODES.has(s.code) || s.reason === '') fail(`round ${round.index}: sit-out ${s.participantId} has code ${s.code}`);
+      if ((s.code === 'absent') !== absent.has(s.participantId)) fail(`round ${round.index}: ${s.participantId} absent code mismatch`);
+    }
+    let seats = 0;
+    for (const id of mentors.keys()) if (!absent.has(id)) seats += tableSize(id);
+    for (const id of [...mentors.keys(), ...mentees.keys()]) {
+      const seated = seatedMentors.has(id) || seatedMentees.has(id);
+      if (seated === sitOuts.has(id)) fail(`round ${round.index}: ${id} is ${seated ? 'seated and sits out' : 'neither seated nor sitting out'}`);
+      if (sitOuts.get(id) === 'more-mentees-than-tables' && meetings !== seats) fail(`round ${round.index}: tables are not full`);
+    }
+  }
+
+  // Rounds differ by at most one meeting, so sit-outs spread evenly.
+  if (perRound.length > 0 && Math.max(...perRound) - Math.min(...perRound) > 1) fail(`planned rounds hold ${perRound.join('/')} meetings`);
+
+  // A mentor shares a table only when their load leaves no other way.
+  for (const [mentorId, load] of newLoad) {
+    if ((busyRounds.get(mentorId) ?? 0) !== Math.min(load, remaining)) fail(`mentor ${mentorId} shares tables needlessly`);
+  }
+
+  // Pinned pairs meet, unless someone is absent or no round remains (then a warning says so).
+  for (const pin of input.pinned ?? []) {
+    if (met.has(key(pin.mentorId, pin.menteeId))) continue;
+    const excused = remaining === 0 || absent.has(pin.mentorId) || absent.has(pin.menteeId);
+    if (!excused) fail(`pinned pair ${pin.mentorId}–${pin.menteeId} never meets`);
+    else if (!plan.warnings.some((w) => w.includes(pin.mentorId) && w.includes(pin.menteeId))) fail(`unmet pin without warning`);
+  }
+  return broken;
+}
+
+/** Meeting counts over the whole event, among participants present for the planned rounds. */
+export function counts(input: ReplanInput, plan: Plan): { mentees: number[]; mentors: number[]; meetings: number } {
+  const absent = new Set(input.absentIds ?? []);
+  const count = new Map<string, number>();
+  let meetings = 0;
+  for (const round of plan.rounds) {
+    for (const table of round.tables) {
+      for (const menteeId of table.menteeIds) {
+        count.set(menteeId, (count.get(menteeId) ?? 0) + 1);
+        count.set(table.mentorId, (count.get(table.mentorId) ?? 0) + 1);
+        if (!round.held) meetings++;
+      }
+    }
+  }
+  return {
+    mentees: input.mentees.filter((p) => !absent.has(p.id)).map((p) => count.get(p.id) ?? 0),
+    mentors: input.mentors.filter((p) => !absent.has(p.id)).map((p) => count.get(p.id) ?? 0),
+    meetings,
+  };
+}
