@@ -1,26 +1,12 @@
 import type { ClockState } from '@constellation/shared/clock/state';
 import { promptForRound } from '@constellation/shared/clock/prompts';
+import { seatRoundOf } from '@constellation/shared/clock/seat';
 import type { Announcement, EventSnapshot, ItineraryEntry, SnapshotPartner, Viewer } from '@constellation/shared/realtime/events';
 import type { Plan } from '../schedule/core/index.ts';
 
 export interface Person {
   name: string;
   role: 'mentor' | 'mentee';
-}
-
-/** The round a participant's partners and prompt belong to: the current one, or the next during a gap. */
-export function seatRoundOf(clock: ClockState): number | null {
-  switch (clock.phase) {
-    case 'lobby':
-      return clock.rounds >= 1 ? 1 : null;
-    case 'round':
-      return clock.round;
-    case 'transition':
-    case 'break':
-      return clock.round < clock.rounds ? clock.round + 1 : null;
-    case 'finished':
-      return null;
-  }
 }
 
 /** A participant's own plan, round by round: partners with what they share, sit-outs, prompts. */

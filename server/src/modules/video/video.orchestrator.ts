@@ -19,7 +19,7 @@ import type { IoServer } from '../../plugins/socket-io.ts';
 import type { ClockGateway } from '../clock/clock.gateway.ts';
 import type { ClockService } from '../clock/clock.service.ts';
 import { liveEventIds, loadClockSettings } from '../clock/clock.repository.ts';
-import { seatRoundOf } from '../clock/snapshot.ts';
+import { seatRoundOf } from '@constellation/shared/clock/seat';
 import { roundEndsAt, secondsUntil, tableOf, tablesOf, waitingPartners, type TableRoom } from './core/seating.ts';
 import { parseRoomName } from './room-name.ts';
 import type { VideoProvider } from './video.provider.ts';
