@@ -140,6 +140,14 @@ describe('planRotation', () => {
     expect(() => planRotation({ ...base, mentors: [{ id: 'm1', tableSize: 0 }] })).toThrow(/tableSize/);
   });
 
+  it('is checked by a checker that does notice a repeated pair', () => {
+    const input = { mentors: people('m', 2), mentees: people('e', 2), rounds: 2 };
+    const plan = planRotation(input);
+    const doctored = structuredClone(plan);
+    doctored.rounds[1]!.tables = structuredClone(plan.rounds[0]!.tables);
+    expect(brokenPromises(fresh(input), doctored)).toContain('pair m1–e1 meets twice'.replace('e1', plan.rounds[0]!.tables[0]!.menteeIds[0]!));
+  });
+
   it('handles an event with nobody in it', () => {
     const plan = planRotation({ mentors: [], mentees: [], rounds: 2 });
     expect(plan.rounds).toHaveLength(2);

@@ -90,7 +90,7 @@ function sum(terms: string[]): string {
   return lines.join('\n  ');
 }
 
-/** The exact optimum of the planner's problem for `input`, by HiGHS. */
+/** The exact optimum of the planner's problem for `input`, by HiGHS (`options` are HiGHS options). */
 export async function solveWithLp(input: ReplanInput, options: Record<string, unknown> = {}): Promise<LpResult> {
   const highs = await loadHighs();
   const model = buildModel(input);
