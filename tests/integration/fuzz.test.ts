@@ -7,15 +7,21 @@ let t: TestApp;
 let cookie: string;
 let eventId: string;
 let participantId: string;
+let participantCookie: string;
 beforeAll(async () => {
   t = await buildTestApp();
   cookie = (await signUpOrganizer(t.app)).cookie;
   eventId = (await t.app.inject({ method: 'POST', url: '/api/events', headers: { cookie }, payload: makeEvent() })).json().id;
   participantId = (await t.app.inject({ method: 'POST', url: `/api/events/${eventId}/participants`, headers: { cookie }, payload: makeParticipant() })).json().id;
+  await t.app.inject({ method: 'POST', url: `/api/events/${eventId}/participants`, headers: { cookie }, payload: makeParticipant({ role: 'mentor' }) });
+  await t.app.inject({ method: 'POST', url: `/api/events/${eventId}/plan`, headers: { cookie }, payload: { seed: 1 } });
+  const invite = (await t.app.inject({ method: 'GET', url: `/api/events/${eventId}/invites`, headers: { cookie } })).json().invites[0];
+  const join = await t.app.inject({ method: 'POST', url: '/api/join', payload: { token: invite.url.split('#')[1] } });
+  participantCookie = join.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
 });
 afterAll(() => t.close());
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 const routes: [Method, (ids: { e: string; p: string }) => string][] = [
   ['POST', () => '/api/auth/signup'],
   ['POST', () => '/api/auth/signin'],
@@ -28,6 +34,19 @@ const routes: [Method, (ids: { e: string; p: string }) => string][] = [
   ['POST', ({ e }) => `/api/events/${e}/participants/import`],
   ['POST', ({ e, p }) => `/api/events/${e}/participants/${p}/invite`],
   ['GET', ({ e }) => `/api/events/${e}/invites`],
+  ['POST', ({ e }) => `/api/events/${e}/plan`],
+  ['POST', ({ e }) => `/api/events/${e}/plan/replan`],
+  ['PUT', ({ e, p }) => `/api/events/${e}/constraints/${p}/${p}`],
+  ['POST', ({ e }) => `/api/events/${e}/submissions`],
+  ['PUT', ({ e }) => `/api/events/${e}/matches`],
+  ['POST', ({ e }) => `/api/events/${e}/matches/confirm`],
+  ['GET', ({ e }) => `/api/events/${e}/matching/proposals`],
+  ['GET', ({ e }) => `/api/events/${e}/report`],
+  ['PUT', ({ p }) => `/api/me/ratings/${p}`],
+  ['PUT', ({ p }) => `/api/me/notes/${p}`],
+  ['PUT', () => '/api/me/preferences'],
+  ['PUT', () => '/api/me/capacity'],
+  ['GET', ({ p }) => `/api/me/match/${p}/invite.ics`],
 ];
 
 /** Values that look almost right: valid payloads with one field replaced by something odd. */
@@ -47,6 +66,10 @@ const payload = fc.oneof(
   fc.record({ key: fc.constantFrom('role', 'name', 'email', 'profile', 'capacity', 'constellationSize'), value: oddValue }).map(({ key, value }) => ({ ...makeParticipant(), [key]: value })),
   fc.record({ key: fc.constantFrom('industry', 'skills', 'yearsExperience', 'goals', 'timeZone'), value: oddValue }).map(({ key, value }) => ({ ...makeParticipant(), profile: { [key]: value } })),
   fc.record({ email: oddValue, password: oddValue, name: oddValue, token: oddValue }, { requiredKeys: [] }),
+  fc.record(
+    { seed: oddValue, absentIds: oddValue, kind: oddValue, open: oddValue, source: oddValue, pairs: oddValue, fit: oddValue, wouldMentor: oddValue, note: oddValue, ranking: oddValue, notAFit: oddValue, capacity: oddValue },
+    { requiredKeys: [] },
+  ),
 );
 
 const id = fc.oneof(fc.uuid(), fc.string({ maxLength: 40 }).map(encodeURIComponent), fc.constant('00000000-0000-0000-0000-000000000000'));
@@ -59,10 +82,10 @@ describe('fuzzing the JSON routes', () => {
         payload,
         fc.boolean(),
         fc.constantFrom('application/json', 'text/csv', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=utf-8'),
-        fc.boolean(),
+        fc.constantFrom('organizer', 'participant', 'none'),
         id,
         id,
-        async ([method, path], body, realIds, contentType, signedIn, e, p) => {
+        async ([method, path], body, realIds, contentType, session, e, p) => {
           const url = path(realIds ? { e: eventId, p: participantId } : { e, p });
           let raw: string;
           try {
@@ -73,7 +96,7 @@ describe('fuzzing the JSON routes', () => {
           const response = await t.app.inject({
             method,
             url,
-            headers: { 'content-type': contentType, ...(signedIn ? { cookie } : {}) },
+            headers: { 'content-type': contentType, ...(session === 'organizer' ? { cookie } : session === 'participant' ? { cookie: participantCookie } : {}) },
             ...(method === 'GET' ? {} : { payload: raw }),
           });
           expect(response.statusCode, `${method} ${url} ${contentType} ${raw.slice(0, 200)} → ${response.body.slice(0, 300)}`).toBeLessThan(500);
