@@ -9,10 +9,13 @@ import type {
   Announcement,
   ClientToServerEvents,
   ServerToClientEvents,
+  VideoConnection,
 } from '@constellation/shared/realtime/events';
 import { io, type Socket } from 'socket.io-client';
 import { localNow } from '../live/local-time.ts';
 import type { LiveEvent } from '../state/live-event.svelte.ts';
+import type { VideoCall } from '../video/video-call.svelte.ts';
+import type { VideoRoomsState } from '../video/video-rooms.svelte.ts';
 
 type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 type TimedSocket = ReturnType<LiveSocket['timeout']>;
@@ -33,12 +36,18 @@ export interface LiveConnection {
   clock(command: ClockCommandName): Promise<Ack<ClockState>>;
   extend(seconds: number): Promise<Ack<ClockState>>;
   announce(text: string): Promise<Ack<Announcement>>;
+  /** Organizer: a hidden, watch-only connection to one room of the round running now. */
+  observe(roomName: string): Promise<Ack<VideoConnection>>;
   close(): void;
 }
 
 export interface ConnectOptions {
   /** Connect as the organizer of this event; participants are identified by their session cookie alone. */
   organizerOf?: string;
+  /** A participant's call: fed `video:assigned`, `video:closed`, `partner:no-show` and the snapshot's `video`. */
+  video?: VideoCall;
+  /** An organizer's view of the round's rooms: fed `video:opened`, `video:presence` and `video:no-show`. */
+  videoRooms?: VideoRoomsState;
 }
 
 let current: LiveConnection | null = null;
@@ -104,7 +113,29 @@ export function openLiveConnection(live: LiveEvent, options: ConnectOptions = {}
   socket.on('clock:warned', (warning) => live.applyWarning(warning));
   socket.on('announcement:sent', (announcement) => live.addAnnouncement(announcement));
   socket.on('presence:changed', (change) => live.applyPresence(change));
-  // Video rounds (`video:assigned`, `video:closed`, `partner:no-show`, …) are forwarded here too, into their own state.
+  // Video rounds, into their own state. Listeners are added beside the ones above, which stay as they are.
+  const { video, videoRooms } = options;
+  if (video) {
+    socket.on('event:snapshot', (snapshot) => video.applySnapshot(snapshot.video, snapshot.clock));
+    socket.on('clock:changed', (change) => video.clockChanged(change.clock));
+    socket.on('video:assigned', (assignment) => video.assign(assignment));
+    socket.on('video:closed', (closed) => video.closeRound(closed.round));
+    socket.on('partner:no-show', (noShow) => video.partnerNoShow(noShow));
+  }
+  if (videoRooms) {
+    socket.on('clock:changed', (change) => videoRooms.clockChanged(change.clock));
+    socket.on('video:opened', (opened) => videoRooms.applyRooms(opened));
+    socket.on('video:presence', (presence) => videoRooms.applyPresence(presence));
+    socket.on('video:no-show', (noShow) => videoRooms.applyNoShow(noShow));
+    // Presence may have changed while this screen was away: ask for the rooms as they are now.
+    socket.on('event:snapshot', () => {
+      socket
+        .timeout(ACK_TIMEOUT_MS)
+        .emitWithAck('video:rooms')
+        .then((ack) => 'data' in ack && videoRooms.applyRooms(ack.data))
+        .catch(() => {}); // the next reconnect asks again
+    });
+  }
 
   const onVisibility = () => {
     if (document.visibilityState === 'hidden') {
@@ -137,6 +168,7 @@ export function openLiveConnection(live: LiveEvent, options: ConnectOptions = {}
     clock: async (command) => applied(await ask((timed) => timed.emitWithAck(command))),
     extend: async (seconds) => applied(await ask((timed) => timed.emitWithAck('clock:extend', { seconds }))),
     announce: (text) => ask((timed) => timed.emitWithAck('announcement:send', { text })),
+    observe: (roomName) => ask((timed) => timed.emitWithAck('video:observe', { roomName })),
     close() {
       if (closed) return;
       closed = true;
@@ -145,6 +177,7 @@ export function openLiveConnection(live: LiveEvent, options: ConnectOptions = {}
       document.removeEventListener('visibilitychange', onVisibility);
       socket.removeAllListeners();
       socket.disconnect();
+      video?.leave();
       live.setStatus('closed');
       if (current === connection) current = null;
     },

@@ -1,0 +1,379 @@
+import type { ClockState } from '@constellation/shared/clock/state';
+import type { PartnerNoShow, VideoAssigned, VideoConnection } from '@constellation/shared/realtime/events';
+// Types only: livekit-client is loaded when the first call starts, so other pages stay light.
+import type {
+  ConnectionQuality,
+  DisconnectReason,
+  LocalVideoTrack,
+  RemoteAudioTrack,
+  RemoteParticipant,
+  RemoteVideoTrack,
+  Room,
+} from 'livekit-client';
+import { localNow } from '../live/local-time.ts';
+import { describeMediaError, loadDevicePreferences } from './devices.ts';
+
+export type CallStatus =
+  /** No room: before the first round, between rounds, after the event. */
+  | 'idle'
+  | 'sitting-out'
+  | 'connecting'
+  | 'connected'
+  /** LiveKit lost the media or signalling path and is restoring it by itself. */
+  | 'reconnecting'
+  /** Dropped for good; a fresh token (from the next snapshot) or a retry brings the call back. */
+  | 'disconnected'
+  | 'failed';
+
+type LiveKit = typeof import('livekit-client');
+/** `ConnectionQuality`'s values: 'excellent', 'good', 'poor', 'lost', 'unknown'. */
+export type Quality = `${ConnectionQuality}`;
+
+/** One other person in the room, with what they publish. */
+export interface RemoteView {
+  identity: string;
+  name: string;
+  video: RemoteVideoTrack | null;
+  audio: RemoteAudioTrack | null;
+  cameraOff: boolean;
+  micMuted: boolean;
+  quality: Quality;
+}
+
+export interface VideoCallOptions {
+  /** False for the organizer's hidden observer: watch and listen, never publish. */
+  publish?: boolean;
+}
+
+/** Retries of a dropped call with the token in hand, before waiting for a fresh one. */
+const RETRY_DELAYS_MS = [1_000, 3_000, 8_000];
+/** The server took everyone out of the room: the round is over, not a network problem. */
+const endedByServer = (lk: LiveKit, reason: DisconnectReason | undefined) =>
+  reason === lk.DisconnectReason.ROOM_DELETED || reason === lk.DisconnectReason.PARTICIPANT_REMOVED;
+
+/**
+ * The participant's video call for the round running now, wrapping one livekit-client `Room` at a
+ * time. The socket module feeds it (`video:assigned`, the snapshot's `video`, `video:closed`,
+ * `partner:no-show`, clock changes); components read it and attach its tracks to elements.
+ * LiveKit restores transient drops itself; a lost call is retried, and a reconnecting socket's
+ * snapshot brings a fresh token.
+ */
+export class VideoCall {
+  readonly #publish: boolean;
+  #status = $state<CallStatus>('idle');
+  #round = $state<number | null>(null);
+  #roomName = $state<string | null>(null);
+  #remotes = $state.raw<RemoteView[]>([]);
+  #localVideo = $state.raw<LocalVideoTrack | null>(null);
+  #micOn = $state(true);
+  #cameraOn = $state(true);
+  #quality = $state<Quality>('unknown');
+  #error = $state('');
+  #mediaError = $state('');
+  #noShow = $state<PartnerNoShow | null>(null);
+  #audioBlocked = $state(false);
+  /** Local times (`localNow()`): when this round's room was handed over, and its first remote frame shown. */
+  #assignedAt = $state<number | null>(null);
+  #firstFrameAt = $state<number | null>(null);
+
+  #room: Room | null = null;
+  #connection: VideoConnection | null = null;
+  /** Bumped on every join and leave, so a superseded attempt gives up instead of racing the new one. */
+  #generation = 0;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #retries = 0;
+
+  constructor(options: VideoCallOptions = {}) {
+    this.#publish = options.publish ?? true;
+  }
+
+  get status(): CallStatus {
+    return this.#status;
+  }
+  get round(): number | null {
+    return this.#round;
+  }
+  get roomName(): string | null {
+    return this.#roomName;
+  }
+  get remotes(): RemoteView[] {
+    return this.#remotes;
+  }
+  get localVideo(): LocalVideoTrack | null {
+    return this.#localVideo;
+  }
+  get microphoneOn(): boolean {
+    return this.#micOn;
+  }
+  get cameraOn(): boolean {
+    return this.#cameraOn;
+  }
+  get quality(): Quality {
+    return this.#quality;
+  }
+  /** Why the call could not connect, for people. */
+  get error(): string {
+    return this.#error;
+  }
+  /** Why the camera or microphone could not be published; the call goes on without them. */
+  get mediaError(): string {
+    return this.#mediaError;
+  }
+  get noShow(): PartnerNoShow | null {
+    return this.#noShow;
+  }
+  /** The browser refused to play sound without a click: show a button that calls `startAudio()`. */
+  get audioBlocked(): boolean {
+    return this.#audioBlocked;
+  }
+  get assignedAt(): number | null {
+    return this.#assignedAt;
+  }
+  get firstFrameAt(): number | null {
+    return this.#firstFrameAt;
+  }
+  /** In a room, or on the way into one. */
+  get active(): boolean {
+    return this.#status === 'connecting' || this.#status === 'connected' || this.#status === 'reconnecting' || this.#status === 'disconnected';
+  }
+
+  // --- fed by the socket module -------------------------------------------------------------
+
+  /** `video:assigned`: this round's room, or null when sitting out. */
+  assign(assignment: VideoAssigned): void {
+    if (assignment.connection) void this.join(assignment.connection, assignment.round);
+    else {
+      this.leave();
+      this.#round = assignment.round;
+      this.#status = 'sitting-out';
+    }
+  }
+
+  /** The snapshot on every (re)connect: a fresh token while the round runs, nothing otherwise. */
+  applySnapshot(video: VideoConnection | undefined, clock: ClockState): void {
+    if (video && clock.phase === 'round') void this.join(video, clock.round);
+    else if (clock.phase !== 'round') this.leave();
+  }
+
+  /** `video:closed`: the round's rooms are gone. */
+  closeRound(round: number): void {
+    if (this.#round === round) this.leave();
+  }
+
+  /** Belt and braces for a missed `video:closed`: outside the call's round there is no call. */
+  clockChanged(clock: ClockState): void {
+    if (this.#round === null) return;
+    if (clock.phase !== 'round' || clock.round !== this.#round) this.leave();
+  }
+
+  partnerNoShow(noShow: PartnerNoShow): void {
+    if (noShow.round === this.#round) this.#noShow = noShow;
+  }
+
+  // --- controls -----------------------------------------------------------------------------
+
+  async toggleMicrophone(): Promise<void> {
+    this.#micOn = !this.#micOn;
+    await this.#applyDevice('microphone', this.#micOn);
+  }
+
+  async toggleCamera(): Promise<void> {
+    this.#cameraOn = !this.#cameraOn;
+    await this.#applyDevice('camera', this.#cameraOn);
+  }
+
+  async startAudio(): Promise<void> {
+    await this.#room?.startAudio();
+    this.#audioBlocked = !(this.#room?.canPlaybackAudio ?? true);
+  }
+
+  /** The remote video element showed its first frame of this round. */
+  markFirstFrame(at: number = localNow()): void {
+    if (this.#firstFrameAt === null && this.#assignedAt !== null) this.#firstFrameAt = at;
+  }
+
+  /** Joins a room (leaving any other); the same room again is a no-op unless the call was lost. */
+  async join(connection: VideoConnection, round: number): Promise<void> {
+    const sameRoom = this.#roomName === connection.roomName && this.#round === round;
+    if (sameRoom) {
+      this.#connection = connection; // a fresh token, for the next retry
+      if (this.#status !== 'disconnected' && this.#status !== 'failed') return;
+    }
+    this.leave(sameRoom ? 'keep' : 'reset');
+    const generation = this.#generation;
+    this.#connection = connection;
+    this.#round = round;
+    this.#roomName = connection.roomName;
+    this.#status = 'connecting';
+    this.#error = '';
+    this.#assignedAt ??= localNow();
+
+    let lk: LiveKit;
+    try {
+      lk = await import('livekit-client');
+    } catch {
+      if (generation !== this.#generation) return;
+      this.#status = 'failed';
+      this.#error = 'The video call could not be loaded. Check your connection and reload the page.';
+      return;
+    }
+    if (generation !== this.#generation) return;
+    const prefs = loadDevicePreferences();
+    const room = new lk.Room({
+      adaptiveStream: true,
+      dynacast: true,
+      videoCaptureDefaults: prefs.videoDeviceId ? { deviceId: prefs.videoDeviceId } : {},
+      audioCaptureDefaults: prefs.audioDeviceId ? { deviceId: prefs.audioDeviceId } : {},
+    });
+    this.#room = room;
+    this.#wire(lk, room, generation);
+    try {
+      await room.connect(connection.serverUrl, connection.token);
+    } catch (error) {
+      if (generation !== this.#generation) return;
+      this.#room = null;
+      void room.disconnect();
+      this.#status = 'failed';
+      this.#error = `The video call could not connect${error instanceof Error && error.message ? ` (${error.message})` : ''}. Retrying…`;
+      this.#scheduleRetry(generation);
+      return;
+    }
+    if (generation !== this.#generation) return void room.disconnect();
+    this.#status = 'connected';
+    this.#retries = 0;
+    this.#refresh();
+    if (this.#publish) {
+      await Promise.all([this.#applyDevice('camera', this.#cameraOn), this.#applyDevice('microphone', this.#micOn)]);
+    }
+  }
+
+  /** Leaves the room, if any; `keep` keeps the round's measurements and no-show (a rejoin of the same room). */
+  leave(mode: 'reset' | 'keep' = 'reset'): void {
+    this.#generation++;
+    clearTimeout(this.#retryTimer);
+    const room = this.#room;
+    this.#room = null;
+    if (room) {
+      room.removeAllListeners();
+      void room.disconnect();
+    }
+    this.#remotes = [];
+    this.#localVideo = null;
+    this.#quality = 'unknown';
+    this.#audioBlocked = false;
+    if (mode === 'keep') return;
+    this.#retries = 0;
+    this.#connection = null;
+    this.#roomName = null;
+    this.#round = null;
+    this.#status = 'idle';
+    this.#error = '';
+    this.#mediaError = '';
+    this.#noShow = null;
+    this.#assignedAt = null;
+    this.#firstFrameAt = null;
+  }
+
+  dispose(): void {
+    this.leave();
+  }
+
+  // --- internals ----------------------------------------------------------------------------
+
+  #wire(lk: LiveKit, room: Room, generation: number): void {
+    const { RoomEvent } = lk;
+    const current = () => generation === this.#generation;
+    const refresh = () => current() && this.#refresh();
+    room
+      .on(RoomEvent.ParticipantConnected, refresh)
+      .on(RoomEvent.ParticipantDisconnected, refresh)
+      .on(RoomEvent.TrackSubscribed, refresh)
+      .on(RoomEvent.TrackUnsubscribed, refresh)
+      .on(RoomEvent.TrackMuted, refresh)
+      .on(RoomEvent.TrackUnmuted, refresh)
+      .on(RoomEvent.LocalTrackPublished, refresh)
+      .on(RoomEvent.LocalTrackUnpublished, refresh)
+      .on(RoomEvent.ConnectionQualityChanged, (quality, participant) => {
+        if (!current()) return;
+        if (participant.identity === room.localParticipant.identity) this.#quality = quality as Quality;
+        else this.#refresh();
+      })
+      .on(RoomEvent.Reconnecting, () => current() && (this.#status = 'reconnecting'))
+      .on(RoomEvent.Reconnected, () => {
+        if (!current()) return;
+        this.#status = 'connected';
+        this.#refresh();
+      })
+      .on(RoomEvent.AudioPlaybackStatusChanged, () => current() && (this.#audioBlocked = !room.canPlaybackAudio))
+      .on(RoomEvent.MediaDevicesError, (error: Error) => current() && (this.#mediaError = describeMediaError(error)))
+      .on(RoomEvent.Disconnected, (reason?: DisconnectReason) => {
+        if (!current()) return;
+        this.#remotes = [];
+        this.#localVideo = null;
+        if (endedByServer(lk, reason)) {
+          // The round is over (`video:closed` follows); nothing to retry.
+          this.#room = null;
+          this.#status = 'idle';
+          return;
+        }
+        this.#room = null;
+        this.#status = 'disconnected';
+        this.#scheduleRetry(generation);
+      });
+  }
+
+  #scheduleRetry(generation: number): void {
+    const delay = RETRY_DELAYS_MS[this.#retries];
+    const connection = this.#connection;
+    const round = this.#round;
+    if (delay === undefined || !connection || round === null) return;
+    this.#retries++;
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = setTimeout(() => {
+      if (generation === this.#generation) void this.join(connection, round);
+    }, delay);
+  }
+
+  /** Rebuilds what the screen shows from the room: cheap, and never out of step with LiveKit. */
+  #refresh(): void {
+    const room = this.#room;
+    if (!room) return;
+    this.#remotes = [...room.remoteParticipants.values()].map(viewOf);
+    const camera = room.localParticipant.getTrackPublication('camera' as Parameters<typeof room.localParticipant.getTrackPublication>[0]);
+    this.#localVideo = camera && !camera.isMuted ? ((camera.videoTrack as LocalVideoTrack | undefined) ?? null) : null;
+    this.#quality = room.localParticipant.connectionQuality as Quality;
+  }
+
+  async #applyDevice(device: 'camera' | 'microphone', on: boolean): Promise<void> {
+    const room = this.#room;
+    if (!room || !this.#publish || room.state !== 'connected') return;
+    try {
+      if (device === 'camera') await room.localParticipant.setCameraEnabled(on);
+      else await room.localParticipant.setMicrophoneEnabled(on);
+      if (on) this.#mediaError = '';
+    } catch (error) {
+      if (room !== this.#room) return;
+      this.#mediaError = describeMediaError(error, device);
+      if (device === 'camera') this.#cameraOn = false;
+      else this.#micOn = false;
+    }
+    if (room === this.#room) this.#refresh();
+  }
+}
+
+type Source = Parameters<RemoteParticipant['getTrackPublication']>[0];
+
+function viewOf(participant: RemoteParticipant): RemoteView {
+  // Track.Source's values, spelled out so this module needs livekit-client's types only.
+  const camera = participant.getTrackPublication('camera' as Source);
+  const microphone = participant.getTrackPublication('microphone' as Source);
+  return {
+    identity: participant.identity,
+    name: participant.name || participant.identity,
+    video: (camera?.isSubscribed ? (camera.videoTrack as RemoteVideoTrack | undefined) : undefined) ?? null,
+    audio: (microphone?.isSubscribed ? (microphone.audioTrack as RemoteAudioTrack | undefined) : undefined) ?? null,
+    cameraOff: !camera || camera.isMuted,
+    micMuted: !microphone || microphone.isMuted,
+    quality: participant.connectionQuality as Quality,
+  };
+}

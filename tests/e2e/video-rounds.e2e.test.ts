@@ -1,0 +1,298 @@
+import type { ClockState } from '@constellation/shared/clock/state';
+import type { VideoNoShow } from '@constellation/shared/realtime/events';
+import type { PlanView } from '@constellation/shared/schemas/schedule';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeEvent, makeParticipant } from '../factories/index.ts';
+import { browserUnavailableReason, launchBrowser, recordPageErrors } from '../helpers/browser.ts';
+import { liveKitAvailability, startLiveKit, type LiveKitServer } from '../helpers/livekit.ts';
+import { command, connectSocket, connected, type ClientSocket } from '../helpers/realtime.ts';
+import { freePort, startServer, type RunningServer } from '../helpers/server.ts';
+
+const skipReason = browserUnavailableReason();
+const livekit = liveKitAvailability();
+if (skipReason) console.warn(`Skipping the video rounds browser test: ${skipReason}`);
+
+interface Person {
+  id: string;
+  name: string;
+  role: 'mentor' | 'mentee';
+  inviteUrl: string;
+}
+
+interface MediaStats {
+  /** framesDecoded over every live inbound video stream (RTCInboundRtpStats). */
+  framesDecoded: number;
+  /** packetsReceived over every live inbound audio stream. */
+  audioPackets: number;
+  /** Peer connections not closed. */
+  open: number;
+}
+
+/** Before any page script: keeps every RTCPeerConnection livekit-client makes, so the test can read its stats. */
+const TRACK_PEER_CONNECTIONS = () => {
+  const Native = window.RTCPeerConnection;
+  const all: RTCPeerConnection[] = [];
+  (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections = all;
+  window.RTCPeerConnection = class extends Native {
+    constructor(...args: ConstructorParameters<typeof RTCPeerConnection>) {
+      super(...args);
+      all.push(this);
+    }
+  };
+};
+
+async function mediaStats(page: Page): Promise<MediaStats> {
+  return page.evaluate(async () => {
+    const pcs = (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections;
+    const result = { framesDecoded: 0, audioPackets: 0, open: 0 };
+    for (const pc of pcs) {
+      if (pc.connectionState === 'closed' || pc.signalingState === 'closed') continue;
+      result.open++;
+      (await pc.getStats()).forEach((s: { type: string; kind?: string; framesDecoded?: number; packetsReceived?: number }) => {
+        if (s.type !== 'inbound-rtp') return;
+        if (s.kind === 'video') result.framesDecoded += s.framesDecoded ?? 0;
+        if (s.kind === 'audio') result.audioPackets += s.packetsReceived ?? 0;
+      });
+    }
+    return result;
+  });
+}
+
+/** What the page's call shows of one other participant. */
+function remoteMedia(page: Page, identity: string) {
+  return page.evaluate((id) => {
+    const video = document.querySelector<HTMLVideoElement>(`video[data-remote-video="${id}"]`);
+    const audio = document.querySelector<HTMLAudioElement>(`audio[data-remote-audio="${id}"]`);
+    const stream = audio?.srcObject instanceof MediaStream ? audio.srcObject : null;
+    return {
+      videoWidth: video?.videoWidth ?? 0,
+      audioTracks: stream?.getAudioTracks().filter((t) => t.readyState === 'live').length ?? 0,
+    };
+  }, identity);
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+describe.skipIf(skipReason !== null || !livekit.available)('video rounds in real browsers', () => {
+  let lk: LiveKitServer;
+  let server: RunningServer;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  let referee: ClientSocket | undefined;
+
+  beforeAll(async () => {
+    // LiveKit posts its webhooks to the app, so the app's port is chosen before LiveKit starts.
+    const port = await freePort();
+    [lk, browser] = await Promise.all([startLiveKit({ webhookUrl: `http://127.0.0.1:${port}/api/livekit/webhook` }), launchBrowser()]);
+    server = await startServer({
+      port,
+      env: { LIVEKIT_URL: lk.url, LIVEKIT_API_KEY: lk.apiKey, LIVEKIT_API_SECRET: lk.apiSecret, NO_SHOW_AFTER_SECONDS: '5' },
+    });
+  });
+
+  afterAll(async () => {
+    referee?.disconnect();
+    await Promise.all(contexts.map((context) => context.close()));
+    await browser?.close();
+    await server?.stop();
+    await lk?.stop();
+  });
+
+  async function api<T>(path: string, cookie: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+    const response = await fetch(`${server.url}${path}`, {
+      method: init.method ?? 'GET',
+      headers: { cookie, ...(init.body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    });
+    if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${path}: ${response.status} ${await response.text()}`);
+    return (response.status === 204 ? undefined : await response.json()) as T;
+  }
+
+  it(
+    'connects each pair by video when its round starts, closes the calls at the end of the round, and flags a no-show',
+    async () => {
+      // --- Two mentors and three mentees; Carl never opens his link.
+      const signup = await fetch(`${server.url}/api/auth/signup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Olivia Organizer', email: `org-video-${process.pid}-${Date.now()}@example.com`, password: 'correct horse battery' }),
+      });
+      expect(signup.status).toBe(201);
+      const cookie = signup.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+      const event = await api<{ id: string }>('/api/events', cookie, {
+        method: 'POST',
+        body: makeEvent({ title: 'Face to face mentoring', rounds: 2, roundSeconds: 600, transitionSeconds: 10 }),
+      });
+      const people: Person[] = [];
+      for (const [role, name] of [
+        ['mentor', 'Marta Mentor'],
+        ['mentor', 'Nadia Mentor'],
+        ['mentee', 'Ada Mentee'],
+        ['mentee', 'Ben Mentee'],
+        ['mentee', 'Carl Mentee'],
+      ] as const) {
+        const created = await api<{ id: string }>(`/api/events/${event.id}/participants`, cookie, { method: 'POST', body: makeParticipant({ role, name }) });
+        people.push({ id: created.id, name, role, inviteUrl: '' });
+      }
+      await api(`/api/events/${event.id}/plan`, cookie, { method: 'POST', body: { seed: 3 } });
+      const plan = await api<PlanView>(`/api/events/${event.id}/plan`, cookie);
+      const { invites } = await api<{ invites: { participantId: string; url: string }[] }>(`/api/events/${event.id}/invites`, cookie);
+      for (const invite of invites) people.find((p) => p.id === invite.participantId)!.inviteUrl = invite.url;
+      const carl = people.find((p) => p.name === 'Carl Mentee')!;
+      const present = people.filter((p) => p !== carl);
+      const byId = new Map(people.map((p) => [p.id, p]));
+      const tablesOf = (round: number) => plan.plan!.rounds[round - 1]!.tables.map((t) => [t.mentorId, ...t.menteeIds]);
+      // Carl is seated in at least one round, or there would be no no-show to flag.
+      expect([1, 2].some((r) => tablesOf(r).some((t) => t.includes(carl.id)))).toBe(true);
+
+      // --- Everyone but Carl opens their link, in their own browser, and goes to the live page.
+      const pages = new Map<string, Page>();
+      const errors: string[][] = [];
+      for (const person of present) {
+        const context = await browser.newContext({ baseURL: server.url, locale: 'en-GB' });
+        contexts.push(context);
+        await context.addInitScript(TRACK_PEER_CONNECTIONS);
+        const page = await context.newPage();
+        errors.push(recordPageErrors(page));
+        await page.goto(`/join${new URL(person.inviteUrl).hash}`);
+        await page.getByRole('link', { name: 'Go to the live event' }).click();
+        await page.getByRole('heading', { name: 'Waiting for the organizer to start' }).waitFor();
+        pages.set(person.id, page);
+      }
+
+      // --- The organizer's run screen, and an organizer socket that drives the clock and hears what organizers hear.
+      const organizerContext = await browser.newContext({ baseURL: server.url, locale: 'en-GB' });
+      contexts.push(organizerContext);
+      await organizerContext.addCookies(
+        cookie.split('; ').map((pair) => {
+          const [name, ...value] = pair.split('=');
+          return { name: name!, value: value.join('='), url: server.url };
+        }),
+      );
+      const organizer = await organizerContext.newPage();
+      errors.push(recordPageErrors(organizer));
+      await organizer.goto(`/events/${event.id}/run`);
+      await organizer.getByText(`${present.length} of ${people.length} participants connected`).waitFor();
+
+      referee = connectSocket(server.url, { cookie, eventId: event.id, as: 'organizer' });
+      await connected(referee);
+      /** When each round started, in server time, as the clock broadcast says. */
+      const roundStarts = new Map<number, number>();
+      referee.on('clock:changed', ({ clock }) => {
+        if (clock.phase === 'round' && !roundStarts.has(clock.round)) roundStarts.set(clock.round, clock.startsAt);
+      });
+      const noShows: VideoNoShow[] = [];
+      referee.on('video:no-show', (noShow) => noShows.push(noShow));
+      const ok = async (name: 'clock:start' | 'clock:end-round' | 'clock:end-event') => {
+        const ack = await command<ClockState>(referee!, name);
+        if ('error' in ack) throw new Error(`${name}: ${ack.error.message}`);
+        return ack.data;
+      };
+
+      const fromRoundStart: number[] = [];
+      const fromAssigned: number[] = [];
+
+      /** Round `round` is running: every pair whose people are all here sees and hears each other. */
+      async function expectVideoFlows(round: number, startsAt: number): Promise<void> {
+        for (const table of tablesOf(round)) {
+          if (table.includes(carl.id)) continue;
+          for (const id of table) {
+            const page = pages.get(id)!;
+            const others = table.filter((other) => other !== id);
+            for (const other of others) {
+              await expect
+                .poll(
+                  async () => {
+                    const media = await remoteMedia(page, other);
+                    return media.videoWidth > 0 && media.audioTracks === 1;
+                  },
+                  { timeout: 30_000, message: `${byId.get(id)!.name} to see and hear ${byId.get(other)!.name} in round ${round}` },
+                )
+                .toBe(true);
+            }
+            // The decoder keeps producing frames, and audio packets keep arriving.
+            const before = await mediaStats(page);
+            await expect
+              .poll(async () => {
+                const now = await mediaStats(page);
+                return now.framesDecoded > before.framesDecoded + 10 && now.audioPackets > before.audioPackets;
+              }, { timeout: 15_000, message: `${byId.get(id)!.name}'s decoder to keep going in round ${round}` })
+              .toBe(true);
+            const call = page.locator('[data-video-call]');
+            await expect.poll(() => call.getAttribute('data-first-frame-at'), { timeout: 10_000 }).not.toBeNull();
+            const firstFrameAt = Number(await call.getAttribute('data-first-frame-at'));
+            const assignedAt = Number(await call.getAttribute('data-assigned-at'));
+            fromRoundStart.push(firstFrameAt - startsAt);
+            fromAssigned.push(firstFrameAt - assignedAt);
+            expect(await call.getAttribute('data-round')).toBe(String(round));
+            await page.getByRole('button', { name: 'Mute microphone' }).waitFor();
+          }
+        }
+      }
+
+      /** Whoever was seated with Carl waits alone; the organizer hears of it, and the partner is told. */
+      async function expectNoShow(round: number): Promise<void> {
+        const table = tablesOf(round).find((t) => t.includes(carl.id));
+        if (!table) return;
+        await expect.poll(() => noShows.filter((n) => n.round === round).map((n) => n.participantId), { timeout: 20_000 }).toEqual([carl.id]);
+        await organizer.getByRole('alert').getByText(`Not in their call yet: ${carl.name}.`).waitFor();
+        for (const id of table.filter((other) => other !== carl.id)) {
+          await pages.get(id)!.getByRole('alert').getByText(`${carl.name} has not joined the call yet.`, { exact: false }).waitFor();
+        }
+      }
+
+      /** After a round: no call, no remote video, every peer connection closed. */
+      async function expectCallsClosed(heading: RegExp): Promise<void> {
+        for (const [id, page] of pages) {
+          await page.getByRole('heading', { name: heading }).waitFor();
+          await page.locator('[data-video-call]').waitFor({ state: 'detached' });
+          expect(await page.locator('video[data-remote-video]').count()).toBe(0);
+          await expect.poll(async () => (await mediaStats(page)).open, { timeout: 10_000, message: `${byId.get(id)!.name}'s calls to close` }).toBe(0);
+        }
+      }
+
+      // --- Round 1.
+      const started = await ok('clock:start');
+      if (started.phase !== 'round') throw new Error(`the event started in ${started.phase}`);
+      await expectVideoFlows(1, started.startsAt);
+      await expectNoShow(1);
+      // The organizer watches a table, hidden.
+      await organizer.getByRole('button', { name: /^Watch the table of/ }).first().click();
+      await expect
+        .poll(() => organizer.evaluate(() => [...document.querySelectorAll('video')].filter((v) => v.videoWidth > 0).length), { timeout: 20_000 })
+        .toBeGreaterThan(0);
+
+      // --- The end of round 1 closes every call.
+      await ok('clock:end-round');
+      await expectCallsClosed(/^Next/);
+
+      // --- Round 2 opens by itself after the 10-second transition, and video flows again.
+      await expect.poll(() => roundStarts.get(2), { timeout: 20_000 }).toBeDefined();
+      await expectVideoFlows(2, roundStarts.get(2)!);
+      await expectNoShow(2);
+      // A sit-out sees why, not an empty call.
+      for (const sitOut of plan.plan!.rounds[1]!.sitOuts) {
+        const page = pages.get(sitOut.participantId);
+        if (page) await page.getByRole('heading', { name: 'You sit this round out' }).waitFor();
+      }
+
+      // --- Ending the last round ends the event, and its calls.
+      await ok('clock:end-round');
+      await expectCallsClosed(/^The event has finished$/);
+
+      expect(noShows.every((n) => n.participantId === carl.id)).toBe(true);
+      const fmt = (values: number[]) => `median ${Math.round(median(values))} ms, max ${Math.round(Math.max(...values))} ms (n=${values.length})`;
+      console.log(`first remote video frame after the round started: ${fmt(fromRoundStart)}`);
+      console.log(`first remote video frame after video:assigned arrived: ${fmt(fromAssigned)}`);
+      // livekit-client logs this when the server deletes a room under it, which is how a round ends.
+      const roomClosedUnderUs = /^console: error reading from signal stream .*WS closed unexpectedly/;
+      expect(errors.flat().filter((e) => !roomClosedUnderUs.test(e))).toEqual([]);
+    },
+    240_000,
+  );
+});
