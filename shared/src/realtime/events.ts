@@ -139,7 +139,9 @@ export interface VideoConnection {
  */
 export interface VideoAssigned {
   round: number;
+  /** Null when sitting out, or when the video room could not be made (then `unavailable` says so). */
   connection: VideoConnection | null;
+  unavailable?: string;
 }
 
 /** The round's rooms were closed (everyone in them was disconnected): leave the call. */

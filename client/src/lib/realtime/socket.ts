@@ -14,6 +14,8 @@ import type {
 import { io, type Socket } from 'socket.io-client';
 import { localNow } from '../live/local-time.ts';
 import type { LiveEvent } from '../state/live-event.svelte.ts';
+import { myFeedback } from '../state/feedback.svelte.ts';
+import { myMatch } from '../state/feedback-match.svelte.ts';
 import type { VideoCall } from '../video/video-call.svelte.ts';
 import type { VideoRoomsState } from '../video/video-rooms.svelte.ts';
 
@@ -113,6 +115,9 @@ export function openLiveConnection(live: LiveEvent, options: ConnectOptions = {}
   socket.on('clock:warned', (warning) => live.applyWarning(warning));
   socket.on('announcement:sent', (announcement) => live.addAnnouncement(announcement));
   socket.on('presence:changed', (change) => live.applyPresence(change));
+  // Feedback and the final match arrive live too (the feedback page also polls, for when no socket is open).
+  socket.on('submissions:changed', (change) => myFeedback.setSubmissionsOpen(change.open));
+  socket.on('match:confirmed', (match) => myMatch.receive(match));
   // Video rounds, into their own state. Listeners are added beside the ones above, which stay as they are.
   const { video, videoRooms } = options;
   if (video) {

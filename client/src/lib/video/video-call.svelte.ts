@@ -145,7 +145,11 @@ export class VideoCall {
     else {
       this.leave();
       this.#round = assignment.round;
-      this.#status = 'sitting-out';
+      // Seated, but the video room could not be made: say so instead of showing an empty call.
+      if (assignment.unavailable) {
+        this.#status = 'failed';
+        this.#error = assignment.unavailable;
+      } else this.#status = 'sitting-out';
     }
   }
 

@@ -51,11 +51,14 @@ const OBSERVER_SLOTS = 2;
 const TOKEN_SLACK_SEC = 5 * 60;
 /** Rooms made in the lobby wait this long for the event to start (then they are made again at the start). */
 const LOBBY_HOLD_SEC = 15 * 60;
+const VIDEO_UNAVAILABLE = 'Video is unavailable for this round. The organizer has been told; talk by phone or chat if you can.';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface OpenRound {
   round: number;
   tables: TableRoom[];
+  /** Rooms that exist on the video server: only these get tokens. */
+  ready: ReadonlySet<string>;
   noShowTimer: NodeJS.Timeout | null;
   noShowChecked: boolean;
 }
@@ -149,6 +152,8 @@ export class VideoOrchestrator {
     const { plan } = await this.#gateway.plan(eventId);
     const table = tableOf(tablesOf(eventId, plan, clock.round), viewer.participantId);
     if (!table) return undefined;
+    const open = this.#events.get(eventId)?.open;
+    if (open?.round === clock.round && !open.ready.has(table.roomName)) return undefined;
     const ttlSeconds = this.#tokenTtl(clock, clock.round);
     const token = await this.#provider.mintParticipantToken({ roomName: table.roomName, identity: viewer.participantId, name: viewer.name, ttlSeconds });
     return { serverUrl: this.#provider.serverUrl, roomName: table.roomName, token };
@@ -212,14 +217,14 @@ export class VideoOrchestrator {
     const tables = tablesOf(eventId, plan, round);
     const now = this.#clock.now();
     const endsAt = roundEndsAt(clock, round, now) ?? now;
-    await this.#provision(tables, secondsUntil(endsAt, now, this.#emptyTimeoutSec));
+    const ready = await this.#provision(tables, secondsUntil(endsAt, now, this.#emptyTimeoutSec));
     // Rooms made ahead for tables a re-plan has since removed.
     if (ev.prepared?.round === round) {
       const planned = new Set(tables.map((t) => t.roomName));
       await this.#closeRooms([...ev.prepared.names].filter((name) => !planned.has(name)));
     }
     ev.prepared = null;
-    ev.open = { round, tables, noShowTimer: null, noShowChecked: false };
+    ev.open = { round, tables, ready, noShowTimer: null, noShowChecked: false };
 
     const ttlSeconds = this.#tokenTtl(clock, round);
     const seated = new Set(tables.flatMap((t) => t.participantIds));
@@ -228,6 +233,11 @@ export class VideoOrchestrator {
         table.participantIds.map(async (participantId) => {
           const person = people.get(participantId);
           if (!person) return; // removed from the event since the round was planned
+          if (!ready.has(table.roomName)) {
+            // A token for a room that does not exist would only show a failing call.
+            this.#io.to(rooms.participant(participantId)).emit('video:assigned', { round, connection: null, unavailable: VIDEO_UNAVAILABLE });
+            return;
+          }
           try {
             const token = await this.#provider.mintParticipantToken({ roomName: table.roomName, identity: participantId, name: person.name, ttlSeconds });
             const connection = { serverUrl: this.#provider.serverUrl, roomName: table.roomName, token };
@@ -288,8 +298,9 @@ export class VideoOrchestrator {
    * Makes sure each table's room exists and will last `lifetimeSec` from now. A room that would
    * expire too soon, or is too small after a re-plan, is made again while nobody is in it.
    */
-  async #provision(tables: TableRoom[], lifetimeSec: number): Promise<void> {
-    if (tables.length === 0) return;
+  async #provision(tables: TableRoom[], lifetimeSec: number): Promise<Set<string>> {
+    const ready = new Set<string>();
+    if (tables.length === 0) return ready;
     const names = tables.map((t) => t.roomName);
     const existing = new Map(
       (await this.#provider.listRooms(names).catch((error: unknown) => {
@@ -305,13 +316,15 @@ export class VideoOrchestrator {
         if (room) {
           const expiresAt = room.createdAt.getTime() + room.emptyTimeoutSec * 1000;
           const fits = room.maxParticipants === 0 || room.maxParticipants >= maxParticipants;
-          if ((expiresAt >= mustLastUntil && fits) || room.numParticipants > 0) return;
+          if ((expiresAt >= mustLastUntil && fits) || room.numParticipants > 0) return void ready.add(table.roomName);
           await this.#provider.closeRoom(table.roomName);
         }
         await this.#provider.ensureRoom(table.roomName, { emptyTimeoutSec: lifetimeSec, maxParticipants });
+        ready.add(table.roomName);
       }),
     );
     this.#logFailures(results, 'making a video room failed');
+    return ready;
   }
 
   async #closeRooms(names: string[]): Promise<void> {
@@ -334,8 +347,8 @@ export class VideoOrchestrator {
     if (clock.phase === 'round' && !ev.open) {
       const tables = tablesOf(eventId, plan, clock.round);
       const now = this.#clock.now();
-      await this.#provision(tables, secondsUntil(roundEndsAt(clock, clock.round, now) ?? now, now, this.#emptyTimeoutSec));
-      ev.open = { round: clock.round, tables, noShowTimer: null, noShowChecked: false };
+      const ready = await this.#provision(tables, secondsUntil(roundEndsAt(clock, clock.round, now) ?? now, now, this.#emptyTimeoutSec));
+      ev.open = { round: clock.round, tables, ready, noShowTimer: null, noShowChecked: false };
       this.#armNoShow(eventId, ev, clock);
     } else if (clock.phase === 'transition' || clock.phase === 'break') {
       const next = seatRoundOf(clock);
