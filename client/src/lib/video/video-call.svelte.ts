@@ -85,6 +85,8 @@ export class VideoCall {
 
   constructor(options: VideoCallOptions = {}) {
     this.#publish = options.publish ?? true;
+    // Fetch the video library while the person waits in the lobby, not when their round starts.
+    if (this.#publish) void import('livekit-client').catch(() => {});
   }
 
   get status(): CallStatus {
@@ -231,9 +233,19 @@ export class VideoCall {
     });
     this.#room = room;
     this.#wire(lk, room, generation);
+    // Open the camera and microphone while the signalling connects, not after: it is the slow part.
+    const localTracks = this.#publish
+      ? lk
+          .createLocalTracks({
+            audio: this.#micOn ? (prefs.audioDeviceId ? { deviceId: prefs.audioDeviceId } : true) : false,
+            video: this.#cameraOn ? (prefs.videoDeviceId ? { deviceId: prefs.videoDeviceId } : true) : false,
+          })
+          .catch(() => null)
+      : Promise.resolve(null);
     try {
       await room.connect(connection.serverUrl, connection.token);
     } catch (error) {
+      void localTracks.then((tracks) => tracks?.forEach((track) => track.stop()));
       if (generation !== this.#generation) return;
       this.#room = null;
       void room.disconnect();
@@ -247,7 +259,15 @@ export class VideoCall {
     this.#retries = 0;
     this.#refresh();
     if (this.#publish) {
-      await Promise.all([this.#applyDevice('camera', this.#cameraOn), this.#applyDevice('microphone', this.#micOn)]);
+      const tracks = await localTracks;
+      if (generation !== this.#generation) return void tracks?.forEach((track) => track.stop());
+      if (tracks) {
+        await Promise.all(tracks.map((track) => room.localParticipant.publishTrack(track))).catch(() => {});
+        this.#refresh();
+      } else {
+        // Opening both at once failed (a device is missing or refused): try each alone, with a clear message.
+        await Promise.all([this.#applyDevice('camera', this.#cameraOn), this.#applyDevice('microphone', this.#micOn)]);
+      }
     }
   }
 
