@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeEvent, makeParticipant } from '../factories/index.ts';
 import { browserUnavailableReason, launchBrowser, recordPageErrors } from '../helpers/browser.ts';
 import { connectSocket, connected, nextEvent, type ClientSocket } from '../helpers/realtime.ts';
-import { startServer, type RunningServer } from '../helpers/server.ts';
+import { startServer, type RunningServer, apiCall } from '../helpers/server.ts';
 
 const skipReason = browserUnavailableReason();
 if (skipReason) console.warn(`Skipping the live clock browser test: ${skipReason}`);
@@ -70,14 +70,8 @@ async function readCountdown(page: Page): Promise<Reading> {
 }
 
 /** JSON over HTTP with the organizer's cookie, as the organizer's browser would send it. */
-async function api<T>(server: RunningServer, cookie: string, method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${server.url}${path}`, {
-    method,
-    headers: { cookie, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-  return (response.status === 204 ? undefined : await response.json()) as T;
+function api<T>(server: RunningServer, cookie: string, method: string, path: string, body?: unknown): Promise<T> {
+  return apiCall<T>(server.url, path, cookie, { method, body });
 }
 
 describe.skipIf(skipReason !== null)('the live event clock in real browsers', () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeEvent, makeParticipant } from '../factories/index.ts';
 import { browserUnavailableReason, launchBrowser, recordPageErrors } from '../helpers/browser.ts';
 import { command, connectSocket, connected, type ClientSocket } from '../helpers/realtime.ts';
-import { startServer, type RunningServer } from '../helpers/server.ts';
+import { startServer, type RunningServer, apiCall } from '../helpers/server.ts';
 
 const skipReason = browserUnavailableReason();
 if (skipReason) console.warn(`Skipping the matching browser test: ${skipReason}`);
@@ -42,15 +42,7 @@ describe.skipIf(skipReason !== null)('ratings, ranked preferences and the confir
     await server?.stop();
   });
 
-  async function api<T>(path: string, cookie: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
-    const response = await fetch(`${server.url}${path}`, {
-      method: init.method ?? 'GET',
-      headers: { cookie, ...(init.body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: init.body === undefined ? undefined : JSON.stringify(init.body),
-    });
-    if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${path}: ${response.status} ${await response.text()}`);
-    return (response.status === 204 ? undefined : await response.json()) as T;
-  }
+  const api = <T>(path: string, cookie: string, init: { method?: string; body?: unknown } = {}) => apiCall<T>(server.url, path, cookie, init);
 
   /** An organizer, an event of 2 rounds with 2 mentors and 2 mentees, a plan, and everyone's invite link. */
   async function setUpEvent() {

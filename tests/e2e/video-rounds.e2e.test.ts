@@ -7,7 +7,7 @@ import { makeEvent, makeParticipant } from '../factories/index.ts';
 import { browserUnavailableReason, launchBrowser, recordPageErrors } from '../helpers/browser.ts';
 import { liveKitAvailability, startLiveKit, type LiveKitServer } from '../helpers/livekit.ts';
 import { command, connectSocket, connected, type ClientSocket } from '../helpers/realtime.ts';
-import { freePort, startServer, type RunningServer } from '../helpers/server.ts';
+import { freePort, startServer, type RunningServer, apiCall } from '../helpers/server.ts';
 
 const skipReason = browserUnavailableReason();
 const livekit = liveKitAvailability();
@@ -103,15 +103,7 @@ describe.skipIf(skipReason !== null || !livekit.available)('video rounds in real
     await lk?.stop();
   });
 
-  async function api<T>(path: string, cookie: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
-    const response = await fetch(`${server.url}${path}`, {
-      method: init.method ?? 'GET',
-      headers: { cookie, ...(init.body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: init.body === undefined ? undefined : JSON.stringify(init.body),
-    });
-    if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${path}: ${response.status} ${await response.text()}`);
-    return (response.status === 204 ? undefined : await response.json()) as T;
-  }
+  const api = <T>(path: string, cookie: string, init: { method?: string; body?: unknown } = {}) => apiCall<T>(server.url, path, cookie, init);
 
   it(
     'connects each pair by video when its round starts, closes the calls at the end of the round, and flags a no-show',

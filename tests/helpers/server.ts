@@ -82,3 +82,14 @@ export async function startServer(opts: { env?: Record<string, string>; port?: n
     },
   };
 }
+
+/** JSON over HTTP to a running server with a session cookie; throws on any non-2xx answer. */
+export async function apiCall<T>(baseUrl: string, path: string, cookie: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method: init.method ?? 'GET',
+    headers: { cookie, ...(init.body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+  if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${path}: ${response.status} ${await response.text()}`);
+  return (response.status === 204 ? undefined : await response.json()) as T;
+}
