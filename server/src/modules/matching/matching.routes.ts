@@ -103,13 +103,11 @@ export const matchingRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { eventId } = request.params;
       const ctx = await context(request.organizer!.id, eventId);
-      const confirmed = await inTransaction(app.pg, async (client) => {
+      await inTransaction(app.pg, async (client) => {
         const n = await confirmPairing(client, eventId);
         if (n === 0) throw conflict('There is no proposed pairing to confirm');
         await audit(client, eventId, request.organizer!.id, 'confirm', { pairs: n });
-        return n;
       });
-      void confirmed;
       // Each participant hears only about their own match, in their own Socket.IO room.
       for (const person of ctx.feedback.people) {
         const matches = await myConfirmedMatches(app.pg, eventId, person.id);
@@ -170,8 +168,7 @@ export const matchingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const view = await pairingView(eventId, ctx);
       const counts = new Map<number | null, number>();
       for (const p of view.pairs) counts.set(p.menteeRank, (counts.get(p.menteeRank) ?? 0) + 1);
-      const { rows } = await app.pg.query<{ n: number }>(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name = 'no_shows'`);
-      const noShows = rows[0]!.n > 0 ? (await app.pg.query<{ n: number }>('SELECT count(*)::int AS n FROM no_shows WHERE event_id = $1', [eventId])).rows[0]!.n : 0;
+      const noShows = (await app.pg.query<{ n: number }>('SELECT count(*)::int AS n FROM no_shows WHERE event_id = $1', [eventId])).rows[0]!.n;
       return {
         participants: { mentors: mentors.length, mentees: mentees.length },
         roundsHeld: await app.clock.heldRounds(eventId),
