@@ -35,6 +35,7 @@
  *        per-second CPU), BENCH_CPU_PROF=<dir> (the app process writes a V8 CPU profile there)
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { makeCsv } from '../tests/factories/index.ts';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
@@ -266,32 +267,6 @@ async function joinSignalOnly(serverUrl: string, token: string): Promise<WebSock
 // ---------------------------------------------------------------------------
 // Set-up: 20 mentors and 20 mentees by CSV, a plan, everyone's invite opened
 
-const HEADER = 'role,name,email,industry,skills,years_experience,goals,challenges,working_style,time_zone,capacity,constellation_size';
-
-function pairsCsv(pairs: number): string {
-  const lines = [HEADER];
-  for (let i = 0; i < 2 * pairs; i++) {
-    const mentor = i < pairs;
-    lines.push(
-      [
-        mentor ? 'mentor' : 'mentee',
-        `"Person ${i}, ${mentor ? 'Mentor' : 'Mentee'}"`,
-        `p${i}-${process.pid}@example.com`,
-        i % 2 ? 'fintech' : 'healthcare',
-        'python;people management',
-        mentor ? 12 : 2,
-        'grow into management;public speaking',
-        'imposter syndrome',
-        i % 3 ? 'async' : 'sync',
-        i % 2 ? 'Europe/Berlin' : 'America/New_York',
-        mentor ? 1 : '',
-        mentor ? '' : 1,
-      ].join(','),
-    );
-  }
-  return `${lines.join('\n')}\n`;
-}
-
 interface PairsEvent {
   eventId: string;
   organizerCookie: string;
@@ -326,7 +301,7 @@ async function setUpPairsEvent(databaseUrl: string, livekit: { url: string; apiK
     const event = makeEvent({ rounds: 2, roundSeconds: 1800, transitionSeconds: 600 });
     const eventId: string = expect(await app.inject({ method: 'POST', url: '/api/events', headers, payload: event }), 201, 'create event').json().id;
     expect(
-      await app.inject({ method: 'POST', url: `/api/events/${eventId}/participants/import`, headers: { ...headers, 'content-type': 'text/csv' }, payload: pairsCsv(PAIRS) }),
+      await app.inject({ method: 'POST', url: `/api/events/${eventId}/participants/import`, headers: { ...headers, 'content-type': 'text/csv' }, payload: makeCsv(2 * PAIRS, String(process.pid), { mentors: PAIRS, capacity: 1 }) }),
       201,
       'import',
     );

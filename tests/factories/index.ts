@@ -29,11 +29,14 @@ export function makeParticipant(overrides: Partial<ParticipantCreateBody> = {}):
 
 const HEADER = 'role,name,email,industry,skills,years_experience,goals,challenges,working_style,time_zone,capacity,constellation_size';
 
-/** A valid participants CSV of `count` rows: every fifth one a mentor. */
-export function makeCsv(count: number, tag = `${process.pid}-${Date.now()}`): string {
+/**
+ * A valid participants CSV of `count` rows: every fifth one a mentor by default, or the first
+ * `mentors` rows when given; mentors get `capacity` (default 2).
+ */
+export function makeCsv(count: number, tag = `${process.pid}-${Date.now()}`, options: { mentors?: number; capacity?: number } = {}): string {
   const lines = [HEADER];
   for (let i = 0; i < count; i++) {
-    const mentor = i % 5 === 0;
+    const mentor = options.mentors === undefined ? i % 5 === 0 : i < options.mentors;
     lines.push(
       [
         mentor ? 'mentor' : 'mentee',
@@ -46,7 +49,7 @@ export function makeCsv(count: number, tag = `${process.pid}-${Date.now()}`): st
         'imposter syndrome',
         i % 3 ? 'async' : 'sync',
         i % 2 ? 'Europe/Berlin' : 'America/New_York',
-        mentor ? 2 : '',
+        mentor ? (options.capacity ?? 2) : '',
         mentor ? '' : 1,
       ].join(','),
     );
