@@ -42,6 +42,67 @@ const TRACK_PEER_CONNECTIONS = () => {
   };
 };
 
+/** How many peer connections the page has made so far. */
+const peerConnectionCount = (page: Page) => page.evaluate(() => (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections.length);
+
+/** Peer connections among the first `count` the page made that are still open. */
+const stillOpen = (page: Page, count: number) =>
+  page.evaluate((n) => {
+    const pcs = (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections.slice(0, n);
+    return pcs.filter((pc) => pc.connectionState !== 'closed' && pc.signalingState !== 'closed').length;
+  }, count);
+
+/**
+ * What the page receives from the other side of its open calls, over `ms`: the brightest pixel of
+ * any incoming video frame (0 is black) and the incoming audio energy (0 is silence).
+ */
+async function incomingMedia(page: Page, ms = 1_500): Promise<{ videoPackets: number; frames: number; brightest: number; audioEnergy: number }> {
+  return page.evaluate(async (duration) => {
+    const pcs = (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections.filter(
+      (pc) => pc.connectionState !== 'closed' && pc.signalingState !== 'closed',
+    );
+    const totals = async () => {
+      const sum = { audioEnergy: 0, videoPackets: 0 };
+      for (const pc of pcs) (await pc.getStats()).forEach((s: { type: string; kind?: string; totalAudioEnergy?: number; packetsReceived?: number }) => {
+        if (s.type === 'inbound-rtp' && s.kind === 'audio') sum.audioEnergy += s.totalAudioEnergy ?? 0;
+        if (s.type === 'inbound-rtp' && s.kind === 'video') sum.videoPackets += s.packetsReceived ?? 0;
+      });
+      return sum;
+    };
+    // Transceivers that receive: livekit-client keeps spare ones around that never carry media.
+    const tracks = pcs
+      .flatMap((pc) => pc.getTransceivers())
+      .filter((t) => t.currentDirection === 'recvonly' || t.currentDirection === 'sendrecv')
+      .map((t) => t.receiver.track)
+      .filter((t) => t.kind === 'video' && t.readyState === 'live');
+    const canvas = document.createElement('canvas');
+    canvas.width = canvas.height = 8;
+    const context = canvas.getContext('2d', { willReadFrequently: true })!;
+    let frames = 0;
+    let brightest = 0;
+    const before = await totals();
+    const videos = tracks.map((track) => {
+      const video = document.createElement('video');
+      video.muted = true;
+      video.srcObject = new MediaStream([track]);
+      void video.play().catch(() => {});
+      const onFrame = () => {
+        frames++;
+        context.drawImage(video, 0, 0, 8, 8);
+        const pixels = context.getImageData(0, 0, 8, 8).data;
+        for (let i = 0; i < pixels.length; i += 4) brightest = Math.max(brightest, pixels[i]!, pixels[i + 1]!, pixels[i + 2]!);
+        video.requestVideoFrameCallback(onFrame);
+      };
+      video.requestVideoFrameCallback(onFrame);
+      return video;
+    });
+    await new Promise((resolve) => setTimeout(resolve, duration));
+    for (const video of videos) video.srcObject = null;
+    const after = await totals();
+    return { videoPackets: after.videoPackets - before.videoPackets, frames, brightest, audioEnergy: after.audioEnergy - before.audioEnergy };
+  }, ms);
+}
+
 async function mediaStats(page: Page): Promise<MediaStats> {
   return page.evaluate(async () => {
     const pcs = (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections;
@@ -118,7 +179,7 @@ describe.skipIf(skipReason !== null || !livekit.available)('video rounds in real
       const cookie = signup.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
       const event = await api<{ id: string }>('/api/events', cookie, {
         method: 'POST',
-        body: makeEvent({ title: 'Face to face mentoring', rounds: 2, roundSeconds: 600, transitionSeconds: 10 }),
+        body: makeEvent({ title: 'Face to face mentoring', rounds: 2, roundSeconds: 600, transitionSeconds: 20 }),
       });
       const people: Person[] = [];
       for (const [role, name] of [
@@ -215,6 +276,10 @@ describe.skipIf(skipReason !== null || !livekit.available)('video rounds in real
                 return now.framesDecoded > before.framesDecoded + 10 && now.audioPackets > before.audioPackets;
               }, { timeout: 15_000, message: `${byId.get(id)!.name}'s decoder to keep going in round ${round}` })
               .toBe(true);
+            // A real picture and sound now, where standby had black and silence.
+            const incoming = await incomingMedia(page);
+            expect(incoming.brightest, `${byId.get(id)!.name} sees a picture in round ${round}`).toBeGreaterThan(16);
+            expect(incoming.audioEnergy, `${byId.get(id)!.name} hears sound in round ${round}`).toBeGreaterThan(0);
             const call = page.locator('[data-video-call]');
             await expect.poll(() => call.getAttribute('data-first-frame-at'), { timeout: 10_000 }).not.toBeNull();
             const firstFrameAt = Number(await call.getAttribute('data-first-frame-at'));
@@ -238,15 +303,37 @@ describe.skipIf(skipReason !== null || !livekit.available)('video rounds in real
         }
       }
 
-      /** After a round: no call, no remote video, every peer connection closed. */
-      async function expectCallsClosed(heading: RegExp): Promise<void> {
+      /** How many peer connections each page has made: the calls of the round running now are among them. */
+      const peerConnectionMarks = async () => new Map(await Promise.all([...pages].map(async ([id, page]) => [id, await peerConnectionCount(page)] as const)));
+
+      /** After a round: no call on screen, no remote video, and every peer connection of the round's calls closed. */
+      async function expectCallsClosed(heading: RegExp, marks: Map<string, number>): Promise<void> {
         for (const [id, page] of pages) {
           await page.getByRole('heading', { name: heading }).waitFor();
           await page.locator('[data-video-call]').waitFor({ state: 'detached' });
           expect(await page.locator('video[data-remote-video]').count()).toBe(0);
-          await expect.poll(async () => (await mediaStats(page)).open, { timeout: 10_000, message: `${byId.get(id)!.name}'s calls to close` }).toBe(0);
+          await expect.poll(() => stillOpen(page, marks.get(id)!), { timeout: 10_000, message: `${byId.get(id)!.name}'s calls to close` }).toBe(0);
         }
       }
+
+      /**
+       * Between rounds, everyone seated in round `round` waits in their next room on standby, and
+       * nothing they capture reaches their partner: black frames and silence only.
+       */
+      async function expectStandby(round: number): Promise<void> {
+        const seated = tablesOf(round).filter((t) => !t.includes(carl.id)).flat();
+        for (const id of seated) await pages.get(id)!.locator('[data-call-standby]').waitFor({ timeout: 15_000 });
+        for (const id of seated) {
+          const incoming = await incomingMedia(pages.get(id)!);
+          console.log(`standby ${byId.get(id)!.name}: ${JSON.stringify(incoming)}`);
+          expect(incoming.videoPackets, `${byId.get(id)!.name} receives the next partner's (black) video on standby`).toBeGreaterThan(0);
+          expect(incoming.brightest, `${byId.get(id)!.name} sees only black before the round`).toBeLessThanOrEqual(16);
+          expect(incoming.audioEnergy, `${byId.get(id)!.name} hears only silence before the round`).toBe(0);
+        }
+      }
+
+      // --- In the lobby, everyone seated in round 1 already waits in their room, unseen and unheard.
+      await expectStandby(1);
 
       // --- Round 1.
       const started = await ok('clock:start');
@@ -259,11 +346,13 @@ describe.skipIf(skipReason !== null || !livekit.available)('video rounds in real
         .poll(() => organizer.evaluate(() => [...document.querySelectorAll('video')].filter((v) => v.videoWidth > 0).length), { timeout: 20_000 })
         .toBeGreaterThan(0);
 
-      // --- The end of round 1 closes every call.
+      // --- The end of round 1 closes every call; round 2's rooms wait on standby.
+      const round1Calls = await peerConnectionMarks();
       await ok('clock:end-round');
-      await expectCallsClosed(/^Next/);
+      await expectCallsClosed(/^Next/, round1Calls);
+      await expectStandby(2);
 
-      // --- Round 2 opens by itself after the 10-second transition, and video flows again.
+      // --- Round 2 opens by itself after the 20-second transition, and video flows again.
       await expect.poll(() => roundStarts.get(2), { timeout: 20_000 }).toBeDefined();
       await expectVideoFlows(2, roundStarts.get(2)!);
       await expectNoShow(2);
@@ -274,8 +363,11 @@ describe.skipIf(skipReason !== null || !livekit.available)('video rounds in real
       }
 
       // --- Ending the last round ends the event, and its calls.
+      const round2Calls = await peerConnectionMarks();
       await ok('clock:end-round');
-      await expectCallsClosed(/^The event has finished$/);
+      await expectCallsClosed(/^The event has finished$/, round2Calls);
+      // Nothing is left open at the end: no standby either.
+      for (const [id, page] of pages) expect(await stillOpen(page, await peerConnectionCount(page)), `${byId.get(id)!.name}'s connections`).toBe(0);
 
       expect(noShows.every((n) => n.participantId === carl.id)).toBe(true);
       const fmt = (values: number[]) => `median ${Math.round(median(values))} ms, max ${Math.round(Math.max(...values))} ms (n=${values.length})`;

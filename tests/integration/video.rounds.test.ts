@@ -17,9 +17,11 @@ import type {
   VideoNoShow,
   VideoPresence,
   VideoRooms,
+  VideoUpcoming,
 } from '@constellation/shared/realtime/events';
 import { LiveKitVideoProvider } from '../../server/src/modules/video/livekit.provider.ts';
 import { roomNameFor } from '../../server/src/modules/video/room-name.ts';
+import { showedUpInRound } from '../../server/src/modules/video/video.repository.ts';
 import { buildTestApp, cookieFrom, signUpOrganizer, type TestApp } from '../helpers/app.ts';
 import { browserUnavailableReason, launchBrowser } from '../helpers/browser.ts';
 import { eventually, liveKitAvailability, startLiveKit, type LiveKitServer } from '../helpers/livekit.ts';
@@ -128,6 +130,30 @@ async function validateJoin(token: string): Promise<number> {
   await response.body?.cancel();
   return response.status;
 }
+
+/** Posts a webhook signed with LiveKit's key, as LiveKit would: `sha256` is over the exact body. */
+async function signedWebhookHeader(body: string, secret = lk.apiSecret): Promise<string> {
+  const token = new AccessToken(lk.apiKey, secret);
+  token.sha256 = createHash('sha256').update(body).digest('base64');
+  return token.toJwt();
+}
+
+async function postWebhook(body: string, authorization?: string): Promise<Response> {
+  return fetch(`${url}/api/livekit/webhook`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/webhook+json', ...(authorization ? { authorization } : {}) },
+    body,
+  });
+}
+
+const joinedWebhook = (roomName: string, person: { id: string; name: string }) =>
+  JSON.stringify({
+    event: 'participant_joined',
+    id: `EV_${randomUUID()}`,
+    createdAt: String(Math.floor(Date.now() / 1000)),
+    room: { name: roomName },
+    participant: { identity: person.id, name: person.name },
+  });
 
 /** Joins over LiveKit's signalling WebSocket only: enough to be in the room and to be sent away. */
 async function joinSignalOnly(token: string): Promise<WebSocket> {
@@ -320,6 +346,106 @@ describe.skipIf(!livekit.available)('video rounds on a real LiveKit server', () 
     expect(await roomNames([...roomsOf(1), ...roomsOf(2)])).toEqual([]);
   }, 90_000);
 
+  it("hands each seated participant their own next room to wait in on standby, in the lobby and between rounds", async () => {
+    const { organizer, eventId, people, cookies, roomOf } = await setUpEvent(t.app);
+    const participants = await Promise.all(
+      people.map(async (p) => {
+        const joined = await joinAs(cookies[p.id]!);
+        return { person: p, ...joined, upcoming: collect<VideoUpcoming>(joined.socket, 'video:upcoming') };
+      }),
+    );
+    // The first snapshots come before the rooms exist; making them hands everyone their standby room.
+    const expectStandby = async (round: number, lifetime: { min: number; max: number }) => {
+      for (const p of participants) {
+        const upcoming = await eventually(() => p.upcoming.find((u) => u.round === round), { what: `${p.person.name}'s standby room for round ${round}` });
+        expect(upcoming.connection).toMatchObject({ serverUrl: lk.url, roomName: roomOf(round, p.person.id) });
+        const claims = await claimsOf(upcoming.connection.token);
+        expect(claims).toMatchObject({ sub: p.person.id, name: p.person.name });
+        expect(claims.video).toEqual({ ...PARTICIPANT_GRANT, room: roomOf(round, p.person.id) });
+        expect(claims.exp! - claims.nbf!).toBeGreaterThanOrEqual(lifetime.min);
+        expect(claims.exp! - claims.nbf!).toBeLessThanOrEqual(lifetime.max);
+        expect(await validateJoin(upcoming.connection.token)).toBe(200);
+      }
+    };
+    // In the lobby nobody knows when the start comes: the token lasts while the rooms are held (15 min) and a round.
+    await expectStandby(1, { min: 15 * 60 + 300, max: 15 * 60 + 300 + 10 * 60 });
+    // A reconnect in the lobby finds the standby room in its snapshot.
+    const mentee = people.find((p) => p.role === 'mentee')!;
+    const again = await joinAs(cookies[mentee.id]!);
+    expect(again.snapshot.video).toBeUndefined();
+    expect(again.snapshot.videoNext).toMatchObject({ round: 1, connection: { roomName: roomOf(1, mentee.id) } });
+
+    // Someone on standby in round 1's room is in it when the round starts, and the organizer sees so.
+    // (LiveKit reports the join once the media connects, which a browser does: here its webhook says so.)
+    const body = joinedWebhook(roomOf(1, mentee.id)!, mentee);
+    expect((await postWebhook(body, await signedWebhookHeader(body))).status).toBe(200);
+    const org = await joinAs(organizer.cookie, eventId);
+    const opened = nextEvent(org.socket, 'video:opened');
+    await command(org.socket, 'clock:start');
+    expect((await opened).rooms.find((r) => r.roomName === roomOf(1, mentee.id))?.present).toEqual([mentee.id]);
+
+    // At the end of round 1, round 2's rooms are made and handed out for the transition, lasting until round 2 ends.
+    const ended = await command<ClockActive>(org.socket, 'clock:end-round');
+    if (!('data' in ended) || ended.data.phase !== 'transition') throw new Error(JSON.stringify(ended));
+    const round2 = ended.data.upcoming.find((r) => r.round === 2)!;
+    const untilEnd = Math.ceil((round2.endsAt - Date.now()) / 1000);
+    await expectStandby(2, { min: untilEnd, max: untilEnd + 10 * 60 });
+    await command(org.socket, 'clock:end-event');
+  });
+
+  it('sends away whoever a re-plan moved out of a standby room, and gives their seat to the one who takes it', async () => {
+    const { organizer, eventId, people, cookies, plan, roomOf } = await setUpEvent(t.app, { mentors: 1, mentees: 2 });
+    const headers = { cookie: organizer.cookie };
+    const mentor = people.find((p) => p.role === 'mentor')!;
+    const seated = plan.rounds[0]!.tables[0]!.menteeIds[0]!;
+    const sitter = people.find((p) => p.role === 'mentee' && p.id !== seated)!.id;
+    const room = roomOf(1, mentor.id)!;
+    const sitterSide = await joinAs(cookies[sitter]!);
+    const sitterUpcoming = collect<VideoUpcoming>(sitterSide.socket, 'video:upcoming');
+    expect(sitterSide.snapshot.videoNext).toBeUndefined();
+    const standby = await eventually(async () => (await joinAs(cookies[seated]!)).snapshot.videoNext, { what: "the seated mentee's standby room" });
+    expect(standby.connection.roomName).toBe(room);
+    const inRoom = await joinSignalOnly(standby.connection.token);
+    await eventually(async () => (await provider.listParticipants(room)).some((p) => p.identity === seated), { what: 'the mentee in the standby room' });
+    const sentAway = new Promise<void>((resolve) => inRoom.once('close', () => resolve()));
+
+    // The organizer takes the seated mentee out (say they wrote they cannot come): the other one gets the seat.
+    const replanned = await t.app.inject({ method: 'POST', url: `/api/events/${eventId}/plan/replan`, headers, payload: { absentIds: [seated] } });
+    expect(replanned.statusCode).toBe(200);
+    const moved = await eventually(() => sitterUpcoming.find((u) => u.round === 1), { what: 'the new seat holder on standby' });
+    expect(moved.connection.roomName).toBe(room);
+    expect((await claimsOf(moved.connection.token)).video?.room).toBe(room);
+    // Sent away from a room that is no longer theirs, before the round ever starts.
+    await sentAway;
+    await eventually(async () => !(await provider.listParticipants(room)).some((p) => p.identity === seated), { what: 'the moved mentee out of the room' });
+    const { socket: org } = await joinAs(organizer.cookie, eventId);
+    await command(org, 'clock:end-event');
+  });
+
+  it('counts as showing up only those in the room at the start or who join after it, not a standby visit that ended before', async () => {
+    const { eventId, people, roomOf } = await setUpEvent(t.app, { mentors: 2, mentees: 2 });
+    const [stayed, left, late, never] = people;
+    const start = new Date('2026-05-01T10:00:00Z');
+    const at = (seconds: number) => new Date(start.getTime() + seconds * 1000);
+    const rows: [typeof stayed, 'joined' | 'left', Date][] = [
+      [stayed, 'joined', at(-30)], // on standby, still there at the start
+      [left, 'joined', at(-30)], // on standby, then closed the laptop before the start
+      [left, 'left', at(-10)],
+      [late, 'joined', at(20)], // joined after the start, then dropped: they came
+      [late, 'left', at(40)],
+    ];
+    for (const [i, [person, kind, when]] of rows.entries()) {
+      await t.pool.query(
+        `INSERT INTO room_presence (event_id, participant_id, round, room_name, kind, at, webhook_id) VALUES ($1, $2, 1, $3, $4, $5, $6)`,
+        [eventId, person!.id, roomOf(1, person!.id), kind, when, `test-${eventId}-${i}`],
+      );
+    }
+    const showed = await showedUpInRound(t.pool, eventId, 1, start);
+    expect([...showed].sort()).toEqual([stayed!.id, late!.id].sort());
+    expect(showed.has(left!.id)).toBe(false);
+    expect(showed.has(never!.id)).toBe(false);
+  });
+
   it('tells a participant who sits a round out that there is no room for them', async () => {
     const { organizer, eventId, people, cookies, plan } = await setUpEvent(t.app, { mentors: 1, mentees: 2 });
     const sitter = plan.rounds[0]!.sitOuts[0]!.participantId;
@@ -343,24 +469,9 @@ describe.skipIf(!livekit.available)('video rounds on a real LiveKit server', () 
     const org = await joinAs(organizer.cookie, eventId);
     const presence = collect<VideoPresence>(org.socket, 'video:presence');
     const mentee = people.find((p) => p.role === 'mentee')!;
-    const body = JSON.stringify({
-      event: 'participant_joined',
-      id: `EV_${randomUUID()}`,
-      createdAt: String(Math.floor(Date.now() / 1000)),
-      room: { name: roomOf(1, mentee.id) },
-      participant: { identity: mentee.id, name: mentee.name },
-    });
-    const post = (authorization?: string) =>
-      fetch(`${url}/api/livekit/webhook`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/webhook+json', ...(authorization ? { authorization } : {}) },
-        body,
-      });
-    const sign = async (secret: string, payload: string) => {
-      const token = new AccessToken(lk.apiKey, secret);
-      token.sha256 = createHash('sha256').update(payload).digest('base64');
-      return token.toJwt();
-    };
+    const body = joinedWebhook(roomOf(1, mentee.id)!, mentee);
+    const post = (authorization?: string) => postWebhook(body, authorization);
+    const sign = (secret: string, payload: string) => signedWebhookHeader(payload, secret);
 
     const unsigned = await post();
     expect(unsigned.status).toBe(401);
@@ -466,7 +577,8 @@ describe.skipIf(!livekit.available)('video rounds on a real LiveKit server', () 
         present.map((p) => [p.id, roomOf(1, p.id), 1, true]).sort(),
       );
 
-      expect(Date.now()).toBeGreaterThan(started.data.startsAt + NO_SHOW_AFTER_MS);
+      // Past the no-show wait, nobody is flagged while the round is paused.
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, started.data.startsAt + NO_SHOW_AFTER_MS + 300 - Date.now())));
       expect(noShows).toEqual([]);
 
       // Once the round runs again, the absent mentee is flagged when the (shortened) wait is over, and only they are.

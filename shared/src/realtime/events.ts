@@ -144,6 +144,17 @@ export interface VideoAssigned {
   unavailable?: string;
 }
 
+/**
+ * The participant's room for the next round, sent while the current round ends, during a
+ * transition or break, or in the lobby once the first round's rooms exist. The client joins it on
+ * standby: connected and publishing, but with camera and microphone disabled (black frames and
+ * silence), so when the round starts the call goes live within a frame instead of a full join.
+ */
+export interface VideoUpcoming {
+  round: number;
+  connection: VideoConnection;
+}
+
 /** The round's rooms were closed (everyone in them was disconnected): leave the call. */
 export interface VideoClosed {
   round: number;
@@ -245,6 +256,8 @@ export interface EventSnapshot {
   online: string[];
   /** Present only while the recipient has a room to join. */
   video?: VideoConnection;
+  /** Before a round (lobby, transition, break): the room to wait in on standby, once it exists. */
+  videoNext?: VideoUpcoming;
 }
 
 // ---------------------------------------------------------------------------
@@ -258,6 +271,7 @@ export interface ServerToClientEvents {
   'presence:changed': (change: PresenceChanged) => void;
   // Video rounds. Each participant: their own room (or null) when a round starts; everyone: the round's rooms closed.
   'video:assigned': (assignment: VideoAssigned) => void;
+  'video:upcoming': (upcoming: VideoUpcoming) => void;
   'video:closed': (closed: VideoClosed) => void;
   /** The partner waiting in an empty room. */
   'partner:no-show': (noShow: PartnerNoShow) => void;

@@ -121,9 +121,10 @@ export function openLiveConnection(live: LiveEvent, options: ConnectOptions = {}
   // Video rounds, into their own state. Listeners are added beside the ones above, which stay as they are.
   const { video, videoRooms } = options;
   if (video) {
-    socket.on('event:snapshot', (snapshot) => video.applySnapshot(snapshot.video, snapshot.clock));
+    socket.on('event:snapshot', (snapshot) => video.applySnapshot(snapshot.video, snapshot.videoNext, snapshot.clock));
     socket.on('clock:changed', (change) => video.clockChanged(change.clock));
     socket.on('video:assigned', (assignment) => video.assign(assignment));
+    socket.on('video:upcoming', (upcoming) => video.standBy(upcoming));
     socket.on('video:closed', (closed) => video.closeRound(closed.round));
     socket.on('partner:no-show', (noShow) => video.partnerNoShow(noShow));
   }

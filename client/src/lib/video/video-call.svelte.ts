@@ -1,9 +1,11 @@
 import type { ClockState } from '@constellation/shared/clock/state';
-import type { PartnerNoShow, VideoAssigned, VideoConnection } from '@constellation/shared/realtime/events';
+import { seatRoundOf } from '@constellation/shared/clock/seat';
+import type { PartnerNoShow, VideoAssigned, VideoConnection, VideoUpcoming } from '@constellation/shared/realtime/events';
 // Types only: livekit-client is loaded when the first call starts, so other pages stay light.
 import type {
   ConnectionQuality,
   DisconnectReason,
+  LocalTrack,
   LocalVideoTrack,
   RemoteAudioTrack,
   RemoteParticipant,
@@ -17,6 +19,11 @@ export type CallStatus =
   /** No room: before the first round, between rounds, after the event. */
   | 'idle'
   | 'sitting-out'
+  /**
+   * In the next round's room before it starts: connected and publishing, but camera and microphone
+   * disabled (black frames, silence), so the call goes live within a frame when the round starts.
+   */
+  | 'standby'
   | 'connecting'
   | 'connected'
   /** LiveKit lost the media or signalling path and is restoring it by itself. */
@@ -78,6 +85,12 @@ export class VideoCall {
 
   #room: Room | null = null;
   #connection: VideoConnection | null = null;
+  /** Waiting in the next round's room: nothing the camera or microphone captures leaves the browser. */
+  #standby = false;
+  /** Local tracks published (or being published) disabled on standby, enabled when the round starts. */
+  #held: LocalTrack[] = [];
+  /** The standby call could not open the camera and microphone together: try each alone when it goes live. */
+  #devicesPending = false;
   /** Bumped on every join and leave, so a superseded attempt gives up instead of racing the new one. */
   #generation = 0;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -134,6 +147,10 @@ export class VideoCall {
   get firstFrameAt(): number | null {
     return this.#firstFrameAt;
   }
+  /** In the next round's room (or on the way into it), waiting for the round to start. */
+  get standby(): boolean {
+    return this.#standby;
+  }
   /** In a room, or on the way into one. */
   get active(): boolean {
     return this.#status === 'connecting' || this.#status === 'connected' || this.#status === 'reconnecting' || this.#status === 'disconnected';
@@ -155,10 +172,18 @@ export class VideoCall {
     }
   }
 
-  /** The snapshot on every (re)connect: a fresh token while the round runs, nothing otherwise. */
-  applySnapshot(video: VideoConnection | undefined, clock: ClockState): void {
+  /** `video:upcoming`: the next round's room, to wait in on standby. A live call is never cut short for it. */
+  standBy(upcoming: VideoUpcoming): void {
+    if (this.#round !== null && !this.#standby && this.#round < upcoming.round && this.active) return;
+    void this.join(upcoming.connection, upcoming.round, { standby: true });
+  }
+
+  /** The snapshot on every (re)connect: a fresh token while the round runs, the standby room before one. */
+  applySnapshot(video: VideoConnection | undefined, videoNext: VideoUpcoming | undefined, clock: ClockState): void {
     if (video && clock.phase === 'round') void this.join(video, clock.round);
-    else if (clock.phase !== 'round') this.leave();
+    else if (videoNext && clock.phase !== 'round') this.standBy(videoNext);
+    // No standby room yet (it is being made, and `video:upcoming` follows): keep the one held for that round.
+    else if (clock.phase !== 'round' && !(this.#standby && this.#round === seatRoundOf(clock))) this.leave();
   }
 
   /** `video:closed`: the round's rooms are gone. */
@@ -166,9 +191,17 @@ export class VideoCall {
     if (this.#round === round) this.leave();
   }
 
-  /** Belt and braces for a missed `video:closed`: outside the call's round there is no call. */
+  /**
+   * The round starting is what takes a standby call live, on every side at the same moment. Belt
+   * and braces for a missed `video:closed`: outside the call's round there is no call.
+   */
   clockChanged(clock: ClockState): void {
     if (this.#round === null) return;
+    if (this.#standby) {
+      if (clock.phase === 'round' && clock.round === this.#round) this.#goLive();
+      else if (seatRoundOf(clock) !== this.#round) this.leave();
+      return;
+    }
     if (clock.phase !== 'round' || clock.round !== this.#round) this.leave();
   }
 
@@ -180,12 +213,13 @@ export class VideoCall {
 
   async toggleMicrophone(): Promise<void> {
     this.#micOn = !this.#micOn;
-    await this.#applyDevice('microphone', this.#micOn);
+    // On standby the choice is applied when the round starts: until then everything stays disabled.
+    if (!this.#standby) await this.#applyDevice('microphone', this.#micOn);
   }
 
   async toggleCamera(): Promise<void> {
     this.#cameraOn = !this.#cameraOn;
-    await this.#applyDevice('camera', this.#cameraOn);
+    if (!this.#standby) await this.#applyDevice('camera', this.#cameraOn);
   }
 
   async startAudio(): Promise<void> {
@@ -198,11 +232,16 @@ export class VideoCall {
     if (this.#firstFrameAt === null && this.#assignedAt !== null) this.#firstFrameAt = at;
   }
 
-  /** Joins a room (leaving any other); the same room again is a no-op unless the call was lost. */
-  async join(connection: VideoConnection, round: number): Promise<void> {
+  /**
+   * Joins a room (leaving any other); the same room again is a no-op unless the call was lost.
+   * `standby` joins the next round's room ahead of it, with camera and microphone disabled; joining
+   * that room without `standby` (the round started) takes it live.
+   */
+  async join(connection: VideoConnection, round: number, { standby = false } = {}): Promise<void> {
     const sameRoom = this.#roomName === connection.roomName && this.#round === round;
     if (sameRoom) {
       this.#connection = connection; // a fresh token, for the next retry
+      if (!standby) this.#goLive();
       if (this.#status !== 'disconnected' && this.#status !== 'failed') return;
     }
     this.leave(sameRoom ? 'keep' : 'reset');
@@ -210,9 +249,10 @@ export class VideoCall {
     this.#connection = connection;
     this.#round = round;
     this.#roomName = connection.roomName;
+    this.#standby = standby;
     this.#status = 'connecting';
     this.#error = '';
-    this.#assignedAt ??= localNow();
+    if (!this.#standby) this.#assignedAt ??= localNow();
 
     let lk: LiveKit;
     try {
@@ -226,8 +266,11 @@ export class VideoCall {
     if (generation !== this.#generation) return;
     const prefs = loadDevicePreferences();
     const room = new lk.Room({
-      adaptiveStream: true,
-      dynacast: true,
+      // One viewer per video, at one size: simulcast layers and adaptive pausing only add the
+      // latency of switching layers (a key frame) when a standby call goes live.
+      adaptiveStream: false,
+      dynacast: false,
+      publishDefaults: { simulcast: false },
       videoCaptureDefaults: prefs.videoDeviceId ? { deviceId: prefs.videoDeviceId } : {},
       audioCaptureDefaults: prefs.audioDeviceId ? { deviceId: prefs.audioDeviceId } : {},
     });
@@ -239,6 +282,14 @@ export class VideoCall {
           .createLocalTracks({
             audio: this.#micOn ? (prefs.audioDeviceId ? { deviceId: prefs.audioDeviceId } : true) : false,
             video: this.#cameraOn ? (prefs.videoDeviceId ? { deviceId: prefs.videoDeviceId } : true) : false,
+          })
+          .then((tracks) => {
+            // Disabled before they are ever published: on standby nothing captured leaves the browser.
+            if (this.#standby && generation === this.#generation) {
+              for (const track of tracks) track.mediaStreamTrack.enabled = false;
+              this.#held = tracks;
+            }
+            return tracks;
           })
           .catch(() => null)
       : Promise.resolve(null);
@@ -255,7 +306,7 @@ export class VideoCall {
       return;
     }
     if (generation !== this.#generation) return void room.disconnect();
-    this.#status = 'connected';
+    this.#status = this.#standby ? 'standby' : 'connected';
     this.#retries = 0;
     this.#refresh();
     if (this.#publish) {
@@ -264,9 +315,10 @@ export class VideoCall {
       if (tracks) {
         await Promise.all(tracks.map((track) => room.localParticipant.publishTrack(track))).catch(() => {});
         this.#refresh();
-      } else {
+      } else if (this.#standby) this.#devicesPending = true;
+      else {
         // Opening both at once failed (a device is missing or refused): try each alone, with a clear message.
-        await Promise.all([this.#applyDevice('camera', this.#cameraOn), this.#applyDevice('microphone', this.#micOn)]);
+        await this.#openDevicesOneByOne();
       }
     }
   }
@@ -281,11 +333,14 @@ export class VideoCall {
       room.removeAllListeners();
       void room.disconnect();
     }
+    this.#held = [];
+    this.#devicesPending = false;
     this.#remotes = [];
     this.#localVideo = null;
     this.#quality = 'unknown';
     this.#audioBlocked = false;
     if (mode === 'keep') return;
+    this.#standby = false;
     this.#retries = 0;
     this.#connection = null;
     this.#roomName = null;
@@ -303,6 +358,32 @@ export class VideoCall {
   }
 
   // --- internals ----------------------------------------------------------------------------
+
+  /** The round started: the standby call's camera and microphone go on (as the person left them). */
+  #goLive(): void {
+    if (!this.#standby) return;
+    this.#standby = false;
+    this.#assignedAt = localNow();
+    this.#firstFrameAt = null;
+    for (const track of this.#held) {
+      const on = track.kind === 'video' ? this.#cameraOn : this.#micOn;
+      if (on) track.mediaStreamTrack.enabled = true;
+      // Muting through LiveKit tells the other side the camera or microphone is off.
+      else void track.mute().catch(() => {});
+    }
+    this.#held = [];
+    if (this.#status === 'standby') this.#status = 'connected';
+    if (this.#devicesPending) {
+      // The standby call could not open a device: try each again, now that it counts.
+      this.#devicesPending = false;
+      void this.#openDevicesOneByOne();
+    }
+    this.#refresh();
+  }
+
+  #openDevicesOneByOne(): Promise<unknown> {
+    return Promise.all([this.#applyDevice('camera', this.#cameraOn), this.#applyDevice('microphone', this.#micOn)]);
+  }
 
   #wire(lk: LiveKit, room: Room, generation: number): void {
     const { RoomEvent } = lk;
@@ -354,7 +435,7 @@ export class VideoCall {
     this.#retries++;
     clearTimeout(this.#retryTimer);
     this.#retryTimer = setTimeout(() => {
-      if (generation === this.#generation) void this.join(connection, round);
+      if (generation === this.#generation) void this.join(connection, round, { standby: this.#standby });
     }, delay);
   }
 

@@ -15,7 +15,7 @@ import {
   type InterServerEvents,
   type ServerToClientEvents,
   type SocketData,
-  type VideoConnection,
+  type EventSnapshot,
 } from '@constellation/shared/realtime/events';
 import type { ClockState } from '@constellation/shared/clock/state';
 import type { Socket } from 'socket.io';
@@ -70,8 +70,8 @@ export class ClockGateway {
   /** eventId → participantId → number of connected sockets. */
   readonly #online = new Map<string, Map<string, number>>();
 
-  /** Optional: adds the recipient's video room to their snapshot (the video feature). */
-  videoFor: ((eventId: string, viewer: SocketData['viewer'], clock: ClockState, seatRound: number | null) => Promise<VideoConnection | undefined>) | null = null;
+  /** Optional: adds the recipient's video rooms (now, and on standby for the next round) to their snapshot (the video feature). */
+  videoFor: ((eventId: string, viewer: SocketData['viewer'], clock: ClockState) => Promise<Pick<EventSnapshot, 'video' | 'videoNext'>>) | null = null;
 
   constructor(deps: { io: IoServer; pool: pg.Pool; clock: ClockService; log: FastifyBaseLogger }) {
     this.#io = deps.io;
@@ -178,11 +178,11 @@ export class ClockGateway {
         online: viewer.kind === 'organizer' ? this.online(eventId) : [],
         serverTime: this.#clock.now(),
       });
-    const video = await this.videoFor?.(eventId, viewer, clock, snapshot.seatRound).catch((error: unknown) => {
+    const video = await this.videoFor?.(eventId, viewer, clock).catch((error: unknown) => {
       this.#log.error({ err: error }, 'video connection for snapshot failed');
       return undefined;
     });
-    socket.emit('event:snapshot', video ? { ...snapshot, video } : snapshot);
+    socket.emit('event:snapshot', video ? { ...snapshot, ...video } : snapshot);
   }
 
   /** The plan of an event as the gateway holds it (loaded once, refreshed by planChanged). */

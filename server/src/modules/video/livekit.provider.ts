@@ -85,9 +85,13 @@ export class LiveKitVideoProvider implements VideoProvider {
     // Removing first gives each client a "removed" disconnect reason instead of a vanished room.
     const participants = await this.listParticipants(name);
     await Promise.all(
-      participants.map((p) => this.#rooms.removeParticipant(name, p.identity).catch(ignoreNotFound)),
+      participants.map((p) => this.removeParticipant(name, p.identity)),
     );
     await this.#rooms.deleteRoom(name).catch(ignoreNotFound);
+  }
+
+  async removeParticipant(roomName: string, identity: string): Promise<void> {
+    await this.#rooms.removeParticipant(roomName, identity).catch(ignoreNotFound);
   }
 
   async listRooms(names?: string[]): Promise<VideoRoom[]> {

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type pg from 'pg';
 import type { Socket } from 'socket.io';
+import type { Plan } from '../schedule/core/index.ts';
 import { Compile } from 'typebox/compile';
 import type { ClockActive, ClockState } from '@constellation/shared/clock/state';
 import {
@@ -12,8 +13,10 @@ import {
   type InterServerEvents,
   type ServerToClientEvents,
   type SocketData,
+  type EventSnapshot,
   type VideoConnection,
   type VideoRooms,
+  type VideoUpcoming,
 } from '@constellation/shared/realtime/events';
 import type { IoServer } from '../../plugins/socket-io.ts';
 import type { ClockGateway } from '../clock/clock.gateway.ts';
@@ -23,7 +26,7 @@ import { seatRoundOf } from '@constellation/shared/clock/seat';
 import { roundEndsAt, secondsUntil, tableOf, tablesOf, waitingPartners, type TableRoom } from './core/seating.ts';
 import { parseRoomName } from './room-name.ts';
 import type { VideoProvider } from './video.provider.ts';
-import { joinedInRound, markArrived, presentInRound, recordNoShow, recordPresence } from './video.repository.ts';
+import { markArrived, presentInRound, recordNoShow, recordPresence, showedUpInRound } from './video.repository.ts';
 import type { PresenceChange, VerifiedWebhook } from './webhook.ts';
 
 type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -63,12 +66,23 @@ interface OpenRound {
   noShowChecked: boolean;
 }
 
+interface PreparedRound {
+  round: number;
+  /** Every room made for the round so far, so stale ones (after a re-plan) can be closed when it starts. */
+  names: Set<string>;
+  /** The plan the standby tokens were handed out for: another one means people may sit elsewhere now. */
+  plan: Plan | null;
+  at: number;
+}
+
 interface EventVideo {
   /** Serializes this event's round changes, provisioning and no-show checks, in clock order. */
   queue: Promise<unknown>;
   open: OpenRound | null;
-  /** Rooms made ahead of a round, so stale ones (after a re-plan) can be closed when it starts. */
-  prepared: { round: number; names: Set<string>; at: number } | null;
+  /** The next round's rooms, made ahead of it; their participants wait in them on standby. */
+  prepared: PreparedRound | null;
+  /** A round whose rooms are queued to be made (at most one request queued at a time). */
+  preparing: number | null;
 }
 
 const checkObserve = (() => {
@@ -87,10 +101,13 @@ const fail = <T>(code: string, message: string): Ack<T> => ({ error: { code, mes
 
 /**
  * Runs the video side of the live event: follows the clock and, for every round, opens one LiveKit
- * room per table (made ahead of time during the gap before it), hands each seated participant a
- * token for their own room, and closes the round's rooms when it ends. LiveKit's webhooks feed
- * presence; a partner still missing `noShowAfterMs` after the start is flagged. Tokens come only
- * from the server's own plan lookup: nothing a participant sends names a room.
+ * room per table, made ahead of time during the gap before it (or in the lobby for the first
+ * round). Each seated participant gets a token for their own next room as soon as it exists
+ * (`video:upcoming`) and waits in it on standby, camera and microphone disabled, so the call goes
+ * live the moment the round starts; `video:assigned` at the start covers everyone else. The round's
+ * rooms close when it ends. LiveKit's webhooks feed presence; a partner still missing
+ * `noShowAfterMs` after the start is flagged. Tokens come only from the server's own plan lookup:
+ * nothing a participant sends names a room, and whoever a re-plan moved is removed from their old room.
  */
 export class VideoOrchestrator {
   readonly #provider: VideoProvider;
@@ -140,23 +157,35 @@ export class VideoOrchestrator {
   }
 
   /**
-   * The snapshot's `video`: a fresh token for the participant's own room while their round runs.
-   * An organizer opening the run screen in the lobby has round 1's rooms made ahead of the start.
+   * The snapshot's video part: while a round runs, a fresh token for the participant's own room;
+   * before a round, the room to wait in on standby once it exists. Anyone's snapshot before a round
+   * gets that round's rooms made if they are not yet (or were made for an older plan).
    */
-  async connectionFor(eventId: string, viewer: SocketData['viewer'], clock: ClockState): Promise<VideoConnection | undefined> {
-    if (viewer.kind === 'organizer') {
-      if (clock.phase === 'lobby' && clock.rounds >= 1) this.#prepareLobby(eventId);
-      return undefined;
-    }
-    if (clock.phase !== 'round') return undefined;
+  async connectionFor(eventId: string, viewer: SocketData['viewer'], clock: ClockState): Promise<Pick<EventSnapshot, 'video' | 'videoNext'>> {
+    if (clock.phase === 'finished') return {};
     const { plan } = await this.#gateway.plan(eventId);
-    const table = tableOf(tablesOf(eventId, plan, clock.round), viewer.participantId);
-    if (!table) return undefined;
-    const open = this.#events.get(eventId)?.open;
-    if (open?.round === clock.round && !open.ready.has(table.roomName)) return undefined;
-    const ttlSeconds = this.#tokenTtl(clock, clock.round);
-    const token = await this.#provider.mintParticipantToken({ roomName: table.roomName, identity: viewer.participantId, name: viewer.name, ttlSeconds });
-    return { serverUrl: this.#provider.serverUrl, roomName: table.roomName, token };
+    const ev = this.#event(eventId);
+    if (clock.phase === 'round') {
+      if (viewer.kind === 'organizer') return {};
+      const table = tableOf(tablesOf(eventId, plan, clock.round), viewer.participantId);
+      if (!table) return {};
+      const open = ev.open;
+      if (open?.round === clock.round && !open.ready.has(table.roomName)) return {};
+      return { video: await this.#connection(table.roomName, viewer.participantId, viewer.name, this.#tokenTtl(clock, clock.round)) };
+    }
+    const next = seatRoundOf(clock);
+    if (next === null) return {};
+    const prepared = ev.prepared?.round === next ? ev.prepared : null;
+    const stale = !prepared || prepared.plan !== plan || (clock.phase === 'lobby' && Date.now() - prepared.at > (LOBBY_HOLD_SEC * 1000) / 2);
+    if (stale) {
+      this.#prepareSoon(eventId, next);
+      return {};
+    }
+    if (viewer.kind === 'organizer') return {};
+    const table = tableOf(tablesOf(eventId, plan, next), viewer.participantId);
+    if (!table || !prepared.names.has(table.roomName)) return {};
+    const connection = await this.#connection(table.roomName, viewer.participantId, viewer.name, await this.#standbyTtl(eventId, clock, next));
+    return { videoNext: { round: next, connection } };
   }
 
   /**
@@ -217,11 +246,13 @@ export class VideoOrchestrator {
     const tables = tablesOf(eventId, plan, round);
     const now = this.#clock.now();
     const endsAt = roundEndsAt(clock, round, now) ?? now;
-    const ready = await this.#provision(tables, secondsUntil(endsAt, now, this.#emptyTimeoutSec));
+    const prepared = ev.prepared?.round === round ? ev.prepared : null;
+    // People wait on standby in rooms made for the plan of that moment: after a re-plan, whoever sits elsewhere now leaves.
+    const ready = await this.#provision(tables, secondsUntil(endsAt, now, this.#emptyTimeoutSec), { evict: prepared !== null && prepared.plan !== plan });
     // Rooms made ahead for tables a re-plan has since removed.
-    if (ev.prepared?.round === round) {
+    if (prepared) {
       const planned = new Set(tables.map((t) => t.roomName));
-      await this.#closeRooms([...ev.prepared.names].filter((name) => !planned.has(name)));
+      await this.#closeRooms([...prepared.names].filter((name) => !planned.has(name)));
     }
     ev.prepared = null;
     ev.open = { round, tables, ready, noShowTimer: null, noShowChecked: false };
@@ -239,8 +270,7 @@ export class VideoOrchestrator {
             return;
           }
           try {
-            const token = await this.#provider.mintParticipantToken({ roomName: table.roomName, identity: participantId, name: person.name, ttlSeconds });
-            const connection = { serverUrl: this.#provider.serverUrl, roomName: table.roomName, token };
+            const connection = await this.#connection(table.roomName, participantId, person.name, ttlSeconds);
             this.#io.to(rooms.participant(participantId)).emit('video:assigned', { round, connection });
           } catch (error) {
             this.#log.error({ err: error, room: table.roomName }, 'minting a video token failed');
@@ -252,10 +282,7 @@ export class VideoOrchestrator {
     for (const participantId of people.keys()) {
       if (!seated.has(participantId)) this.#io.to(rooms.participant(participantId)).emit('video:assigned', { round, connection: null });
     }
-    this.#io.to(rooms.organizers(eventId)).emit('video:opened', {
-      round,
-      rooms: tables.map((t) => ({ roomName: t.roomName, mentorId: t.mentorId, participantIds: t.participantIds, present: [] })),
-    });
+    this.#io.to(rooms.organizers(eventId)).emit('video:opened', await this.#roomsOf(eventId, round, tables));
   }
 
   async #closeRound(eventId: string, ev: EventVideo): Promise<void> {
@@ -266,31 +293,47 @@ export class VideoOrchestrator {
     this.#io.to(rooms.event(eventId)).emit('video:closed', { round: open.round });
   }
 
-  /** Makes a round's rooms during the gap before it, so they are ready when it starts. */
+  /**
+   * Makes a round's rooms before it (during the gap, or in the lobby for the first round) and hands
+   * each seated participant a token for theirs, to wait in on standby (`video:upcoming`).
+   */
   async #prepare(eventId: string, ev: EventVideo, round: number, clock: ClockState): Promise<void> {
-    const { plan } = await this.#gateway.plan(eventId);
+    const { plan, people } = await this.#gateway.plan(eventId);
     const tables = tablesOf(eventId, plan, round);
     if (tables.length === 0) return;
     const now = this.#clock.now();
-    let lifetimeSec: number;
     const endsAt = roundEndsAt(clock, round, now);
-    if (endsAt !== null) lifetimeSec = secondsUntil(endsAt, now, this.#emptyTimeoutSec);
-    else {
-      const settings = await loadClockSettings(this.#pool, eventId);
-      lifetimeSec = LOBBY_HOLD_SEC + (settings?.roundSeconds ?? 0) + this.#emptyTimeoutSec;
-    }
-    await this.#provision(tables, lifetimeSec);
-    ev.prepared = { round, names: new Set(tables.map((t) => t.roomName)), at: Date.now() };
+    const lifetimeSec =
+      endsAt !== null ? secondsUntil(endsAt, now, this.#emptyTimeoutSec) : LOBBY_HOLD_SEC + (await this.#roundSeconds(eventId)) + this.#emptyTimeoutSec;
+    const previous = ev.prepared?.round === round ? ev.prepared : null;
+    const ready = await this.#provision(tables, lifetimeSec, { evict: previous !== null });
+    ev.prepared = { round, names: new Set([...(previous?.names ?? []), ...ready]), plan, at: Date.now() };
+
+    const ttlSeconds = await this.#standbyTtl(eventId, clock, round);
+    const results = await Promise.allSettled(
+      tables
+        .filter((table) => ready.has(table.roomName))
+        .flatMap((table) =>
+          table.participantIds.map(async (participantId) => {
+            const person = people.get(participantId);
+            if (!person) return;
+            const upcoming: VideoUpcoming = { round, connection: await this.#connection(table.roomName, participantId, person.name, ttlSeconds) };
+            this.#io.to(rooms.participant(participantId)).emit('video:upcoming', upcoming);
+          }),
+        ),
+    );
+    this.#logFailures(results, 'minting a standby video token failed');
   }
 
-  #prepareLobby(eventId: string): void {
+  /** Queues making `round`'s rooms ahead of it, once, if the clock still points at it by then. */
+  #prepareSoon(eventId: string, round: number): void {
     const ev = this.#event(eventId);
-    // Once per hold period, however many times organizers reconnect.
-    if (ev.prepared?.round === 1 && Date.now() - ev.prepared.at < (LOBBY_HOLD_SEC * 1000) / 2) return;
-    ev.prepared = { round: 1, names: new Set(), at: Date.now() };
-    this.#enqueue(eventId, async () => {
+    if (ev.preparing === round) return;
+    ev.preparing = round;
+    void this.#enqueue(eventId, async () => {
+      ev.preparing = null;
       const clock = await this.#clock.state(eventId);
-      if (clock?.phase === 'lobby') await this.#prepare(eventId, ev, 1, clock);
+      if (clock && clock.phase !== 'round' && seatRoundOf(clock) === round) await this.#prepare(eventId, ev, round, clock);
     });
   }
 
@@ -298,7 +341,7 @@ export class VideoOrchestrator {
    * Makes sure each table's room exists and will last `lifetimeSec` from now. A room that would
    * expire too soon, or is too small after a re-plan, is made again while nobody is in it.
    */
-  async #provision(tables: TableRoom[], lifetimeSec: number): Promise<Set<string>> {
+  async #provision(tables: TableRoom[], lifetimeSec: number, { evict = false } = {}): Promise<Set<string>> {
     const ready = new Set<string>();
     if (tables.length === 0) return ready;
     const names = tables.map((t) => t.roomName);
@@ -316,6 +359,8 @@ export class VideoOrchestrator {
         if (room) {
           const expiresAt = room.createdAt.getTime() + room.emptyTimeoutSec * 1000;
           const fits = room.maxParticipants === 0 || room.maxParticipants >= maxParticipants;
+          // (LiveKit counts a participant only once their media connects: ask it for the list.)
+          if (evict) await this.#evictStrangers(table);
           if ((expiresAt >= mustLastUntil && fits) || room.numParticipants > 0) return void ready.add(table.roomName);
           await this.#provider.closeRoom(table.roomName);
         }
@@ -325,6 +370,13 @@ export class VideoOrchestrator {
     );
     this.#logFailures(results, 'making a video room failed');
     return ready;
+  }
+
+  /** Removes from a table's room everyone the plan no longer seats there (hidden observers stay). */
+  async #evictStrangers(table: TableRoom): Promise<void> {
+    const inRoom = await this.#provider.listParticipants(table.roomName);
+    const strangers = inRoom.filter((p) => !p.permission.hidden && !table.participantIds.includes(p.identity));
+    await Promise.all(strangers.map((p) => this.#provider.removeParticipant(table.roomName, p.identity)));
   }
 
   async #closeRooms(names: string[]): Promise<void> {
@@ -383,7 +435,7 @@ export class VideoOrchestrator {
     open.noShowChecked = true;
     const round = open.round;
 
-    const joined = await joinedInRound(this.#pool, eventId, round);
+    const joined = await showedUpInRound(this.#pool, eventId, round, new Date(clock.startsAt));
     const suspects = open.tables.filter((t) => t.participantIds.some((id) => !joined.has(id)));
     if (suspects.length === 0) return;
     // Only rooms that exist: when LiveKit lost a room, nobody could have joined it.
@@ -480,10 +532,16 @@ export class VideoOrchestrator {
   async #roomsNow(eventId: string): Promise<VideoRooms> {
     const clock = await this.#clock.state(eventId);
     if (clock?.phase !== 'round') return { round: null, rooms: [] };
-    const [{ plan }, present] = await Promise.all([this.#gateway.plan(eventId), presentInRound(this.#pool, eventId, clock.round)]);
+    const { plan } = await this.#gateway.plan(eventId);
+    return this.#roomsOf(eventId, clock.round, tablesOf(eventId, plan, clock.round));
+  }
+
+  /** A round's rooms and who is in each now (people on standby joined before the round started). */
+  async #roomsOf(eventId: string, round: number, tables: TableRoom[]): Promise<VideoRooms> {
+    const present = await presentInRound(this.#pool, eventId, round);
     return {
-      round: clock.round,
-      rooms: tablesOf(eventId, plan, clock.round).map((t) => ({
+      round,
+      rooms: tables.map((t) => ({
         roomName: t.roomName,
         mentorId: t.mentorId,
         participantIds: t.participantIds,
@@ -494,6 +552,21 @@ export class VideoOrchestrator {
 
   // ---------------------------------------------------------------------------
 
+  async #connection(roomName: string, identity: string, name: string, ttlSeconds: number): Promise<VideoConnection> {
+    const token = await this.#provider.mintParticipantToken({ roomName, identity, name, ttlSeconds });
+    return { serverUrl: this.#provider.serverUrl, roomName, token };
+  }
+
+  /** A standby token lasts until its round ends; in the lobby, as long as the rooms are held. */
+  async #standbyTtl(eventId: string, clock: ClockState, round: number): Promise<number> {
+    if (clock.phase !== 'lobby') return this.#tokenTtl(clock, round);
+    return LOBBY_HOLD_SEC + (await this.#roundSeconds(eventId)) + TOKEN_SLACK_SEC;
+  }
+
+  async #roundSeconds(eventId: string): Promise<number> {
+    return (await loadClockSettings(this.#pool, eventId))?.roundSeconds ?? 0;
+  }
+
   #tokenTtl(clock: ClockState, round: number): number {
     const now = this.#clock.now();
     return secondsUntil(roundEndsAt(clock, round, now) ?? now, now, TOKEN_SLACK_SEC, { min: 60 });
@@ -501,7 +574,7 @@ export class VideoOrchestrator {
 
   #event(eventId: string): EventVideo {
     let ev = this.#events.get(eventId);
-    if (!ev) this.#events.set(eventId, (ev = { queue: Promise.resolve(), open: null, prepared: null }));
+    if (!ev) this.#events.set(eventId, (ev = { queue: Promise.resolve(), open: null, prepared: null, preparing: null }));
     return ev;
   }
 

@@ -71,4 +71,6 @@ export interface VideoProvider {
   listRooms(names?: string[]): Promise<VideoRoom[]>;
   /** Empty when the room does not exist. */
   listParticipants(roomName: string): Promise<VideoParticipant[]>;
+  /** Disconnects one participant from a room; one who is not there (or a room that is gone) is fine. */
+  removeParticipant(roomName: string, identity: string): Promise<void>;
 }

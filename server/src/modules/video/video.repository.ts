@@ -25,11 +25,20 @@ export async function recordPresence(db: Queryable, row: PresenceRow): Promise<b
   return rowCount === 1;
 }
 
-/** Participants who joined any room of the round at least once. */
-export async function joinedInRound(db: Queryable, eventId: string, round: number): Promise<Set<string>> {
+/**
+ * Participants who showed up for the round: in a room of it now, or joined one since `startedAt`.
+ * Waiting on standby before the start and leaving before it does not count.
+ */
+export async function showedUpInRound(db: Queryable, eventId: string, round: number, startedAt: Date): Promise<Set<string>> {
   const { rows } = await db.query<{ participant_id: string }>(
-    `SELECT DISTINCT participant_id FROM room_presence WHERE event_id = $1 AND round = $2 AND kind = 'joined'`,
-    [eventId, round],
+    `SELECT participant_id FROM room_presence WHERE event_id = $1 AND round = $2 AND kind = 'joined' AND at >= $3
+     UNION
+     SELECT participant_id FROM (
+       SELECT DISTINCT ON (participant_id) participant_id, kind
+       FROM room_presence WHERE event_id = $1 AND round = $2
+       ORDER BY participant_id, at DESC, id DESC
+     ) last WHERE kind = 'joined'`,
+    [eventId, round, startedAt],
   );
   return new Set(rows.map((r) => r.participant_id));
 }
