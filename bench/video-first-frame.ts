@@ -42,13 +42,14 @@ const browser = await launchBrowser();
 /** Page side. `prepare` joins on standby (or does nothing for the baseline); `start` runs at `startAt`. */
 const PAGE_SCRIPT = () => {
   type LK = typeof import('livekit-client');
-  const LK = (window as unknown as { LivekitClient: LK }).LivekitClient;
+  // Read when called: this runs before the page's script tag loads the library.
+  const lib = () => (window as unknown as { LivekitClient: LK }).LivekitClient;
   const w = window as unknown as Record<string, unknown>;
   // The app's room options: one layer, no adaptive pausing.
   const options = { adaptiveStream: false, dynacast: false, publishDefaults: { simulcast: false } };
 
   /** Resolves with the time (epoch ms) of the first frame of `room`'s remote video that shows a picture. */
-  const firstPicture = (room: InstanceType<LK['Room']>) =>
+  const firstPicture = (room: import('livekit-client').Room) =>
     new Promise<number>((resolve) => {
       const canvas = document.createElement('canvas');
       canvas.width = canvas.height = 8;
@@ -68,13 +69,13 @@ const PAGE_SCRIPT = () => {
       for (const participant of room.remoteParticipants.values()) {
         for (const publication of participant.videoTrackPublications.values()) if (publication.videoTrack) watch(publication.videoTrack);
       }
-      room.on(LK.RoomEvent.TrackSubscribed, (track) => track.kind === 'video' && watch(track));
+      room.on(lib().RoomEvent.TrackSubscribed, (track) => track.kind === 'video' && watch(track));
     });
 
   w.prepare = async (url: string, token: string) => {
-    const room = new LK.Room(options);
+    const room = new (lib().Room)(options);
     w.room = room;
-    const tracks = LK.createLocalTracks({ audio: true, video: true });
+    const tracks = lib().createLocalTracks({ audio: true, video: true });
     await room.connect(url, token);
     const local = await tracks;
     for (const track of local) track.mediaStreamTrack.enabled = false;
@@ -85,16 +86,16 @@ const PAGE_SCRIPT = () => {
   w.start = async (startAt: number, join: { url: string; token: string } | null) => {
     await new Promise((resolve) => setTimeout(resolve, startAt - Date.now()));
     if (join) {
-      const room = new LK.Room(options);
+      const room = new (lib().Room)(options);
       w.room = room;
       const seen = firstPicture(room);
-      const tracks = LK.createLocalTracks({ audio: true, video: true });
+      const tracks = lib().createLocalTracks({ audio: true, video: true });
       await room.connect(join.url, join.token);
       await Promise.all((await tracks).map((track) => room.localParticipant.publishTrack(track)));
       return (await seen) - startAt;
     }
     for (const track of w.held as { mediaStreamTrack: MediaStreamTrack }[]) track.mediaStreamTrack.enabled = true;
-    return (await firstPicture(w.room as InstanceType<LK['Room']>)) - startAt;
+    return (await firstPicture(w.room as import('livekit-client').Room)) - startAt;
   };
 
   w.leave = async () => {

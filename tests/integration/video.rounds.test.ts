@@ -446,6 +446,22 @@ describe.skipIf(!livekit.available)('video rounds on a real LiveKit server', () 
     expect(showed.has(never!.id)).toBe(false);
   });
 
+  it('flags someone whose signalling reached the room but whose media never did: their partner sees nothing', async () => {
+    const { organizer, eventId, people, cookies, roomOf } = await setUpEvent(t.app, { mentors: 1, mentees: 1 });
+    const mentee = people.find((p) => p.role === 'mentee')!;
+    const org = await joinAs(organizer.cookie, eventId);
+    const noShows = collect<VideoNoShow>(org.socket, 'video:no-show');
+    const side = await joinAs(cookies[mentee.id]!);
+    const assigned = nextEvent(side.socket, 'video:assigned');
+    await command(org.socket, 'clock:start');
+    const stuck = await joinSignalOnly((await assigned).connection!.token);
+    await eventually(async () => (await provider.listParticipants(roomOf(1, mentee.id)!)).some((p) => p.identity === mentee.id), { what: 'the signalling-only join' });
+    const flagged = await eventually(() => noShows.find((n) => n.participantId === mentee.id), { what: 'the stuck mentee flagged', timeoutMs: NO_SHOW_AFTER_MS + 10_000 });
+    expect(flagged).toEqual({ round: 1, participantId: mentee.id, roomName: roomOf(1, mentee.id) });
+    stuck.close();
+    await command(org.socket, 'clock:end-event');
+  });
+
   it('tells a participant who sits a round out that there is no room for them', async () => {
     const { organizer, eventId, people, cookies, plan } = await setUpEvent(t.app, { mentors: 1, mentees: 2 });
     const sitter = plan.rounds[0]!.sitOuts[0]!.participantId;

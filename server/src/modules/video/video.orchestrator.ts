@@ -452,7 +452,9 @@ export class VideoOrchestrator {
       // Webhooks can lag behind a join: LiveKit's own list settles it.
       let listed: Set<string>;
       try {
-        listed = new Set((await this.#provider.listParticipants(table.roomName)).filter((p) => !p.permission.hidden).map((p) => p.identity));
+        // Only those whose media flows: one stuck with signalling alone (a firewall, say) shows their partner nothing.
+        const inRoom = await this.#provider.listParticipants(table.roomName);
+        listed = new Set(inRoom.filter((p) => !p.permission.hidden && p.state === 'active').map((p) => p.identity));
       } catch (error) {
         this.#log.error({ err: error, room: table.roomName }, 'no-show check of a room skipped');
         continue;
