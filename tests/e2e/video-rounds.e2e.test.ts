@@ -248,6 +248,7 @@ describe.skipIf(skipReason !== null || !livekit.available)('video rounds in real
       };
 
       const fromRoundStart: number[] = [];
+      /** From the moment the page took its call live (the round start as it heard it, or its room arriving). */
       const fromAssigned: number[] = [];
 
       /** Round `round` is running: every pair whose people are all here sees and hears each other. */
@@ -324,11 +325,15 @@ describe.skipIf(skipReason !== null || !livekit.available)('video rounds in real
         const seated = tablesOf(round).filter((t) => !t.includes(carl.id)).flat();
         for (const id of seated) await pages.get(id)!.locator('[data-call-standby]').waitFor({ timeout: 15_000 });
         for (const id of seated) {
-          const incoming = await incomingMedia(pages.get(id)!);
-          console.log(`standby ${byId.get(id)!.name}: ${JSON.stringify(incoming)}`);
-          expect(incoming.videoPackets, `${byId.get(id)!.name} receives the next partner's (black) video on standby`).toBeGreaterThan(0);
-          expect(incoming.brightest, `${byId.get(id)!.name} sees only black before the round`).toBeLessThanOrEqual(16);
-          expect(incoming.audioEnergy, `${byId.get(id)!.name} hears only silence before the round`).toBe(0);
+          // The partner may still be publishing: sample until their (black) video arrives, and every sample must be black and silent.
+          await expect
+            .poll(async () => {
+              const incoming = await incomingMedia(pages.get(id)!);
+              expect(incoming.brightest, `${byId.get(id)!.name} sees only black before the round`).toBeLessThanOrEqual(16);
+              expect(incoming.audioEnergy, `${byId.get(id)!.name} hears only silence before the round`).toBe(0);
+              return incoming.videoPackets;
+            }, { timeout: 10_000, message: `${byId.get(id)!.name} to receive the next partner's (black) video on standby` })
+            .toBeGreaterThan(0);
         }
       }
 
@@ -345,6 +350,19 @@ describe.skipIf(skipReason !== null || !livekit.available)('video rounds in real
       await expect
         .poll(() => organizer.evaluate(() => [...document.querySelectorAll('video')].filter((v) => v.videoWidth > 0).length), { timeout: 20_000 })
         .toBeGreaterThan(0);
+
+      // --- Someone reloads their page mid-round: the new snapshot's fresh token brings the call back, both ways.
+      const fullTable = tablesOf(1).find((t) => !t.includes(carl.id))!;
+      const [stays, reloads] = [fullTable[0]!, fullTable[1]!];
+      await pages.get(reloads)!.reload();
+      for (const [viewer, viewed] of [[reloads, stays], [stays, reloads]] as const) {
+        await expect
+          .poll(async () => {
+            const media = await remoteMedia(pages.get(viewer)!, viewed);
+            return media.videoWidth > 0 && media.audioTracks === 1;
+          }, { timeout: 30_000, message: `${byId.get(viewer)!.name} to see and hear ${byId.get(viewed)!.name} again after the reload` })
+          .toBe(true);
+      }
 
       // --- The end of round 1 closes every call; round 2's rooms wait on standby.
       const round1Calls = await peerConnectionMarks();
@@ -372,7 +390,7 @@ describe.skipIf(skipReason !== null || !livekit.available)('video rounds in real
       expect(noShows.every((n) => n.participantId === carl.id)).toBe(true);
       const fmt = (values: number[]) => `median ${Math.round(median(values))} ms, max ${Math.round(Math.max(...values))} ms (n=${values.length})`;
       console.log(`first remote video frame after the round started: ${fmt(fromRoundStart)}`);
-      console.log(`first remote video frame after video:assigned arrived: ${fmt(fromAssigned)}`);
+      console.log(`first remote video frame after the page took its call live: ${fmt(fromAssigned)}`);
       // livekit-client logs these when the server deletes a room under it, which is how a round ends:
       // the signalling socket and the data channels are torn down from the far side.
       const roomClosedUnderUs = /^console: (error reading from signal stream .*WS closed unexpectedly|DataChannel error on (lossy|reliable): User-Initiated Abort)/;
