@@ -26,7 +26,8 @@
  * headless Chromium page (a Room each, as the app's client does, connected but publishing
  * nothing). No media is sent: media never touches the app server, only LiveKit.
  * BENCH_JOIN=signal joins over the signalling WebSocket only, without a browser (then the app
- * records no presence at all; its no-show check still counts them present, from LiveKit's list).
+ * records no presence at all, and its no-show check flags them: LiveKit lists them, but their
+ * media never connected).
  *
  *   npx tsx bench/video-round-load.ts   (PostgreSQL at BENCH_ADMIN_DATABASE_URL, default 127.0.0.1:5432)
  *   env: BENCH_IDLE_SECONDS (10), BENCH_HOLD_SECONDS (15; longer if needed to take in the app's
