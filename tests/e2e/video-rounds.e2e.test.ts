@@ -374,6 +374,22 @@ describe.skipIf(skipReason !== null || !livekit.available)('video rounds in real
       await expect.poll(() => roundStarts.get(2), { timeout: 20_000 }).toBeDefined();
       await expectVideoFlows(2, roundStarts.get(2)!);
       await expectNoShow(2);
+      // Camera and microphone toggles reach the partner: a "camera off" placeholder and a muted mark, then back.
+      const table2 = tablesOf(2).find((t) => !t.includes(carl.id));
+      if (table2) {
+        const [actor, watcher] = [pages.get(table2[1]!)!, pages.get(table2[0]!)!];
+        const actorName = byId.get(table2[1]!)!.name;
+        await actor.getByRole('button', { name: 'Turn camera off' }).click();
+        await watcher.getByText(`${actorName} has their camera off`).waitFor();
+        await actor.getByRole('button', { name: 'Mute microphone' }).click();
+        await watcher.getByText(`${actorName} (muted)`).waitFor();
+        await actor.getByRole('button', { name: 'Turn camera off' }).click();
+        await actor.getByRole('button', { name: 'Mute microphone' }).click();
+        await expect
+          .poll(async () => (await remoteMedia(watcher, table2[1]!)).videoWidth, { timeout: 15_000, message: `${actorName}'s camera back on` })
+          .toBeGreaterThan(0);
+        await expect.poll(() => watcher.getByText(`${actorName} (muted)`).count(), { timeout: 10_000 }).toBe(0);
+      }
       // A sit-out sees why, not an empty call.
       for (const sitOut of plan.plan!.rounds[1]!.sitOuts) {
         const page = pages.get(sitOut.participantId);
