@@ -87,6 +87,9 @@ export class DeviceCheck {
     this.#videoDeviceId = stream.getVideoTracks()[0]?.getSettings().deviceId ?? this.#videoDeviceId;
     this.#audioDeviceId = stream.getAudioTracks()[0]?.getSettings().deviceId ?? this.#audioDeviceId;
     await this.#listDevices();
+    // Stopped (or restarted) while the devices were being listed: this stream is already released,
+    // and a meter on it would leave an AudioContext and its animation loop running for good.
+    if (attempt !== this.#attempt) return;
     this.#meter(stream);
   }
 
