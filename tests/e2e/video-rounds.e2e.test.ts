@@ -323,7 +323,14 @@ describe.skipIf(skipReason !== null || !livekit.available)('video rounds in real
        */
       async function expectStandby(round: number): Promise<void> {
         const seated = tablesOf(round).filter((t) => !t.includes(carl.id)).flat();
-        for (const id of seated) await pages.get(id)!.locator('[data-call-standby]').waitFor({ timeout: 15_000 });
+        for (const id of seated) {
+          const page = pages.get(id)!;
+          await page.locator('[data-call-standby]').waitFor({ timeout: 15_000 });
+          // They see themselves while they wait (a local copy of the camera; the published one stays dark).
+          await expect
+            .poll(() => page.getByLabel('Your own camera, seen only by you').evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: 10_000 })
+            .toBeGreaterThan(0);
+        }
         for (const id of seated) {
           // The partner may still be publishing: sample until their (black) video arrives, and every sample must be black and silent.
           await expect
@@ -404,7 +411,8 @@ describe.skipIf(skipReason !== null || !livekit.available)('video rounds in real
       for (const [id, page] of pages) expect(await stillOpen(page, await peerConnectionCount(page)), `${byId.get(id)!.name}'s connections`).toBe(0);
 
       expect(noShows.every((n) => n.participantId === carl.id)).toBe(true);
-      const fmt = (values: number[]) => `median ${Math.round(median(values))} ms, max ${Math.round(Math.max(...values))} ms (n=${values.length})`;
+      const fmt = (values: number[]) =>
+        `median ${Math.round(median(values))} ms, max ${Math.round(Math.max(...values))} ms (n=${values.length}: ${values.map(Math.round).join(', ')})`;
       console.log(`first remote video frame after the round started: ${fmt(fromRoundStart)}`);
       console.log(`first remote video frame after the page took its call live: ${fmt(fromAssigned)}`);
       // livekit-client logs these when the server deletes a room under it, which is how a round ends:

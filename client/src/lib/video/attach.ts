@@ -18,6 +18,17 @@ export function attachTrack(track: Track | null | undefined, onpicture?: () => v
   };
 }
 
+/** `{@attach attachMediaTrack(track)}` on a `<video>`: plays a browser track that is not LiveKit's (a local preview). */
+export function attachMediaTrack(track: MediaStreamTrack | null | undefined): Attachment<HTMLVideoElement> {
+  return (element) => {
+    if (!track) return;
+    element.srcObject = new MediaStream([track]);
+    return () => {
+      element.srcObject = null;
+    };
+  };
+}
+
 /** Samples each new frame at 8×8 pixels until one is not black, then calls `onpicture` once. */
 function watchFirstPicture(video: HTMLVideoElement, onpicture: () => void): () => void {
   // Firefox before 132 lacks the frame callback; 'playing' is close enough there.

@@ -89,6 +89,8 @@ export class VideoCall {
   #standby = false;
   /** Local tracks published (or being published) disabled on standby, enabled when the round starts. */
   #held: LocalTrack[] = [];
+  /** On standby: a copy of the camera for the person's own preview; the published original stays disabled. */
+  #preview = $state.raw<MediaStreamTrack | null>(null);
   /** The standby call could not open the camera and microphone together: try each alone when it goes live. */
   #devicesPending = false;
   /** Bumped on every join and leave, so a superseded attempt gives up instead of racing the new one. */
@@ -146,6 +148,10 @@ export class VideoCall {
   }
   get firstFrameAt(): number | null {
     return this.#firstFrameAt;
+  }
+  /** On standby, the person's own camera, for them alone: nothing of it is sent until the round starts. */
+  get standbyPreview(): MediaStreamTrack | null {
+    return this.#preview;
   }
   /** In the next round's room (or on the way into it), waiting for the round to start. */
   get standby(): boolean {
@@ -286,6 +292,8 @@ export class VideoCall {
           .then((tracks) => {
             // Disabled before they are ever published: on standby nothing captured leaves the browser.
             if (this.#standby && generation === this.#generation) {
+              const camera = tracks.find((track) => track.kind === 'video');
+              if (camera) this.#preview = camera.mediaStreamTrack.clone();
               for (const track of tracks) track.mediaStreamTrack.enabled = false;
               this.#held = tracks;
             }
@@ -334,6 +342,7 @@ export class VideoCall {
       void room.disconnect();
     }
     this.#held = [];
+    this.#stopPreview();
     this.#devicesPending = false;
     this.#remotes = [];
     this.#localVideo = null;
@@ -372,6 +381,7 @@ export class VideoCall {
       else void track.mute().catch(() => {});
     }
     this.#held = [];
+    this.#stopPreview();
     if (this.#status === 'standby') this.#status = 'connected';
     if (this.#devicesPending) {
       // The standby call could not open a device: try each again, now that it counts.
@@ -379,6 +389,11 @@ export class VideoCall {
       void this.#openDevicesOneByOne();
     }
     this.#refresh();
+  }
+
+  #stopPreview(): void {
+    this.#preview?.stop();
+    this.#preview = null;
   }
 
   #openDevicesOneByOne(): Promise<unknown> {
