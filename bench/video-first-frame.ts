@@ -12,27 +12,19 @@
  *
  *   npx tsx bench/video-first-frame.ts            # PAIRS=2 ROUNDS=4
  */
-import { createServer } from 'node:http';
-import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { LiveKitVideoProvider } from '../server/src/modules/video/livekit.provider.ts';
 import { launchBrowser } from '../tests/helpers/browser.ts';
-import { startLiveKit } from '../tests/helpers/livekit.ts';
+import { serveLiveKitPage, startLiveKit } from '../tests/helpers/livekit.ts';
 import { median, report } from './lib.ts';
 
 const PAIRS = Number(process.env.PAIRS ?? 2);
 const ROUNDS = Number(process.env.ROUNDS ?? 4);
 
-const umd = readFileSync(new URL('../node_modules/livekit-client/dist/livekit-client.umd.js', import.meta.url));
-const html = `<!doctype html><meta charset=utf-8><title>first frame</title><script src="/lk.js"></script><body></body>`;
-const http = createServer((req, res) => {
-  if (req.url === '/lk.js') return res.writeHead(200, { 'content-type': 'text/javascript' }).end(umd);
-  res.writeHead(200, { 'content-type': 'text/html' }).end(html);
-});
-await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+const http = await serveLiveKitPage();
 const origin = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
 
 const lk = await startLiveKit();

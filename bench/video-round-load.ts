@@ -38,8 +38,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { makeCsv } from '../tests/factories/index.ts';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { createRequire } from 'node:module';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -242,29 +241,6 @@ globalThis.bench = {
 };
 `;
 
-async function servePage(): Promise<Server> {
-  const require = createRequire(import.meta.url);
-  const clientBundle = readFileSync(require.resolve('livekit-client')); // the UMD build: `LivekitClient`
-  const html = '<!doctype html><meta charset="utf-8"><script src="/livekit-client.js"></script>' + `<script>${PAGE_SCRIPT}</script>`;
-  const server = createServer((request, response) => {
-    if (request.url === '/livekit-client.js') response.writeHead(200, { 'content-type': 'text/javascript' }).end(clientBundle);
-    else response.writeHead(200, { 'content-type': 'text/html' }).end(html);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return server;
-}
-
-/** Signalling-only join (no WebRTC): admitted and listed by LiveKit, but never "joined" in its webhooks. */
-async function joinSignalOnly(serverUrl: string, token: string): Promise<WebSocket> {
-  const socket = new WebSocket(`${serverUrl}/rtc?access_token=${token}&auto_subscribe=1&protocol=16&sdk=js`);
-  await new Promise<void>((resolve, reject) => {
-    socket.once('message', () => resolve()); // the JoinResponse
-    socket.once('unexpected-response', (_req, res) => reject(new Error(`join refused with HTTP ${res.statusCode}`)));
-    socket.once('error', reject);
-  });
-  return socket;
-}
-
 // ---------------------------------------------------------------------------
 // Set-up: 20 mentors and 20 mentees by CSV, a plan, everyone's invite opened
 
@@ -355,7 +331,7 @@ async function main(): Promise<void> {
   const started = monotonicMs();
   const log = (label: string) => VERBOSE && console.log(`[${((monotonicMs() - started) / 1000).toFixed(1)} s] ${label}`);
   const { createBenchDatabase } = await import('./live-event.ts');
-  const { startLiveKit, startWebhookCapture, findLiveKitBinary, LIVEKIT_VERSION } = await import('../tests/helpers/livekit.ts');
+  const { startLiveKit, startWebhookCapture, findLiveKitBinary, joinSignalOnly, serveLiveKitPage, LIVEKIT_VERSION } = await import('../tests/helpers/livekit.ts');
   const { freePort } = await import('../tests/helpers/server.ts');
   const { browserUnavailableReason, launchBrowser } = await import('../tests/helpers/browser.ts');
 
@@ -405,7 +381,7 @@ async function main(): Promise<void> {
     const browserReady: Promise<{ browser: Browser; page: Page; pageServer: Server } | null> =
       joinMode === 'browser'
         ? (async () => {
-            const pageServer = await servePage();
+            const pageServer = await serveLiveKitPage(PAGE_SCRIPT);
             undo.push({ what: 'page server', run: () => new Promise((resolve) => pageServer.close(resolve)) });
             const browser = await launchBrowser();
             undo.push({ what: 'Chromium', run: () => browser.close() });

@@ -11,7 +11,7 @@ import { cpus, loadavg } from 'node:os';
 import WebSocket from 'ws';
 import { LiveKitVideoProvider } from '../server/src/modules/video/livekit.provider.ts';
 import { roomNameFor } from '../server/src/modules/video/room-name.ts';
-import { startLiveKit, type LiveKitServer } from '../tests/helpers/livekit.ts';
+import { joinSignalOnly, startLiveKit } from '../tests/helpers/livekit.ts';
 import { median, report, time } from './lib.ts';
 
 const SIZES = [20, 100];
@@ -30,22 +30,12 @@ const provision = (names: string[]) =>
   Promise.all(names.map((name) => provider.ensureRoom(name, { emptyTimeoutSec: 600, maxParticipants: 4 })));
 const close = (names: string[]) => Promise.all(names.map((name) => provider.closeRoom(name)));
 
-async function joinSignalOnly(lk: LiveKitServer, token: string): Promise<WebSocket> {
-  const socket = new WebSocket(`${lk.url}/rtc?access_token=${token}&auto_subscribe=1&protocol=16&sdk=js`);
-  await new Promise<void>((resolve, reject) => {
-    socket.once('message', () => resolve());
-    socket.once('unexpected-response', (_req, res) => reject(new Error(`join refused with HTTP ${res.statusCode}`)));
-    socket.once('error', reject);
-  });
-  return socket;
-}
-
 async function fillWithPairs(names: string[]): Promise<WebSocket[]> {
   const sockets: WebSocket[] = [];
   for (const roomName of names) {
     for (const who of ['mentor', 'mentee']) {
       const token = await provider.mintParticipantToken({ roomName, identity: `${who}-${randomUUID()}`, name: who, ttlSeconds: 600 });
-      sockets.push(await joinSignalOnly(server, token));
+      sockets.push(await joinSignalOnly(server.url, token));
     }
   }
   return sockets;

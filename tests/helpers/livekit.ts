@@ -1,4 +1,7 @@
-import { createServer as createHttpServer, type IncomingHttpHeaders } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createRequire } from 'node:module';
+import WebSocket from 'ws';
 import type { AddressInfo } from 'node:net';
 import { findLiveKitBinary, LIVEKIT_VERSION, versionOf } from '../../server/src/modules/video/livekit.process.ts';
 
@@ -117,4 +120,44 @@ export async function eventually<T>(
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** LiveKit's own check of a join token, the same one a browser's connection goes through: the HTTP status it answers. */
+export async function validateJoin(server: { httpUrl: string }, token: string): Promise<number> {
+  const response = await fetch(`${server.httpUrl}/rtc/validate?access_token=${token}`);
+  await response.body?.cancel();
+  return response.status;
+}
+
+/**
+ * Joins a room over LiveKit's signalling WebSocket only (no WebRTC): LiveKit admits and lists the
+ * participant, but never reports them "joined" in its webhooks, since their media never connects.
+ * `serverUrl` is the ws:// URL. Rejects with "join refused with HTTP <status>" when LiveKit says no.
+ */
+export async function joinSignalOnly(serverUrl: string, token: string): Promise<WebSocket> {
+  const socket = new WebSocket(`${serverUrl}/rtc?access_token=${token}&auto_subscribe=1&protocol=16&sdk=js`);
+  await new Promise<void>((resolve, reject) => {
+    socket.once('message', () => resolve()); // the JoinResponse
+    socket.once('unexpected-response', (_req, res) => reject(new Error(`join refused with HTTP ${res.statusCode}`)));
+    socket.once('error', reject);
+  });
+  return socket;
+}
+
+/**
+ * Serves, on a free port of 127.0.0.1, a page that loads livekit-client's UMD build (it defines
+ * `LivekitClient` on the page) and then runs `pageScript`, for browser tests and benches that drive
+ * LiveKit without the app's client.
+ */
+export async function serveLiveKitPage(pageScript = ''): Promise<Server> {
+  const require = createRequire(import.meta.url);
+  // The package's `require` entry is its UMD build.
+  const clientBundle = readFileSync(require.resolve('livekit-client'));
+  const html = '<!doctype html><meta charset="utf-8"><script src="/livekit-client.js"></script>' + (pageScript ? `<script>${pageScript}</script>` : '');
+  const server = createHttpServer((request, response) => {
+    if (request.url === '/livekit-client.js') response.writeHead(200, { 'content-type': 'text/javascript' }).end(clientBundle);
+    else response.writeHead(200, { 'content-type': 'text/html' }).end(html);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
 }

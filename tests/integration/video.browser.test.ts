@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { accessSync, constants, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { accessSync, constants } from 'node:fs';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +9,7 @@ import { LiveKitVideoProvider } from '../../server/src/modules/video/livekit.pro
 import { roomNameFor } from '../../server/src/modules/video/room-name.ts';
 import { videoRoutes } from '../../server/src/modules/video/video.routes.ts';
 import { createWebhookVerifier, type PresenceChange } from '../../server/src/modules/video/webhook.ts';
-import { eventually, liveKitAvailability, startLiveKit, type LiveKitServer } from '../helpers/livekit.ts';
+import { eventually, liveKitAvailability, serveLiveKitPage, startLiveKit, type LiveKitServer } from '../helpers/livekit.ts';
 
 const livekit = liveKitAvailability();
 const chromiumPath = findChromium();
@@ -86,24 +85,6 @@ interface PageApi {
 /** What `page.evaluate` callbacks see; they are serialised into the page, so they cannot close over helpers. */
 type PageGlobal = { lk: PageApi };
 
-async function servePage(): Promise<Server> {
-  const require = createRequire(import.meta.url);
-  // The package's `require` entry is its UMD build, which defines `LivekitClient` on the page.
-  const clientBundle = readFileSync(require.resolve('livekit-client'));
-  const html =
-    '<!doctype html><meta charset="utf-8"><script src="/livekit-client.js"></script>' +
-    `<script>${PAGE_SCRIPT}</script>`;
-  const server = createServer((request, response) => {
-    if (request.url === '/livekit-client.js') {
-      response.writeHead(200, { 'content-type': 'text/javascript' }).end(clientBundle);
-    } else {
-      response.writeHead(200, { 'content-type': 'text/html' }).end(html);
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return server;
-}
-
 describe.skipIf(!livekit.available || !chromiumPath)('a pair meeting in its LiveKit room, in real browsers', () => {
   let server: LiveKitServer;
   let app: FastifyInstance;
@@ -124,7 +105,7 @@ describe.skipIf(!livekit.available || !chromiumPath)('a pair meeting in its Live
     server = await startLiveKit({ webhookUrl: `${appUrl}/api/livekit/webhook` });
     verify = createWebhookVerifier(server);
     provider = new LiveKitVideoProvider(server);
-    pageServer = await servePage();
+    pageServer = await serveLiveKitPage(PAGE_SCRIPT);
     pageUrl = `http://127.0.0.1:${(pageServer.address() as AddressInfo).port}/`;
     browser = await chromium.launch({
       executablePath: chromiumPath!,

@@ -14,10 +14,12 @@ import {
 } from '../../server/src/modules/video/webhook.ts';
 import {
   eventually,
+  joinSignalOnly,
   liveKitAvailability,
   startLiveKit,
   startWebhookCapture,
   type LiveKitServer,
+  validateJoin,
   type WebhookCapture,
 } from '../helpers/livekit.ts';
 
@@ -28,27 +30,9 @@ function freshRoom(): string {
   return roomNameFor({ eventId: randomUUID(), round: 1, tableId: randomUUID() });
 }
 
-/** Joins a room over LiveKit's signalling WebSocket only: enough for the server to admit and list the participant. */
-async function joinSignalOnly(server: LiveKitServer, token: string): Promise<WebSocket> {
-  const socket = new WebSocket(`${server.url}/rtc?access_token=${token}&auto_subscribe=1&protocol=16&sdk=js`);
-  await new Promise<void>((resolve, reject) => {
-    socket.once('message', () => resolve()); // the JoinResponse
-    socket.once('unexpected-response', (_req, res) => reject(new Error(`join refused with HTTP ${res.statusCode}`)));
-    socket.once('error', reject);
-  });
-  return socket;
-}
-
 function closed(socket: WebSocket): Promise<void> {
   if (socket.readyState === WebSocket.CLOSED) return Promise.resolve();
   return new Promise((resolve) => socket.once('close', () => resolve()));
-}
-
-/** LiveKit's own check of a join token, the same one a browser's connection goes through. */
-async function validateJoin(server: LiveKitServer, token: string): Promise<number> {
-  const response = await fetch(`${server.httpUrl}/rtc/validate?access_token=${token}`);
-  await response.body?.cancel();
-  return response.status;
 }
 
 describe.skipIf(!livekit.available)('video rooms on a real LiveKit server', () => {
@@ -147,12 +131,10 @@ describe.skipIf(!livekit.available)('video rooms on a real LiveKit server', () =
       const roomName = freshRoom();
       await provider.ensureRoom(roomName, { emptyTimeoutSec: 60, maxParticipants: 3 });
       const mentee = randomUUID();
-      const menteeSocket = await joinSignalOnly(
-        server,
+      const menteeSocket = await joinSignalOnly(server.url,
         await provider.mintParticipantToken({ roomName, identity: mentee, name: 'Ada', ttlSeconds: 60 }),
       );
-      const observerSocket = await joinSignalOnly(
-        server,
+      const observerSocket = await joinSignalOnly(server.url,
         await provider.mintObserverToken({ roomName, identity: 'organizer-1', name: 'Org', ttlSeconds: 60 }),
       );
 
@@ -222,7 +204,7 @@ describe.skipIf(!livekit.available)('video rooms on a real LiveKit server', () =
       await provider.ensureRoom(roomName, { emptyTimeoutSec: 60, maxParticipants: 2 });
       const request = { roomName, identity: randomUUID(), name: 'A', ttlSeconds: 600 };
       const token = await provider.mintParticipantToken(request);
-      const socket = await joinSignalOnly(server, token);
+      const socket = await joinSignalOnly(server.url, token);
       await eventually(async () => (await provider.listParticipants(roomName)).length === 1, { what: 'the join' });
 
       await provider.closeRoom(roomName);
@@ -243,9 +225,9 @@ describe.skipIf(!livekit.available)('video rooms on a real LiveKit server', () =
       const roomName = freshRoom();
       await provider.ensureRoom(roomName, { emptyTimeoutSec: 60, maxParticipants: 1 });
       const mint = () => provider.mintParticipantToken({ roomName, identity: randomUUID(), name: 'P', ttlSeconds: 60 });
-      const first = await joinSignalOnly(server, await mint());
+      const first = await joinSignalOnly(server.url, await mint());
       await eventually(async () => (await provider.listParticipants(roomName)).length === 1, { what: 'the join' });
-      await expect(joinSignalOnly(server, await mint())).rejects.toThrow(/refused/);
+      await expect(joinSignalOnly(server.url, await mint())).rejects.toThrow(/refused/);
       expect(server.logs()).toContain('room has exceeded its max participants');
       expect(await provider.listParticipants(roomName)).toHaveLength(1);
       await provider.closeRoom(roomName);

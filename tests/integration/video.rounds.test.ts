@@ -1,13 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { createRequire } from 'node:module';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { AccessToken, TokenVerifier } from 'livekit-server-sdk';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import type { ClockActive } from '@constellation/shared/clock/state';
 import type {
   EventSnapshot,
@@ -24,7 +21,7 @@ import { roomNameFor } from '../../server/src/modules/video/room-name.ts';
 import { showedUpInRound } from '../../server/src/modules/video/video.repository.ts';
 import { buildTestApp, cookieFrom, signUpOrganizer, type TestApp } from '../helpers/app.ts';
 import { browserUnavailableReason, launchBrowser } from '../helpers/browser.ts';
-import { eventually, liveKitAvailability, startLiveKit, type LiveKitServer } from '../helpers/livekit.ts';
+import { eventually, joinSignalOnly, liveKitAvailability, serveLiveKitPage, startLiveKit, validateJoin, type LiveKitServer } from '../helpers/livekit.ts';
 import { command, connectSocket, connected, nextEvent, type ClientSocket } from '../helpers/realtime.ts';
 import { freePort } from '../helpers/server.ts';
 import { makeEvent, makeParticipant } from '../factories/index.ts';
@@ -124,13 +121,6 @@ function collect<T>(socket: ClientSocket, event: string): T[] {
 const claimsOf = (token: string) => new TokenVerifier(lk.apiKey, lk.apiSecret).verify(token);
 const roomNames = async (names: string[]) => (await provider.listRooms(names)).map((r) => r.name).sort();
 
-/** LiveKit's own check of a join token, the one a browser's connection goes through. */
-async function validateJoin(token: string): Promise<number> {
-  const response = await fetch(`${lk.httpUrl}/rtc/validate?access_token=${token}`);
-  await response.body?.cancel();
-  return response.status;
-}
-
 /** Posts a webhook signed with LiveKit's key, as LiveKit would: `sha256` is over the exact body. */
 async function signedWebhookHeader(body: string, secret = lk.apiSecret): Promise<string> {
   const token = new AccessToken(lk.apiKey, secret);
@@ -154,17 +144,6 @@ const joinedWebhook = (roomName: string, person: { id: string; name: string }) =
     room: { name: roomName },
     participant: { identity: person.id, name: person.name },
   });
-
-/** Joins over LiveKit's signalling WebSocket only: enough to be in the room and to be sent away. */
-async function joinSignalOnly(token: string): Promise<WebSocket> {
-  const socket = new WebSocket(`${lk.url}/rtc?access_token=${token}&auto_subscribe=1&protocol=16&sdk=js`);
-  await new Promise<void>((resolve, reject) => {
-    socket.once('message', () => resolve());
-    socket.once('unexpected-response', (_req, res) => reject(new Error(`join refused with HTTP ${res.statusCode}`)));
-    socket.once('error', reject);
-  });
-  return socket;
-}
 
 describe.skipIf(!livekit.available)('video rounds on a real LiveKit server', () => {
   it('makes round 1 rooms ahead, then gives each seated participant a token for their own table only', async () => {
@@ -196,7 +175,7 @@ describe.skipIf(!livekit.available)('video rounds on a real LiveKit server', () 
       const lifetime = claims.exp! - claims.nbf!;
       expect(lifetime).toBeGreaterThanOrEqual((round.endsAt - round.startsAt) / 1000);
       expect(lifetime).toBeLessThanOrEqual((round.endsAt - round.startsAt) / 1000 + 10 * 60);
-      expect(await validateJoin(connection!.token)).toBe(200);
+      expect(await validateJoin(lk, connection!.token)).toBe(200);
     }
     // Mentor and mentee of a table share its room; the two tables do not.
     const [mentorA, mentorB] = people.filter((p) => p.role === 'mentor');
@@ -285,7 +264,7 @@ describe.skipIf(!livekit.available)('video rounds on a real LiveKit server', () 
       canPublishData: false,
       canUpdateOwnMetadata: false,
     });
-    expect(await validateJoin(observed.data.token)).toBe(200);
+    expect(await validateJoin(lk, observed.data.token)).toBe(200);
     // ...but not another organizer's event, a table that does not exist, or a round not running.
     expect(await command(orgB.socket, 'video:observe', { roomName: otherTable })).toMatchObject({ error: { code: 'not-found' } });
     expect(await command(orgA.socket, 'video:observe', { roomName: otherEvent })).toMatchObject({ error: { code: 'not-found' } });
@@ -313,7 +292,7 @@ describe.skipIf(!livekit.available)('video rounds on a real LiveKit server', () 
 
     await command(org.socket, 'clock:start');
     const first = await eventually(() => assigned[0], { what: 'round 1 assignment' });
-    const inRoom = await joinSignalOnly(first.connection!.token);
+    const inRoom = await joinSignalOnly(lk.url, first.connection!.token);
     await eventually(async () => (await provider.listParticipants(roomOf(1, mentor.id)!)).length === 1, { what: 'the mentor in the room' });
     const sentAway = new Promise<void>((resolve) => inRoom.once('close', () => resolve()));
 
@@ -325,7 +304,7 @@ describe.skipIf(!livekit.available)('video rounds on a real LiveKit server', () 
     // Closed on the real server: the participant was sent away and the rooms are gone.
     await sentAway;
     expect(await roomNames(roomsOf(1))).toEqual([]);
-    expect(await validateJoin(first.connection!.token)).toBe(404);
+    expect(await validateJoin(lk, first.connection!.token)).toBe(404);
     await eventually(() => closedForParticipant.length === 1, { what: 'the participant to hear the round closed' });
 
     // Round 2's rooms are ready before round 2 starts.
@@ -338,7 +317,7 @@ describe.skipIf(!livekit.available)('video rounds on a real LiveKit server', () 
     expect(Date.now()).toBeGreaterThanOrEqual(ended.data.endsAt);
     expect(second.round).toBe(2);
     expect(second.connection?.roomName).toBe(roomOf(2, mentor.id));
-    expect(await validateJoin(second.connection!.token)).toBe(200);
+    expect(await validateJoin(lk, second.connection!.token)).toBe(200);
 
     const closedAgain = nextEvent(org.socket, 'video:closed');
     await command(org.socket, 'clock:end-round'); // the last round: the event is over
@@ -364,7 +343,7 @@ describe.skipIf(!livekit.available)('video rounds on a real LiveKit server', () 
         expect(claims.video).toEqual({ ...PARTICIPANT_GRANT, room: roomOf(round, p.person.id) });
         expect(claims.exp! - claims.nbf!).toBeGreaterThanOrEqual(lifetime.min);
         expect(claims.exp! - claims.nbf!).toBeLessThanOrEqual(lifetime.max);
-        expect(await validateJoin(upcoming.connection.token)).toBe(200);
+        expect(await validateJoin(lk, upcoming.connection.token)).toBe(200);
       }
     };
     // In the lobby nobody knows when the start comes: the token lasts while the rooms are held (15 min) and a round.
@@ -405,7 +384,7 @@ describe.skipIf(!livekit.available)('video rounds on a real LiveKit server', () 
     expect(sitterSide.snapshot.videoNext).toBeUndefined();
     const standby = await eventually(async () => (await joinAs(cookies[seated]!)).snapshot.videoNext, { what: "the seated mentee's standby room" });
     expect(standby.connection.roomName).toBe(room);
-    const inRoom = await joinSignalOnly(standby.connection.token);
+    const inRoom = await joinSignalOnly(lk.url, standby.connection.token);
     await eventually(async () => (await provider.listParticipants(room)).some((p) => p.identity === seated), { what: 'the mentee in the standby room' });
     const sentAway = new Promise<void>((resolve) => inRoom.once('close', () => resolve()));
 
@@ -454,7 +433,7 @@ describe.skipIf(!livekit.available)('video rounds on a real LiveKit server', () 
     const side = await joinAs(cookies[mentee.id]!);
     const assigned = nextEvent(side.socket, 'video:assigned');
     await command(org.socket, 'clock:start');
-    const stuck = await joinSignalOnly((await assigned).connection!.token);
+    const stuck = await joinSignalOnly(lk.url, (await assigned).connection!.token);
     await eventually(async () => (await provider.listParticipants(roomOf(1, mentee.id)!)).some((p) => p.identity === mentee.id), { what: 'the signalling-only join' });
     const flagged = await eventually(() => noShows.find((n) => n.participantId === mentee.id), { what: 'the stuck mentee flagged', timeoutMs: NO_SHOW_AFTER_MS + 10_000 });
     expect(flagged).toEqual({ round: 1, participantId: mentee.id, roomName: roomOf(1, mentee.id) });
@@ -525,7 +504,7 @@ describe.skipIf(!livekit.available)('video rounds on a real LiveKit server', () 
       await connected(socket);
       const video = (await snapshot).video!;
       expect(video.roomName).toBe(roomOf(1, mentee.id));
-      expect(await validateJoin(video.token)).toBe(200);
+      expect(await validateJoin(lk, video.token)).toBe(200);
 
       const orgAgain = track(connectSocket(secondUrl, { cookie: organizer.cookie, eventId, as: 'organizer' }));
       await connected(orgAgain);
@@ -544,7 +523,7 @@ describe.skipIf(!livekit.available)('video rounds on a real LiveKit server', () 
     let pageUrl: string;
 
     beforeAll(async () => {
-      pageServer = await servePage();
+      pageServer = await serveLiveKitPage(PAGE_SCRIPT);
       pageUrl = `http://127.0.0.1:${(pageServer.address() as AddressInfo).port}/`;
       browser = await launchBrowser();
     });
@@ -673,15 +652,3 @@ interface PageApi {
 }
 type PageGlobal = { lk: PageApi };
 
-async function servePage(): Promise<Server> {
-  const require = createRequire(import.meta.url);
-  // The package's `require` entry is its UMD build, which defines `LivekitClient` on the page.
-  const clientBundle = readFileSync(require.resolve('livekit-client'));
-  const html = '<!doctype html><meta charset="utf-8"><script src="/livekit-client.js"></script>' + `<script>${PAGE_SCRIPT}</script>`;
-  const server = createServer((request, response) => {
-    if (request.url === '/livekit-client.js') response.writeHead(200, { 'content-type': 'text/javascript' }).end(clientBundle);
-    else response.writeHead(200, { 'content-type': 'text/html' }).end(html);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return server;
-}

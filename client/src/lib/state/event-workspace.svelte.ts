@@ -66,7 +66,7 @@ export class EventWorkspace {
     this.#status = 'loading';
     try {
       const [event] = await Promise.all([
-        this.#call(() => events.getEvent(this.eventId)),
+        organizerSession.call(() => events.getEvent(this.eventId)),
         this.#reloadPeople(),
       ]);
       this.#event = event;
@@ -78,67 +78,57 @@ export class EventWorkspace {
   }
 
   async save(body: EventUpdateBody): Promise<void> {
-    this.#event = await this.#call(() => events.updateEvent(this.eventId, body));
+    this.#event = await organizerSession.call(() => events.updateEvent(this.eventId, body));
   }
 
   async delete(): Promise<void> {
-    await this.#call(() => events.deleteEvent(this.eventId));
+    await organizerSession.call(() => events.deleteEvent(this.eventId));
   }
 
   async addParticipant(body: ParticipantCreateBody): Promise<Participant> {
-    const created = await this.#call(() => participants.createParticipant(this.eventId, body));
+    const created = await organizerSession.call(() => participants.createParticipant(this.eventId, body));
     this.#participants = [...this.#participants, created];
     await this.#reloadInvites();
     return created;
   }
 
   async updateParticipant(participantId: string, body: ParticipantUpdateBody): Promise<Participant> {
-    const updated = await this.#call(() => participants.updateParticipant(this.eventId, participantId, body));
+    const updated = await organizerSession.call(() => participants.updateParticipant(this.eventId, participantId, body));
     this.#participants = this.#participants.map((p) => (p.id === participantId ? updated : p));
     return updated;
   }
 
   async removeParticipant(participantId: string): Promise<void> {
-    await this.#call(() => participants.deleteParticipant(this.eventId, participantId));
+    await organizerSession.call(() => participants.deleteParticipant(this.eventId, participantId));
     this.#participants = this.#participants.filter((p) => p.id !== participantId);
     this.#invites.delete(participantId);
   }
 
   /** All rows or none; a 422 ApiError carries every problem. Resolves to the number imported. */
   async importCsv(csv: string): Promise<number> {
-    const { imported } = await this.#call(() => participants.importParticipantsCsv(this.eventId, csv));
+    const { imported } = await organizerSession.call(() => participants.importParticipantsCsv(this.eventId, csv));
     await this.#reloadPeople();
     return imported;
   }
 
   /** A new link for one participant; the old one stops working. */
   async regenerateInvite(participantId: string): Promise<Invite> {
-    const invite = await this.#call(() => participants.regenerateInvite(this.eventId, participantId));
+    const invite = await organizerSession.call(() => participants.regenerateInvite(this.eventId, participantId));
     this.#invites.set(participantId, invite);
     return invite;
   }
 
   async #reloadPeople(): Promise<void> {
     const [people] = await Promise.all([
-      this.#call(() => participants.listParticipants(this.eventId)),
+      organizerSession.call(() => participants.listParticipants(this.eventId)),
       this.#reloadInvites(),
     ]);
     this.#participants = people;
   }
 
   async #reloadInvites(): Promise<void> {
-    const invites = await this.#call(() => participants.listInvites(this.eventId));
+    const invites = await organizerSession.call(() => participants.listInvites(this.eventId));
     this.#invites.clear();
     for (const invite of invites) this.#invites.set(invite.participantId, invite);
-  }
-
-  /** Every call goes through here so an expired organizer session sends the person back to sign in. */
-  async #call<T>(run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (error) {
-      organizerSession.noteError(error);
-      throw error;
-    }
   }
 }

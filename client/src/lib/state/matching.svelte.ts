@@ -119,11 +119,11 @@ export class MatchingWorkspace {
     this.#status = 'loading';
     try {
       const [event, progress, pairing, report, plan] = await Promise.all([
-        this.#call(() => getEvent(this.eventId)),
-        this.#call(() => api.getFeedbackProgress(this.eventId)),
-        this.#call(() => api.getPairing(this.eventId)),
-        this.#call(() => api.getReport(this.eventId)),
-        this.#call(() => api.getPlan(this.eventId)),
+        organizerSession.call(() => getEvent(this.eventId)),
+        organizerSession.call(() => api.getFeedbackProgress(this.eventId)),
+        organizerSession.call(() => api.getPairing(this.eventId)),
+        organizerSession.call(() => api.getReport(this.eventId)),
+        organizerSession.call(() => api.getPlan(this.eventId)),
       ]);
       this.#event = event;
       this.#progress = progress;
@@ -141,14 +141,14 @@ export class MatchingWorkspace {
   /** The live completion figures; when anything changed, the proposals and the report follow. */
   async refreshProgress(): Promise<void> {
     try {
-      const progress = await this.#call(() => api.getFeedbackProgress(this.eventId));
+      const progress = await organizerSession.call(() => api.getFeedbackProgress(this.eventId));
       const newRounds = progress.heldRounds !== this.#progress?.heldRounds;
       this.#progress = progress;
-      if (newRounds) this.#plan = (await this.#call(() => api.getPlan(this.eventId))).plan;
+      if (newRounds) this.#plan = (await organizerSession.call(() => api.getPlan(this.eventId))).plan;
       if (await this.#reloadProposalsIfChanged(progress)) {
         const [pairing, report] = await Promise.all([
-          this.#call(() => api.getPairing(this.eventId)),
-          this.#call(() => api.getReport(this.eventId)),
+          organizerSession.call(() => api.getPairing(this.eventId)),
+          organizerSession.call(() => api.getReport(this.eventId)),
         ]);
         this.#pairing = pairing;
         this.#report = report;
@@ -174,7 +174,7 @@ export class MatchingWorkspace {
   }
 
   async setSubmissionsOpen(open: boolean): Promise<void> {
-    await this.#call(() => api.setSubmissionsOpen(this.eventId, open));
+    await organizerSession.call(() => api.setSubmissionsOpen(this.eventId, open));
     if (this.#progress) this.#progress.submissionsOpen = open;
     await this.refreshProgress();
   }
@@ -208,21 +208,21 @@ export class MatchingWorkspace {
   }
 
   async confirm(): Promise<Pairing> {
-    const pairing = await this.#call(() => api.confirmPairing(this.eventId));
+    const pairing = await organizerSession.call(() => api.confirmPairing(this.eventId));
     this.#pairing = pairing;
-    this.#report = await this.#call(() => api.getReport(this.eventId));
+    this.#report = await organizerSession.call(() => api.getReport(this.eventId));
     return pairing;
   }
 
   async #propose(body: { source: 'stable' | 'welfare' | 'manual'; pairs: Pair[] }): Promise<Pairing> {
     try {
-      const pairing = await this.#call(() => api.proposePairing(this.eventId, body));
+      const pairing = await organizerSession.call(() => api.proposePairing(this.eventId, body));
       this.#pairing = pairing;
-      this.#report = await this.#call(() => api.getReport(this.eventId)).catch(() => this.#report);
+      this.#report = await organizerSession.call(() => api.getReport(this.eventId)).catch(() => this.#report);
       return pairing;
     } catch (error) {
       // 409: confirmed meanwhile (another tab); show what is stored.
-      if (isApiError(error, 409)) this.#pairing = await this.#call(() => api.getPairing(this.eventId));
+      if (isApiError(error, 409)) this.#pairing = await organizerSession.call(() => api.getPairing(this.eventId));
       throw error;
     }
   }
@@ -237,22 +237,12 @@ export class MatchingWorkspace {
     ]);
     if (fingerprint === this.#fingerprint) return false;
     try {
-      this.#proposals = await this.#call(() => api.getProposals(this.eventId));
+      this.#proposals = await organizerSession.call(() => api.getProposals(this.eventId));
       this.#proposalsError = '';
       this.#fingerprint = fingerprint;
     } catch (error) {
       this.#proposalsError = describeError(error);
     }
     return true;
-  }
-
-  /** Every call goes through here so an expired organizer session sends the person back to sign in. */
-  async #call<T>(run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (error) {
-      organizerSession.noteError(error);
-      throw error;
-    }
   }
 }

@@ -50,6 +50,16 @@ export class OrganizerSession {
     if (isApiError(error, 401)) this.#set(null);
   }
 
+  /** Runs an organizer API call; an expired session sends the person back to sign in. Errors still reach the caller. */
+  async call<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      this.noteError(error);
+      throw error;
+    }
+  }
+
   #set(organizer: Organizer | null): void {
     this.#organizer = organizer;
     this.#status = organizer ? 'signed-in' : 'signed-out';

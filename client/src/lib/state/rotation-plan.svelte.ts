@@ -59,7 +59,7 @@ export class RotationPlan {
   async load(): Promise<void> {
     if (!this.#view) this.#status = 'loading';
     try {
-      this.#view = await this.#call(() => schedule.getPlan(this.eventId));
+      this.#view = await organizerSession.call(() => schedule.getPlan(this.eventId));
       this.#status = 'ready';
     } catch (error) {
       this.#error = describeError(error);
@@ -87,19 +87,10 @@ export class RotationPlan {
   async #change(run: () => Promise<PlanView>): Promise<void> {
     this.#busy = true;
     try {
-      this.#view = await this.#call(run);
+      this.#view = await organizerSession.call(run);
       this.#status = 'ready';
     } finally {
       this.#busy = false;
-    }
-  }
-
-  async #call<T>(run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (error) {
-      organizerSession.noteError(error);
-      throw error;
     }
   }
 }

@@ -302,14 +302,15 @@ export class VideoOrchestrator {
     const tables = tablesOf(eventId, plan, round);
     if (tables.length === 0) return;
     const now = this.#clock.now();
+    // Rooms and tokens last until the round ends; in the lobby nobody knows when that is, so the hold period and a round.
     const endsAt = roundEndsAt(clock, round, now);
-    const lifetimeSec =
-      endsAt !== null ? secondsUntil(endsAt, now, this.#emptyTimeoutSec) : LOBBY_HOLD_SEC + (await this.#roundSeconds(eventId)) + this.#emptyTimeoutSec;
+    const lobbyHoldSec = endsAt === null ? await this.#lobbyHoldSec(eventId) : 0;
+    const lifetimeSec = endsAt !== null ? secondsUntil(endsAt, now, this.#emptyTimeoutSec) : lobbyHoldSec + this.#emptyTimeoutSec;
+    const ttlSeconds = endsAt !== null ? this.#tokenTtl(clock, round) : lobbyHoldSec + TOKEN_SLACK_SEC;
     const previous = ev.prepared?.round === round ? ev.prepared : null;
     const ready = await this.#provision(tables, lifetimeSec, { evict: previous !== null });
     ev.prepared = { round, names: new Set([...(previous?.names ?? []), ...ready]), plan, at: Date.now() };
 
-    const ttlSeconds = await this.#standbyTtl(eventId, clock, round);
     const results = await Promise.allSettled(
       tables
         .filter((table) => ready.has(table.roomName))
@@ -561,12 +562,13 @@ export class VideoOrchestrator {
 
   /** A standby token lasts until its round ends; in the lobby, as long as the rooms are held. */
   async #standbyTtl(eventId: string, clock: ClockState, round: number): Promise<number> {
-    if (clock.phase !== 'lobby') return this.#tokenTtl(clock, round);
-    return LOBBY_HOLD_SEC + (await this.#roundSeconds(eventId)) + TOKEN_SLACK_SEC;
+    if (roundEndsAt(clock, round, this.#clock.now()) !== null) return this.#tokenTtl(clock, round);
+    return (await this.#lobbyHoldSec(eventId)) + TOKEN_SLACK_SEC;
   }
 
-  async #roundSeconds(eventId: string): Promise<number> {
-    return (await loadClockSettings(this.#pool, eventId))?.roundSeconds ?? 0;
+  /** Rooms made in the lobby wait for the start this long, and hold a round after it. */
+  async #lobbyHoldSec(eventId: string): Promise<number> {
+    return LOBBY_HOLD_SEC + ((await loadClockSettings(this.#pool, eventId))?.roundSeconds ?? 0);
   }
 
   #tokenTtl(clock: ClockState, round: number): number {
