@@ -299,30 +299,8 @@ function choosePairs(ev: PreparedEvent, capE: Int32Array, capI: Int32Array): voi
   }
   if (eligible === 0) return;
 
-  let supply = 0;
-  let demand = 0;
-  let levelE = 0;
-  let levelI = 0;
-  let presentE = 0;
-  let presentI = 0;
-  let fixedE = 0;
-  let fixedI = 0;
-  for (let e = 0; e < n; e++) {
-    if (!ev.presentMentee[e]) continue;
-    presentE++;
-    const base = (ev.historyE[e] as number) + (ev.pinsE[e] as number);
-    fixedE += base;
-    supply += capE[e] as number;
-    levelE = Math.max(levelE, base + (capE[e] as number));
-  }
-  for (let i = 0; i < m; i++) {
-    if (!ev.presentMentor[i]) continue;
-    presentI++;
-    const base = (ev.historyI[i] as number) + (ev.pinsI[i] as number);
-    fixedI += base;
-    demand += capI[i] as number;
-    levelI = Math.max(levelI, base + (capI[i] as number));
-  }
+  const { present: presentE, fixed: fixedE, capacity: supply, level: levelE } = sideTotals(ev.presentMentee, ev.historyE, ev.pinsE, capE);
+  const { present: presentI, fixed: fixedI, capacity: demand, level: levelI } = sideTotals(ev.presentMentor, ev.historyI, ev.pinsI, capI);
 
   // Weights of the lexicographic objective (see the module comment): any change in balance
   // outweighs every possible score difference, and one more meeting outweighs both.
@@ -405,6 +383,23 @@ function choosePairs(ev: PreparedEvent, capE: Int32Array, capI: Int32Array): voi
 }
 
 /** Marks each mentor's best perSeat·capacity mentees and each mentee's best perMentee·capacity mentors. */
+/**
+ * One side's (mentees' or mentors') figures for the flow: who is present, their meetings already
+ * fixed (held or pinned), the new meetings they can take, and the highest meeting count any can reach.
+ */
+function sideTotals(present: Uint8Array, history: Int32Array, pins: Int32Array, cap: Int32Array): { present: number; fixed: number; capacity: number; level: number } {
+  const totals = { present: 0, fixed: 0, capacity: 0, level: 0 };
+  for (let x = 0; x < present.length; x++) {
+    if (!present[x]) continue;
+    totals.present++;
+    const base = (history[x] as number) + (pins[x] as number);
+    totals.fixed += base;
+    totals.capacity += cap[x] as number;
+    totals.level = Math.max(totals.level, base + (cap[x] as number));
+  }
+  return totals;
+}
+
 function selectCandidates(ev: PreparedEvent, score: Uint8Array, capE: Int32Array, capI: Int32Array, maxScore: number): Uint8Array {
   const { m, n } = ev;
   const NONE = 255;
