@@ -5,7 +5,7 @@ import { ConstraintBody, ConstraintParams, GeneratePlanBody, PlanView, ReplanBod
 import { HttpError, conflict, notFound } from '../../lib/http-errors.ts';
 import { inTransaction } from '../../plugins/db.ts';
 import { findEvent } from '../events/events.repository.ts';
-import type { HeldRound } from './core/index.ts';
+import type { HeldRound, Plan } from './core/index.ts';
 import type { PlannerRunner } from './planner.runner.ts';
 import { absentNoShowIds } from '../video/video.repository.ts';
 import {
@@ -72,6 +72,15 @@ const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRoutesOptions> = async (
     },
   );
 
+  /** Runs the planner (timed), stores its plan in one transaction, tells the live event, and answers the new view. */
+  const saveAndAnnounce = async (eventId: string, seed: number, held: number, run: () => Promise<Plan>) => {
+    const started = performance.now();
+    const plan = await run();
+    await inTransaction(app.pg, (client) => savePlan(client, eventId, seed, plan, held, performance.now() - started));
+    await onPlanChanged(eventId);
+    return view(eventId);
+  };
+
   app.post(
     '/:eventId/plan',
     {
@@ -93,11 +102,7 @@ const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRoutesOptions> = async (
       }
       const seed = request.body.seed ?? Math.floor(Math.random() * 2_147_483_647);
       const input = planInputOf(event, people, await listConstraints(app.pg, eventId), seed);
-      const started = performance.now();
-      const plan = await planner.plan(input);
-      await inTransaction(app.pg, (client) => savePlan(client, eventId, seed, plan, 0, performance.now() - started));
-      await onPlanChanged(eventId);
-      return view(eventId);
+      return saveAndAnnounce(eventId, seed, 0, () => planner.plan(input));
     },
   );
 
@@ -128,11 +133,7 @@ const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRoutesOptions> = async (
         sitOuts: r.sitOuts.filter((s) => known.has(s.participantId)),
       }));
       const input = { ...planInputOf(event, people, await listConstraints(app.pg, eventId), record.seed), heldRounds: heldRoundsInput, absentIds };
-      const started = performance.now();
-      const plan = await planner.replan(input);
-      await inTransaction(app.pg, (client) => savePlan(client, eventId, record.seed, plan, held, performance.now() - started));
-      await onPlanChanged(eventId);
-      return view(eventId);
+      return saveAndAnnounce(eventId, record.seed, held, () => planner.replan(input));
     },
   );
 
