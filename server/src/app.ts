@@ -20,6 +20,9 @@ import { eventFeedbackRoutes, myFeedbackRoutes } from './modules/ratings/feedbac
 import { matchingRoutes, myMatchRoutes } from './modules/matching/matching.routes.ts';
 import scheduleRoutes from './modules/schedule/schedule.routes.ts';
 import { PlannerRunner } from './modules/schedule/planner.runner.ts';
+import { ScheduleService } from './modules/schedule/schedule.service.ts';
+import { AttendanceService } from './modules/attendance/attendance.service.ts';
+import attendanceRoutes from './modules/attendance/attendance.routes.ts';
 import { ClockService } from './modules/clock/clock.service.ts';
 import { ClockGateway } from './modules/clock/clock.gateway.ts';
 import { LiveKitVideoProvider } from './modules/video/livekit.provider.ts';
@@ -37,6 +40,8 @@ declare module 'fastify' {
     clock: ClockService;
     gateway: ClockGateway;
     video: VideoOrchestrator;
+    attendance: AttendanceService;
+    schedule: ScheduleService;
   }
 }
 
@@ -94,8 +99,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const clock = new ClockService(options.pool, options.now);
   const gateway = new ClockGateway({ io: app.io, pool: options.pool, clock, log: app.log });
   const planner = new PlannerRunner();
+  const attendance = new AttendanceService(options.pool, clock);
+  const schedule = new ScheduleService({ pool: options.pool, planner, clock, attendance, onPlanChanged: (eventId) => gateway.planChanged(eventId) });
+  clock.startGuard = (eventId) => schedule.startProblem(eventId);
   app.decorate('clock', clock);
   app.decorate('gateway', gateway);
+  app.decorate('attendance', attendance);
+  app.decorate('schedule', schedule);
   app.addHook('onReady', async () => {
     await clock.resumeLiveEvents();
   });
@@ -134,12 +144,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(eventsRoutes, { prefix: '/api/events' });
   await app.register(participantsRoutes, { prefix: '/api/events', publicUrl: options.publicUrl, secret: options.sessionSecret });
   await app.register(joinRoutes, { prefix: '/api', inviteRateLimit: invite });
-  await app.register(scheduleRoutes, {
-    prefix: '/api/events',
-    planner,
-    heldRounds: (eventId) => clock.heldRounds(eventId),
-    onPlanChanged: (eventId) => gateway.planChanged(eventId),
-  });
+  await app.register(scheduleRoutes, { prefix: '/api/events', schedule });
+  await app.register(attendanceRoutes, { prefix: '/api/events' });
   await app.register(myFeedbackRoutes, { prefix: '/api/me' });
   await app.register(myMatchRoutes, { prefix: '/api/me' });
   await app.register(eventFeedbackRoutes, { prefix: '/api/events' });

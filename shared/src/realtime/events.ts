@@ -217,6 +217,28 @@ export interface PartnerNoShow {
   message: string;
 }
 
+/**
+ * To a participant whose seat changed during a round: a live rescue (their partner did not come and
+ * someone else who was waiting did), the organizer's move, or a late arrival offered a seat. The
+ * new room comes with it (`connection`, null when there is no one to meet right now).
+ */
+export interface SeatChanged {
+  round: number;
+  /** In words: "Hannah couldn't make it; you are now meeting Kwame, who wants …". */
+  message: string;
+  partners: SnapshotPartner[];
+  connection: VideoConnection | null;
+}
+
+/** Organizers: a live change of seats in the round running now. */
+export interface SeatingChanged {
+  round: number;
+  kind: 'rescue' | 'move';
+  pairs: { mentorId: string; menteeId: string; roomName: string }[];
+  /** Who was left without a seat by the change (their partner was re-paired), e.g. the no-shows. */
+  unseated: string[];
+}
+
 export type Viewer =
   | { kind: 'organizer'; organizerId: string }
   | { kind: 'participant'; participantId: string; role: Role; name: string };
@@ -275,7 +297,12 @@ export interface ServerToClientEvents {
   'video:closed': (closed: VideoClosed) => void;
   /** The partner waiting in an empty room. */
   'partner:no-show': (noShow: PartnerNoShow) => void;
+  /** Your seat changed during the round: a rescue, a move, or a seat for a late arrival. */
+  'seat:changed': (change: SeatChanged) => void;
+  /** The organizer corrected attendance of one of your meetings: your rating or ranking list may change. */
+  'attendance:changed': (change: { round: number }) => void;
   // Organizers only.
+  'seating:changed': (change: SeatingChanged) => void;
   'video:opened': (rooms: VideoRooms) => void;
   'video:presence': (presence: VideoPresence) => void;
   'video:no-show': (noShow: VideoNoShow) => void;

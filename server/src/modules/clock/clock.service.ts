@@ -5,9 +5,12 @@ import { inTransaction } from '../../plugins/db.ts';
 import {
   applyAt,
   replay,
+  roundWindows,
   stateAt,
   wakeupOf,
   type ClockCommand,
+  type ClockSettings,
+  type RoundWindow,
   type ClockLogEntry,
   type ClockRejection,
   type ClockTimeline,
@@ -20,6 +23,7 @@ export interface ClockListener {
 }
 
 interface LiveClock {
+  settings: ClockSettings;
   timeline: ClockTimeline;
   log: ClockLogEntry[];
   timer: NodeJS.Timeout | null;
@@ -52,6 +56,8 @@ export class ClockService {
   readonly #clocks = new Map<string, Promise<LiveClock | null>>();
   readonly #listeners: ClockListener[] = [];
   #closed = false;
+  /** Asked before `start`: why the event cannot start yet (no plan, a stale plan), or null. */
+  startGuard: ((eventId: string) => Promise<{ code: string; reason: string } | null>) | null = null;
 
   constructor(pool: pg.Pool, now: () => number = Date.now) {
     this.#pool = pool;
@@ -83,10 +89,24 @@ export class ClockService {
     return (await this.state(eventId))?.round ?? 0;
   }
 
+  /** When each round that has started really ran (see `roundWindows`). */
+  async windows(eventId: string): Promise<RoundWindow[]> {
+    const clock = await this.#load(eventId);
+    return clock ? roundWindows(clock.settings, clock.log, Math.max(this.#now(), clock.timeline.lastAt)) : [];
+  }
+
   /** Validates, stores, then applies an organizer command. Resolves once it is durable. */
-  async command(eventId: string, cmd: ClockCommand, organizerId: string | null): Promise<{ ok: true; state: ClockState } | ClockRejection> {
+  async command(
+    eventId: string,
+    cmd: ClockCommand,
+    organizerId: string | null,
+  ): Promise<{ ok: true; state: ClockState } | ClockRejection | { ok: false; code: string; reason: string }> {
     const clock = await this.#load(eventId);
     if (!clock) return { ok: false, code: 'not-started', reason: 'No such event' };
+    if (cmd.type === 'start' && this.startGuard && stateAt(clock.timeline, this.#now()).phase === 'lobby') {
+      const problem = await this.startGuard(eventId);
+      if (problem) return { ok: false, ...problem };
+    }
     return this.#serialize(clock, async () => {
       const now = this.#now();
       const result = applyAt(clock.timeline, cmd, now);
@@ -134,7 +154,7 @@ export class ClockService {
         const log = await loadClockLog(this.#pool, eventId);
         // Replay up to the last stored command even if this machine's clock is behind it.
         const timeline = replay(settings, log, Math.max(this.#now(), log.at(-1)?.at ?? 0));
-        const clock: LiveClock = { timeline, log, timer: null, warned: null, queue: Promise.resolve() };
+        const clock: LiveClock = { settings, timeline, log, timer: null, warned: null, queue: Promise.resolve() };
         const state = stateAt(clock.timeline, this.#now());
         if (state.phase === 'round' && state.warnAt !== null && state.warnAt <= this.#now()) clock.warned = `${state.round}:${state.endsAt}`;
         this.#arm(eventId, clock);

@@ -28,7 +28,7 @@ export const matchingRoutes: FastifyPluginAsyncTypebox = async (app) => {
   async function context(organizerId: string, eventId: string) {
     const event = await findEvent(app.pg, organizerId, eventId);
     if (!event) throw notFound('Event');
-    const feedback = await loadEventFeedback(app.pg, eventId, await app.clock.heldRounds(eventId));
+    const feedback = await loadEventFeedback(app.pg, eventId, await app.attendance.heldMeetings(eventId));
     return { event, feedback, input: matchInputOf(feedback, eventId), people: peopleOf(feedback) };
   }
 

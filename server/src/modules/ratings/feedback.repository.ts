@@ -1,43 +1,43 @@
 import type { Queryable } from '../../plugins/db.ts';
 import type { MetPerson } from '@constellation/shared/schemas/ratings';
+import type { MeetingRef } from '../attendance/attendance.service.ts';
 
-/** The people a participant met in rounds 1..heldRounds, with their own rating or note of each. */
-export async function listMet(db: Queryable, eventId: string, participantId: string, role: 'mentor' | 'mentee', heldRounds: number): Promise<MetPerson[]> {
-  const mine = role === 'mentor' ? 'mentor_id' : 'mentee_id';
-  const theirs = role === 'mentor' ? 'mentee_id' : 'mentor_id';
+/** The people a participant met (`held`: their meetings that were held), with their own rating or note of each. */
+export async function listMet(db: Queryable, eventId: string, participantId: string, role: 'mentor' | 'mentee', held: readonly MeetingRef[]): Promise<MetPerson[]> {
+  const mine = held.filter((m) => (role === 'mentor' ? m.mentorId : m.menteeId) === participantId);
+  if (mine.length === 0) return [];
+  const partnerIds = mine.map((m) => (role === 'mentor' ? m.menteeId : m.mentorId));
   const { rows } = await db.query<{
     id: string;
     name: string;
     role: 'mentor' | 'mentee';
-    round: number;
     fit: number | null;
     would_mentor: boolean | null;
     rating_note: string | null;
     mentee_note: string | null;
   }>(
-    `SELECT p.id, p.name, p.role, m.round, r.fit, r.would_mentor, r.note AS rating_note, n.note AS mentee_note
-       FROM meetings m
-       JOIN participants p ON p.event_id = m.event_id AND p.id = m.${theirs}
-       LEFT JOIN ratings r ON $3 = 'mentor' AND r.event_id = m.event_id AND r.mentor_id = m.mentor_id AND r.mentee_id = m.mentee_id
-       LEFT JOIN mentee_notes n ON $3 = 'mentee' AND n.event_id = m.event_id AND n.mentor_id = m.mentor_id AND n.mentee_id = m.mentee_id
-      WHERE m.event_id = $1 AND m.${mine} = $2 AND m.round <= $4
-      ORDER BY m.round`,
-    [eventId, participantId, role, heldRounds],
+    `SELECT p.id, p.name, p.role, r.fit, r.would_mentor, r.note AS rating_note, n.note AS mentee_note
+       FROM participants p
+       LEFT JOIN ratings r ON $3 = 'mentor' AND r.event_id = p.event_id AND r.mentor_id = $2 AND r.mentee_id = p.id
+       LEFT JOIN mentee_notes n ON $3 = 'mentee' AND n.event_id = p.event_id AND n.mentor_id = p.id AND n.mentee_id = $2
+      WHERE p.event_id = $1 AND p.id = ANY($4::uuid[])`,
+    [eventId, participantId, role, partnerIds],
   );
-  return rows.map((r) => ({
-    participantId: r.id,
-    name: r.name,
-    role: r.role,
-    round: r.round,
-    rating: r.fit === null ? null : { fit: r.fit, wouldMentor: r.would_mentor!, note: r.rating_note ?? '' },
-    note: role === 'mentee' ? (r.mentee_note ?? null) : null,
-  }));
-}
-
-/** Whether the two met in a round that was held. */
-export async function met(db: Queryable, eventId: string, mentorId: string, menteeId: string, heldRounds: number): Promise<boolean> {
-  const { rowCount } = await db.query('SELECT 1 FROM meetings WHERE event_id = $1 AND mentor_id = $2 AND mentee_id = $3 AND round <= $4', [eventId, mentorId, menteeId, heldRounds]);
-  return (rowCount ?? 0) > 0;
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return mine.flatMap((m) => {
+    const r = byId.get(role === 'mentor' ? m.menteeId : m.mentorId);
+    if (!r) return []; // removed from the event
+    return [
+      {
+        participantId: r.id,
+        name: r.name,
+        role: r.role,
+        round: m.round,
+        rating: r.fit === null ? null : { fit: r.fit, wouldMentor: r.would_mentor!, note: r.rating_note ?? '' },
+        note: role === 'mentee' ? (r.mentee_note ?? null) : null,
+      },
+    ];
+  });
 }
 
 export async function upsertRating(db: Queryable, eventId: string, mentorId: string, menteeId: string, r: { fit: number; wouldMentor: boolean; note: string }): Promise<void> {
@@ -90,32 +90,26 @@ export interface EventFeedback {
   preferences: { menteeId: string; ranking: string[]; notAFit: string[] }[];
 }
 
-/** Everything submitted for an event, for the organizer and the matching. */
-export async function loadEventFeedback(db: Queryable, eventId: string, heldRounds: number): Promise<EventFeedback> {
-  const [people, meetings, ratings, notes, preferences] = await Promise.all([
+/** Everything submitted for an event about the meetings that were held (`held`), for the organizer and the matching. */
+export async function loadEventFeedback(db: Queryable, eventId: string, held: readonly MeetingRef[]): Promise<EventFeedback> {
+  const [people, ratings, notes, preferences] = await Promise.all([
     db.query(
       `SELECT id, name, role, email::text AS email, capacity, constellation_size AS "constellationSize", capacity_confirmed_at IS NOT NULL AS "capacityConfirmed"
          FROM participants WHERE event_id = $1 ORDER BY role, name, id`,
       [eventId],
     ),
-    db.query(`SELECT mentor_id AS "mentorId", mentee_id AS "menteeId", round FROM meetings WHERE event_id = $1 AND round <= $2 ORDER BY round`, [eventId, heldRounds]),
-    db.query(
-      `SELECT r.mentor_id AS "mentorId", r.mentee_id AS "menteeId", r.fit, r.would_mentor AS "wouldMentor", r.note
-         FROM ratings r JOIN meetings m USING (event_id, mentor_id, mentee_id) WHERE r.event_id = $1 AND m.round <= $2`,
-      [eventId, heldRounds],
-    ),
-    db.query(
-      `SELECT n.mentor_id AS "mentorId", n.mentee_id AS "menteeId", n.note
-         FROM mentee_notes n JOIN meetings m USING (event_id, mentor_id, mentee_id) WHERE n.event_id = $1 AND m.round <= $2`,
-      [eventId, heldRounds],
-    ),
+    db.query(`SELECT mentor_id AS "mentorId", mentee_id AS "menteeId", fit, would_mentor AS "wouldMentor", note FROM ratings WHERE event_id = $1`, [eventId]),
+    db.query(`SELECT mentor_id AS "mentorId", mentee_id AS "menteeId", note FROM mentee_notes WHERE event_id = $1`, [eventId]),
     db.query(`SELECT mentee_id AS "menteeId", ranking, not_a_fit AS "notAFit" FROM preferences WHERE event_id = $1`, [eventId]),
   ]);
+  // Only what is about a meeting that was held counts (a correction may have taken one back).
+  const pairs = new Set(held.map((m) => `${m.mentorId}:${m.menteeId}`));
+  const aboutHeld = (r: { mentorId: string; menteeId: string }) => pairs.has(`${r.mentorId}:${r.menteeId}`);
   return {
     people: people.rows,
-    meetings: meetings.rows,
-    ratings: ratings.rows,
-    notes: notes.rows,
+    meetings: held.map(({ mentorId, menteeId, round }) => ({ mentorId, menteeId, round })),
+    ratings: ratings.rows.filter(aboutHeld),
+    notes: notes.rows.filter(aboutHeld),
     preferences: preferences.rows,
   } as EventFeedback;
 }

@@ -18,7 +18,6 @@ import {
   listMet,
   loadEventFeedback,
   loadPreferences,
-  met,
   setCapacity,
   setSubmissionsOpen,
   submissionsOpen,
@@ -41,7 +40,11 @@ export const myFeedbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
   async function guard(request: { participantSession: { eventId: string } | null }) {
     const { eventId } = request.participantSession!;
     if (!(await submissionsOpen(app.pg, eventId))) throw new HttpError(409, 'Submissions are closed; the organizer is preparing the final matches');
-    return app.clock.heldRounds(eventId);
+  }
+
+  /** Whether the two really met: a meeting held by attendance (or the organizer's correction). */
+  async function met(eventId: string, mentorId: string, menteeId: string, who: string): Promise<boolean> {
+    return (await app.attendance.heldMeetings(eventId, who)).some((m) => m.mentorId === mentorId && m.menteeId === menteeId);
   }
 
   /** Tells the organizers' run screen that someone submitted something (no content). */
@@ -53,7 +56,7 @@ export const myFeedbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { eventId, participantId, role } = request.participantSession!;
       const [held, self, open, prefs] = await Promise.all([
-        app.clock.heldRounds(eventId),
+        app.attendance.heldMeetings(eventId, participantId),
         findParticipant(app.pg, eventId, participantId),
         submissionsOpen(app.pg, eventId),
         role === 'mentee' ? loadPreferences(app.pg, eventId, participantId) : null,
@@ -85,8 +88,8 @@ export const myFeedbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { eventId, participantId, role } = request.participantSession!;
       if (role !== 'mentor') throw forbidden('Only mentors rate mentees');
-      const held = await guard(request);
-      if (!(await met(app.pg, eventId, participantId, request.params.partnerId, held))) throw forbidden('You can rate only mentees you met');
+      await guard(request);
+      if (!(await met(eventId, participantId, request.params.partnerId, participantId))) throw forbidden('You can rate only mentees you met (a conversation that really took place)');
       await upsertRating(app.pg, eventId, participantId, request.params.partnerId, { ...request.body, note: request.body.note ?? '' });
       progressed(eventId, participantId);
       return reply.status(204).send(null);
@@ -107,8 +110,8 @@ export const myFeedbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { eventId, participantId, role } = request.participantSession!;
       if (role !== 'mentee') throw forbidden('Only mentees keep notes about mentors here');
-      const held = await guard(request);
-      if (!(await met(app.pg, eventId, request.params.partnerId, participantId, held))) throw forbidden('You can note only mentors you met');
+      await guard(request);
+      if (!(await met(eventId, request.params.partnerId, participantId, participantId))) throw forbidden('You can note only mentors you met (a conversation that really took place)');
       await upsertMenteeNote(app.pg, eventId, request.params.partnerId, participantId, request.body.note);
       return reply.status(204).send(null);
     },
@@ -127,9 +130,9 @@ export const myFeedbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { eventId, participantId, role } = request.participantSession!;
       if (role !== 'mentee') throw forbidden('Only mentees rank mentors');
-      const held = await guard(request);
+      await guard(request);
       const { ranking, notAFit } = request.body;
-      const metMentors = new Set((await listMet(app.pg, eventId, participantId, 'mentee', held)).map((m) => m.participantId));
+      const metMentors = new Set((await app.attendance.heldMeetings(eventId, participantId)).map((m) => m.mentorId));
       const all = [...ranking, ...notAFit];
       if (new Set(all).size !== all.length) throw new HttpError(400, 'A mentor appears twice in the ranking and "not a fit" lists');
       const unknown = all.filter((id) => !metMentors.has(id));
@@ -171,7 +174,7 @@ export const eventFeedbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { eventId } = request.params;
       if (!(await findEvent(app.pg, request.organizer!.id, eventId))) throw notFound('Event');
-      const held = await app.clock.heldRounds(eventId);
+      const [heldRounds, held] = await Promise.all([app.clock.heldRounds(eventId), app.attendance.heldMeetings(eventId)]);
       const f = await loadEventFeedback(app.pg, eventId, held);
       const count = <T>(items: T[], key: (item: T) => string) => {
         const counts = new Map<string, number>();
@@ -184,7 +187,7 @@ export const eventFeedbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const ranked = new Set(f.preferences.filter((p) => p.ranking.length + p.notAFit.length > 0).map((p) => p.menteeId));
       return {
         submissionsOpen: await submissionsOpen(app.pg, eventId),
-        heldRounds: held,
+        heldRounds,
         mentors: f.people.filter((p) => p.role === 'mentor').map((p) => ({ id: p.id, name: p.name, rated: rated.get(p.id) ?? 0, met: metByMentor.get(p.id) ?? 0, capacity: p.capacity, capacityConfirmed: p.capacityConfirmed })),
         mentees: f.people.filter((p) => p.role === 'mentee').map((p) => ({ id: p.id, name: p.name, ranked: ranked.has(p.id), met: metByMentee.get(p.id) ?? 0 })),
       };

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { Queryable } from '../../plugins/db.ts';
+import { roomNameFor } from '../video/room-name.ts';
 import type { PairConstraint } from '@constellation/shared/schemas/schedule';
 import type { Plan, PlanInput } from './core/index.ts';
 import type { Profile } from '@constellation/shared/schemas/participants';
@@ -9,44 +11,92 @@ export interface PlanRecord {
   heldRounds: number;
   version: number;
   updatedAt: Date;
+  /** What the plan was made from (see `planInputsKey`); null for plans made before it was kept. */
+  inputsKey: string | null;
+}
+
+/**
+ * A table of a stored plan. Live changes (a rescue, the organizer's move) seat people in a fresh
+ * room, named by `room` instead of the mentor's id, so a latecomer holding the old room's token
+ * cannot walk into the new conversation.
+ */
+export type SeatedTable = Plan['rounds'][number]['tables'][number] & { room?: string };
+
+/** The video room of a table in a round. */
+export function tableRoomName(eventId: string, round: number, table: SeatedTable): string {
+  return roomNameFor({ eventId, round, tableId: table.room ?? table.mentorId });
 }
 
 export async function loadPlan(db: Queryable, eventId: string): Promise<PlanRecord | null> {
   const { rows } = await db.query<PlanRecord>(
-    `SELECT seed, plan, held_rounds AS "heldRounds", version, updated_at AS "updatedAt" FROM event_plans WHERE event_id = $1`,
+    `SELECT seed, plan, held_rounds AS "heldRounds", version, updated_at AS "updatedAt", inputs_key AS "inputsKey" FROM event_plans WHERE event_id = $1`,
     [eventId],
   );
   return rows[0] ?? null;
 }
 
-/** Stores a plan and its meetings; rounds up to `heldRounds` keep their rows. Call inside a transaction. */
-export async function savePlan(db: Queryable, eventId: string, seed: number, plan: Plan, heldRounds: number, plannerMs: number): Promise<void> {
+/**
+ * Stores a plan and its seats (`meetings`); rounds up to `heldRounds` keep their rows (and, in the
+ * stored plan, their tables as they were seated). Call inside a transaction.
+ */
+export async function savePlan(
+  db: Queryable,
+  eventId: string,
+  seed: number,
+  plan: Plan,
+  heldRounds: number,
+  plannerMs: number,
+  inputsKey: string,
+): Promise<void> {
+  const previous = heldRounds > 0 ? await loadPlan(db, eventId) : null;
+  const rounds = plan.rounds.map((r) => (r.index < heldRounds && previous?.plan.rounds[r.index] ? { ...previous.plan.rounds[r.index]!, held: true } : r));
   await db.query(
-    `INSERT INTO event_plans (event_id, seed, plan, held_rounds) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (event_id) DO UPDATE SET seed = $2, plan = $3, held_rounds = $4, version = event_plans.version + 1, updated_at = now()`,
-    [eventId, seed, JSON.stringify({ ...plan, plannerMs }), heldRounds],
+    `INSERT INTO event_plans (event_id, seed, plan, held_rounds, inputs_key) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (event_id) DO UPDATE SET seed = $2, plan = $3, held_rounds = $4, inputs_key = $5, version = event_plans.version + 1, updated_at = now()`,
+    [eventId, seed, JSON.stringify({ ...plan, rounds, plannerMs }), heldRounds, inputsKey],
   );
   await db.query('DELETE FROM meetings WHERE event_id = $1 AND round > $2', [eventId, heldRounds]);
   const round: number[] = [];
   const mentor: string[] = [];
   const mentee: string[] = [];
   const score: number[] = [];
+  const room: string[] = [];
   for (const r of plan.rounds) {
     if (r.index < heldRounds) continue;
-    for (const table of r.tables) {
+    for (const table of r.tables as SeatedTable[]) {
       for (const seat of table.seats) {
         round.push(r.index + 1);
         mentor.push(table.mentorId);
         mentee.push(seat.menteeId);
         score.push(seat.score);
+        room.push(tableRoomName(eventId, r.index + 1, table));
       }
     }
   }
   await db.query(
-    `INSERT INTO meetings (event_id, round, mentor_id, mentee_id, score)
-     SELECT $1, * FROM unnest($2::int[], $3::uuid[], $4::uuid[], $5::int[])`,
-    [eventId, round, mentor, mentee, score],
+    `INSERT INTO meetings (event_id, round, mentor_id, mentee_id, score, room_name)
+     SELECT $1, * FROM unnest($2::int[], $3::uuid[], $4::uuid[], $5::int[], $6::text[])`,
+    [eventId, round, mentor, mentee, score, room],
   );
+}
+
+/** Stores the plan whose held rounds a live change re-seated, without touching its version's meetings. */
+export async function storeSeating(db: Queryable, eventId: string, plan: Plan): Promise<void> {
+  await db.query(
+    `UPDATE event_plans SET plan = $2 || jsonb_build_object('plannerMs', plan->'plannerMs'), version = version + 1, updated_at = now() WHERE event_id = $1`,
+    [eventId, JSON.stringify(plan)],
+  );
+}
+
+/**
+ * What a plan depends on besides attendance: the participants, the pins and forbids, the number of
+ * rounds and shared tables. A plan made from another key is stale.
+ */
+export function planInputsKey(event: { rounds: number; allowSharedTables: boolean }, people: PlannerPeople, constraints: readonly PairConstraint[]): string {
+  const ids = (list: { id: string }[]) => list.map((p) => p.id).sort();
+  const pairs = constraints.map((c) => `${c.kind}:${c.mentorId}:${c.menteeId}`).sort();
+  const text = JSON.stringify([event.rounds, event.allowSharedTables, ids(people.mentors), ids(people.mentees), pairs]);
+  return createHash('sha256').update(text).digest('base64url');
 }
 
 export async function listConstraints(db: Queryable, eventId: string): Promise<PairConstraint[]> {

@@ -2,31 +2,16 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorBody, EventIdParams } from '@constellation/shared/schemas/common';
 import { ConstraintBody, ConstraintParams, GeneratePlanBody, PlanView, ReplanBody } from '@constellation/shared/schemas/schedule';
-import { HttpError, conflict, notFound } from '../../lib/http-errors.ts';
-import { inTransaction } from '../../plugins/db.ts';
+import { HttpError, notFound } from '../../lib/http-errors.ts';
 import { findEvent } from '../events/events.repository.ts';
-import type { HeldRound, Plan } from './core/index.ts';
-import type { PlannerRunner } from './planner.runner.ts';
-import { absentNoShowIds } from '../video/video.repository.ts';
-import {
-  deleteConstraint,
-  listConstraints,
-  loadPlan,
-  loadPlannerPeople,
-  planInputOf,
-  savePlan,
-  upsertConstraint,
-} from './schedule.repository.ts';
+import { deleteConstraint, listConstraints, upsertConstraint } from './schedule.repository.ts';
+import type { ScheduleService } from './schedule.service.ts';
 
 export interface ScheduleRoutesOptions {
-  planner: PlannerRunner;
-  /** Rounds of the event that have started (and so can no longer change). */
-  heldRounds: (eventId: string) => Promise<number>;
-  /** Called after a plan is stored, so live participants get their new partners. */
-  onPlanChanged: (eventId: string) => Promise<void>;
+  schedule: ScheduleService;
 }
 
-const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRoutesOptions> = async (app, { planner, heldRounds, onPlanChanged }) => {
+const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRoutesOptions> = async (app, { schedule }) => {
   app.addHook('preHandler', app.requireOrganizer);
 
   async function ownEvent(organizerId: string, eventId: string) {
@@ -36,29 +21,20 @@ const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRoutesOptions> = async (
   }
 
   async function view(eventId: string): Promise<PlanView> {
-    const [record, constraints, people] = await Promise.all([loadPlan(app.pg, eventId), listConstraints(app.pg, eventId), loadPlannerPeople(app.pg, eventId)]);
+    const state = (await schedule.state(eventId))!;
+    const { record, constraints, people } = state;
     const names: PlanView['people'] = {};
     for (const m of people.mentors) names[m.id] = { name: m.name, role: 'mentor' };
     for (const m of people.mentees) names[m.id] = { name: m.name, role: 'mentee' };
-    let stale = false;
-    if (record) {
-      const planned = new Set<string>();
-      for (const round of record.plan.rounds) {
-        for (const t of round.tables) [t.mentorId, ...t.menteeIds].forEach((id) => planned.add(id));
-        for (const s of round.sitOuts) planned.add(s.participantId);
-      }
-      const current = Object.keys(names);
-      stale = current.length !== planned.size || current.some((id) => !planned.has(id));
-    }
     const { plannerMs, ...plan } = record?.plan ?? { plannerMs: null };
     return {
-      plan: record ? (plan as PlanView['plan']) : null,
+      plan: record ? ({ ...plan, warnings: plan.warnings!.map((w) => withNames(w, names)) } as PlanView['plan']) : null,
       seed: record?.seed ?? null,
       version: record?.version ?? 0,
       heldRounds: record?.heldRounds ?? 0,
       constraints,
       people: names,
-      stale,
+      stale: state.stale,
       plannerMs: plannerMs ?? null,
     };
   }
@@ -71,15 +47,6 @@ const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRoutesOptions> = async (
       return view(request.params.eventId);
     },
   );
-
-  /** Runs the planner (timed), stores its plan in one transaction, tells the live event, and answers the new view. */
-  const saveAndAnnounce = async (eventId: string, seed: number, held: number, run: () => Promise<Plan>) => {
-    const started = performance.now();
-    const plan = await run();
-    await inTransaction(app.pg, (client) => savePlan(client, eventId, seed, plan, held, performance.now() - started));
-    await onPlanChanged(eventId);
-    return view(eventId);
-  };
 
   app.post(
     '/:eventId/plan',
@@ -94,15 +61,9 @@ const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRoutesOptions> = async (
     },
     async (request) => {
       const { eventId } = request.params;
-      const event = await ownEvent(request.organizer!.id, eventId);
-      if ((await heldRounds(eventId)) > 0) throw conflict('Rounds were already held: re-plan the remaining rounds instead');
-      const people = await loadPlannerPeople(app.pg, eventId);
-      if (people.mentors.length === 0 || people.mentees.length === 0) {
-        throw new HttpError(422, 'Add at least one mentor and one mentee before planning');
-      }
-      const seed = request.body.seed ?? Math.floor(Math.random() * 2_147_483_647);
-      const input = planInputOf(event, people, await listConstraints(app.pg, eventId), seed);
-      return saveAndAnnounce(eventId, seed, 0, () => planner.plan(input));
+      await ownEvent(request.organizer!.id, eventId);
+      await schedule.plan(eventId, request.body.seed ?? Math.floor(Math.random() * 2_147_483_647));
+      return view(eventId);
     },
   );
 
@@ -111,7 +72,7 @@ const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRoutesOptions> = async (
     {
       schema: {
         tags: ['schedule'],
-        summary: 'Re-plan the rounds not yet held (late joiners, leavers, no-shows)',
+        summary: 'Re-plan the rounds not yet held from what really happened (attendance, late joiners, leavers, no-shows)',
         params: EventIdParams,
         body: ReplanBody,
         response: { 200: PlanView, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody },
@@ -119,21 +80,9 @@ const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRoutesOptions> = async (
     },
     async (request) => {
       const { eventId } = request.params;
-      const event = await ownEvent(request.organizer!.id, eventId);
-      const record = await loadPlan(app.pg, eventId);
-      if (!record) throw conflict('There is no plan yet: generate one first');
-      const held = Math.min(await heldRounds(eventId), event.rounds);
-      const people = await loadPlannerPeople(app.pg, eventId);
-      const known = new Set([...people.mentors, ...people.mentees].map((p) => p.id));
-      // Recorded no-shows (video rooms they never joined) are absent too, until they are seen again.
-      const noShows = await absentNoShowIds(app.pg, eventId);
-      const absentIds = [...new Set([...(request.body.absentIds ?? []), ...noShows])].filter((id) => known.has(id));
-      const heldRoundsInput: HeldRound[] = record.plan.rounds.slice(0, held).map((r) => ({
-        tables: r.tables.map((t) => ({ mentorId: t.mentorId, menteeIds: t.menteeIds.filter((id) => known.has(id)) })).filter((t) => known.has(t.mentorId) && t.menteeIds.length > 0),
-        sitOuts: r.sitOuts.filter((s) => known.has(s.participantId)),
-      }));
-      const input = { ...planInputOf(event, people, await listConstraints(app.pg, eventId), record.seed), heldRounds: heldRoundsInput, absentIds };
-      return saveAndAnnounce(eventId, record.seed, held, () => planner.replan(input));
+      await ownEvent(request.organizer!.id, eventId);
+      await schedule.replan(eventId, request.body.absentIds ?? []);
+      return view(eventId);
     },
   );
 
@@ -151,6 +100,7 @@ const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRoutesOptions> = async (
     async (request, reply) => {
       const { eventId, mentorId, menteeId } = request.params;
       await ownEvent(request.organizer!.id, eventId);
+      // Any mentor–mentee pair of the event, planned together or not; the plan is stale until re-planned.
       await upsertConstraint(app.pg, eventId, { mentorId, menteeId, kind: request.body.kind });
       const after = await listConstraints(app.pg, eventId);
       if (!after.some((c) => c.mentorId === mentorId && c.menteeId === menteeId)) {
@@ -173,3 +123,8 @@ const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRoutesOptions> = async (
 };
 
 export default scheduleRoutes;
+
+/** Warnings name people, not ids: "pinned pair Ada–Ben cannot meet: Ben is absent". */
+function withNames(warning: string, names: PlanView['people']): string {
+  return warning.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, (id) => names[id]?.name ?? id);
+}

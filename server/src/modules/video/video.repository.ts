@@ -117,3 +117,12 @@ export async function clearNoShows(db: Queryable, eventId: string, participantId
   const { rowCount } = await db.query('DELETE FROM no_shows WHERE event_id = $1 AND participant_id = $2', [eventId, participantId]);
   return (rowCount ?? 0) > 0;
 }
+
+/** Participants flagged as no-shows in a round who have not arrived since. */
+export async function absentInRound(db: Queryable, eventId: string, round: number): Promise<Set<string>> {
+  const { rows } = await db.query<{ participant_id: string }>(
+    'SELECT participant_id FROM no_shows WHERE event_id = $1 AND round = $2 AND arrived_at IS NULL',
+    [eventId, round],
+  );
+  return new Set(rows.map((r) => r.participant_id));
+}

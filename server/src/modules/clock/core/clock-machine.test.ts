@@ -7,6 +7,7 @@ import {
   nextBoundary,
   nextWakeup,
   replay,
+  roundWindows,
   stateAt,
   validateCommand,
   type ClockCommand,
@@ -317,3 +318,49 @@ function makeLogFrom(settings: ClockSettings, log: ClockLogEntry[], steps: Array
   }
   return added;
 }
+
+describe('clock machine: when rounds really ran', () => {
+  const settings = makeSettings({ roundSeconds: 300, transitionSeconds: 60, rounds: 3 });
+
+  it('gives each started round its window, the one in progress with its planned end', () => {
+    const log = makeLog(settings, [[T0, { type: 'start' }]]);
+    expect(roundWindows(settings, log, T0 - 1)).toEqual([]);
+    expect(roundWindows(settings, log, T0 + 10 * S)).toEqual([{ round: 1, startsAt: T0, endsAt: T0 + 5 * MIN, ended: false }]);
+    expect(roundWindows(settings, log, T0 + 7 * MIN)).toEqual([
+      { round: 1, startsAt: T0, endsAt: T0 + 5 * MIN, ended: true },
+      { round: 2, startsAt: T0 + 6 * MIN, endsAt: T0 + 11 * MIN, ended: false },
+    ]);
+    const all = roundWindows(settings, log, T0 + 60 * MIN);
+    expect(all.map((w) => [w.round, w.startsAt - T0, w.endsAt - T0, w.ended])).toEqual([
+      [1, 0, 5 * MIN, true],
+      [2, 6 * MIN, 11 * MIN, true],
+      [3, 12 * MIN, 17 * MIN, true],
+    ]);
+  });
+
+  it('moves the end with an early end, an extension and a pause, and keeps the real start', () => {
+    const log = makeLog(settings, [
+      [T0, { type: 'start' }],
+      [T0 + 2 * MIN, { type: 'endRound' }],
+      [T0 + 3 * MIN, { type: 'extend', seconds: 30 }],
+      [T0 + 4 * MIN, { type: 'pause' }],
+      [T0 + 5 * MIN, { type: 'resume' }],
+      [T0 + 13 * MIN, { type: 'endEvent' }],
+    ]);
+    expect(roundWindows(settings, log, T0 + 60 * MIN).map((w) => [w.round, w.startsAt - T0, w.endsAt - T0, w.ended])).toEqual([
+      [1, 0, 2 * MIN, true],
+      // round 2 starts after the 60 s transition, runs 5 min + 30 s extension + 1 min pause
+      [2, 3 * MIN, 9.5 * MIN, true],
+      [3, 10.5 * MIN, 13 * MIN, true],
+    ]);
+  });
+
+  it('ends the round in progress when the event is ended, and knows no round in the lobby', () => {
+    const log = makeLog(settings, [
+      [T0, { type: 'start' }],
+      [T0 + 1 * MIN, { type: 'endEvent' }],
+    ]);
+    expect(roundWindows(settings, log, T0 + 60 * MIN)).toEqual([{ round: 1, startsAt: T0, endsAt: T0 + MIN, ended: true }]);
+    expect(roundWindows(settings, [], T0)).toEqual([]);
+  });
+});

@@ -269,6 +269,59 @@ export function replay(settings: ClockSettings, log: readonly ClockLogEntry[], n
   return { plan, folded, lastAt };
 }
 
+/** When a round really ran: from its start to its end (planned, while it has not ended yet). Pauses are inside it. */
+export interface RoundWindow {
+  /** 1-based. */
+  round: number;
+  startsAt: number;
+  endsAt: number;
+  ended: boolean;
+}
+
+/**
+ * Every round that has started by `now`, with the instants it started and ended as the log made
+ * them happen (an early end, an extension, a pause all move the end). Attendance is measured
+ * inside these windows. Replays the log like `replay`, noting each round phase it passes.
+ */
+export function roundWindows(settings: ClockSettings, log: readonly ClockLogEntry[], now: number): RoundWindow[] {
+  const plan = planOf(settings);
+  const windows: RoundWindow[] = [];
+  let f: ClockFolded = { kind: 'lobby', revision: 0 };
+  const see = (g: ClockFolded): void => {
+    if (g.kind !== 'active' || !isRoundPhase(g.phase)) return;
+    const round = roundOfPhase(g.phase);
+    const last = windows.at(-1);
+    if (last?.round === round) last.endsAt = g.endsAt;
+    else windows.push({ round, startsAt: g.startsAt, endsAt: g.endsAt, ended: false });
+  };
+  const end = (at: number): void => {
+    const last = windows.at(-1);
+    if (last && !last.ended) Object.assign(last, { endsAt: at, ended: true });
+  };
+  // Phase by phase, so that no round passed through unattended is missed.
+  const runTo = (t: number): void => {
+    while (f.kind === 'active' && f.pausedAt === null && t >= f.endsAt) {
+      if (isRoundPhase(f.phase)) end(f.endsAt);
+      f = advance(plan, f, f.endsAt);
+      see(f);
+    }
+  };
+  let lastAt = -Infinity;
+  for (const entry of log) {
+    if (!Number.isFinite(entry.at) || entry.at < lastAt) continue;
+    if (entry.at > now) break;
+    lastAt = entry.at;
+    runTo(entry.at);
+    if (!check(f, entry).ok) continue;
+    const next = apply(plan, f, entry, entry.at);
+    if (f.kind === 'active' && isRoundPhase(f.phase) && (next.kind !== 'active' || next.phase !== f.phase)) end(entry.at);
+    f = next;
+    see(f);
+  }
+  runTo(now);
+  return windows;
+}
+
 /** Checks a command at `now` against a timeline. */
 export function checkAt(timeline: ClockTimeline, cmd: ClockCommand, now: number): CommandCheck {
   if (!Number.isFinite(now)) return reject('invalid-time', 'The command time is not a valid instant.');

@@ -1,0 +1,177 @@
+import type pg from 'pg';
+import type { PairConstraint } from '@constellation/shared/schemas/schedule';
+import type { Event } from '@constellation/shared/schemas/events';
+import { HttpError, conflict } from '../../lib/http-errors.ts';
+import { inTransaction } from '../../plugins/db.ts';
+import type { AttendanceService, SeatRecord } from '../attendance/attendance.service.ts';
+import type { ClockService } from '../clock/clock.service.ts';
+import { findEventById } from '../events/events.repository.ts';
+import { absentNoShowIds, absentInRound } from '../video/video.repository.ts';
+import type { HeldRound, Plan } from './core/index.ts';
+import type { PlannerRunner } from './planner.runner.ts';
+import {
+  listConstraints,
+  loadPlan,
+  loadPlannerPeople,
+  planInputOf,
+  planInputsKey,
+  savePlan,
+  type PlannerPeople,
+  type PlanRecord,
+} from './schedule.repository.ts';
+
+export interface PlanState {
+  event: Event;
+  record: PlanRecord | null;
+  people: PlannerPeople;
+  constraints: PairConstraint[];
+  inputsKey: string;
+  /** The participants, pins, forbids or rounds changed since the plan was made. */
+  stale: boolean;
+}
+
+export interface ScheduleServiceDeps {
+  pool: pg.Pool;
+  planner: PlannerRunner;
+  clock: ClockService;
+  attendance: AttendanceService;
+  /** Called after a plan is stored, so live participants get their new partners. */
+  onPlanChanged: (eventId: string) => Promise<void>;
+}
+
+/**
+ * Plans and re-plans an event's rounds. A re-plan starts from what really happened: the meetings
+ * that were held (attendance), the seats of the round running now, and the no-shows; so a missed
+ * meeting can be planned again and nobody is counted as having met someone they never saw. Plans
+ * of one event are made one at a time.
+ */
+export class ScheduleService {
+  readonly #deps: ScheduleServiceDeps;
+  readonly #queues = new Map<string, Promise<unknown>>();
+
+  constructor(deps: ScheduleServiceDeps) {
+    this.#deps = deps;
+  }
+
+  async state(eventId: string): Promise<PlanState | null> {
+    const { pool } = this.#deps;
+    const event = await findEventById(pool, eventId);
+    if (!event) return null;
+    const [record, people, constraints] = await Promise.all([loadPlan(pool, eventId), loadPlannerPeople(pool, eventId), listConstraints(pool, eventId)]);
+    const inputsKey = planInputsKey(event, people, constraints);
+    return { event, record, people, constraints, inputsKey, stale: record !== null && record.inputsKey !== inputsKey };
+  }
+
+  /** Why the event cannot start now, or null when it can: it needs a plan that is up to date. */
+  async startProblem(eventId: string): Promise<{ code: 'no-plan' | 'plan-stale'; reason: string } | null> {
+    const state = await this.state(eventId);
+    if (!state) return null;
+    if (!state.record || state.record.plan.totals.meetings === 0) {
+      return { code: 'no-plan', reason: 'There is no rotation plan yet: generate the plan before starting, so everyone has a partner.' };
+    }
+    if (state.stale) {
+      return { code: 'plan-stale', reason: 'The plan is out of date: participants, pins, forbids or rounds changed since it was made. Re-plan, then start.' };
+    }
+    return null;
+  }
+
+  /** Plans every round; before the event starts (or, if it started without a plan, the rounds not yet held). */
+  plan(eventId: string, seed: number): Promise<void> {
+    return this.#serialize(eventId, async () => {
+      const held = await this.#deps.clock.heldRounds(eventId);
+      const state = await this.#state(eventId);
+      if (held > 0 && state.record) throw conflict('Rounds were already held: re-plan the remaining rounds instead');
+      if (held > 0) return this.#replan(state, seed, []);
+      this.#needsPeople(state.people);
+      const input = planInputOf(state.event, state.people, state.constraints, seed);
+      await this.#save(eventId, seed, 0, state.inputsKey, () => this.#deps.planner.plan(input));
+    });
+  }
+
+  /** Re-plans the rounds not yet held from what really happened; `absentIds` are absent on top of the no-shows. */
+  replan(eventId: string, absentIds: readonly string[] = []): Promise<void> {
+    return this.#serialize(eventId, async () => {
+      const state = await this.#state(eventId);
+      await this.#replan(state, state.record?.seed ?? Math.floor(Math.random() * 2_147_483_647), absentIds);
+    });
+  }
+
+  async #replan(state: PlanState, seed: number, absentIds: readonly string[]): Promise<void> {
+    const { pool, clock, attendance } = this.#deps;
+    const eventId = state.event.id;
+    this.#needsPeople(state.people);
+    const held = Math.min(await clock.heldRounds(eventId), state.event.rounds);
+    const known = new Set([...state.people.mentors, ...state.people.mentees].map((p) => p.id));
+    const windows = await clock.windows(eventId);
+    const running = windows.find((w) => !w.ended)?.round ?? null;
+    const [seats, noShows, absentNow] = await Promise.all([
+      attendance.seats(eventId),
+      absentNoShowIds(pool, eventId),
+      running === null ? Promise.resolve(new Set<string>()) : absentInRound(pool, eventId, running),
+    ]);
+    const tableSize = state.event.allowSharedTables ? 2 : 1;
+    const heldRounds = historyOf(seats, held, running, absentNow, known, tableSize);
+    const absent = [...new Set([...absentIds, ...noShows])].filter((id) => known.has(id));
+    const input = { ...planInputOf(state.event, state.people, state.constraints, seed), heldRounds, absentIds: absent };
+    await this.#save(eventId, seed, held, state.inputsKey, () => this.#deps.planner.replan(input));
+  }
+
+  async #state(eventId: string): Promise<PlanState> {
+    const state = await this.state(eventId);
+    if (!state) throw new HttpError(404, 'Event not found');
+    return state;
+  }
+
+  #needsPeople(people: PlannerPeople): void {
+    if (people.mentors.length === 0 || people.mentees.length === 0) throw new HttpError(422, 'Add at least one mentor and one mentee before planning');
+  }
+
+  /** Runs the planner (timed), stores its plan in one transaction, and tells the live event. */
+  async #save(eventId: string, seed: number, held: number, inputsKey: string, run: () => Promise<Plan>): Promise<void> {
+    const started = performance.now();
+    const plan = await run();
+    await inTransaction(this.#deps.pool, (client) => savePlan(client, eventId, seed, plan, held, performance.now() - started, inputsKey));
+    await this.#deps.onPlanChanged(eventId);
+  }
+
+  #serialize<T>(eventId: string, work: () => Promise<T>): Promise<T> {
+    const run = (this.#queues.get(eventId) ?? Promise.resolve()).then(work, work);
+    const settled = run.catch(() => {});
+    this.#queues.set(eventId, settled);
+    void settled.then(() => this.#queues.get(eventId) === settled && this.#queues.delete(eventId));
+    return run;
+  }
+}
+
+/**
+ * The planner's held rounds from what really happened: for rounds that ended, the meetings held;
+ * for the round running now, its seats except those of people flagged absent in it (their meeting
+ * will not happen and may be planned again). One table per mentor and round, at most `tableSize`
+ * mentees, each mentee once per round; people no longer in the event are left out.
+ */
+export function historyOf(
+  seats: readonly SeatRecord[],
+  held: number,
+  running: number | null,
+  absentNow: ReadonlySet<string>,
+  known: ReadonlySet<string>,
+  tableSize: number,
+): HeldRound[] {
+  const rounds: HeldRound[] = Array.from({ length: held }, () => ({ tables: [] }));
+  const seated = rounds.map(() => new Set<string>());
+  const met = new Set<string>();
+  for (const s of seats) {
+    if (s.round > held || !known.has(s.mentorId) || !known.has(s.menteeId)) continue;
+    const counts = s.round === running ? s.replacedAt === null && !absentNow.has(s.mentorId) && !absentNow.has(s.menteeId) : s.met;
+    const pair = `${s.mentorId}:${s.menteeId}`;
+    if (!counts || met.has(pair) || seated[s.round - 1]!.has(s.menteeId)) continue;
+    const round = rounds[s.round - 1]!;
+    let table = round.tables.find((t) => t.mentorId === s.mentorId);
+    if (!table) round.tables.push((table = { mentorId: s.mentorId, menteeIds: [] }));
+    if (table.menteeIds.length >= tableSize) continue;
+    table.menteeIds.push(s.menteeId);
+    seated[s.round - 1]!.add(s.menteeId);
+    met.add(pair);
+  }
+  return rounds;
+}
