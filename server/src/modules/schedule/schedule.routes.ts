@@ -28,7 +28,7 @@ const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRoutesOptions> = async (
     for (const m of people.mentees) names[m.id] = { name: m.name, role: 'mentee' };
     const { plannerMs, ...plan } = record?.plan ?? { plannerMs: null };
     return {
-      plan: record ? ({ ...plan, warnings: plan.warnings!.map((w) => withNames(w, names)) } as PlanView['plan']) : null,
+      plan: record ? ({ ...plan, warnings: record.plan.warnings.map((w) => withNames(w, names)) } as PlanView['plan']) : null,
       seed: record?.seed ?? null,
       version: record?.version ?? 0,
       heldRounds: record?.heldRounds ?? 0,
