@@ -31,6 +31,7 @@ import { VideoOrchestrator } from './modules/video/video.orchestrator.ts';
 import type { VideoProvider } from './modules/video/video.provider.ts';
 import { videoRoutes } from './modules/video/video.routes.ts';
 import noShowRoutes from './modules/video/no-shows.routes.ts';
+import seatingRoutes from './modules/video/seating.routes.ts';
 import { createWebhookVerifier } from './modules/video/webhook.ts';
 
 export const DEFAULT_CLIENT_DIST = fileURLToPath(new URL('../../client/dist', import.meta.url));
@@ -126,7 +127,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     io: app.io,
     pool: options.pool,
     log: app.log,
-    options: { noShowAfterMs: options.noShowAfterMs ?? videoConfig?.noShowAfterMs },
+    attendance,
+    onSeatingChanged: (eventId) => schedule.replan(eventId),
+    options: { noShowAfterMs: options.noShowAfterMs ?? videoConfig?.noShowAfterMs ?? undefined },
   });
   app.decorate('video', video);
   app.addHook('onReady', async () => {
@@ -152,6 +155,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(matchingRoutes, { prefix: '/api/events' });
   await app.register(videoRoutes, { verifyWebhook, onPresence: (change, webhook) => video.presence(change, webhook) });
   await app.register(noShowRoutes, { prefix: '/api/events' });
+  await app.register(seatingRoutes, { prefix: '/api/events' });
 
   app.get(
     '/healthz',

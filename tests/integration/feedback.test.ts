@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildTestApp, cookieFrom, signUpOrganizer, type TestApp } from '../helpers/app.ts';
 import { makeEvent, makeParticipant } from '../factories/index.ts';
 import { connectSocket, connected, nextEvent, type ClientSocket } from '../helpers/realtime.ts';
+import { attendRound } from '../helpers/attendance.ts';
 
 let t: TestApp;
 let url: string;
@@ -41,11 +42,20 @@ async function liveEvent(app: FastifyInstance) {
   const [mentorA, mentorB, menteeA, menteeB] = people as [Person, Person, Person, Person];
   const { rows } = await t.pool.query('SELECT round, mentor_id, mentee_id FROM meetings WHERE event_id = $1 ORDER BY round', [event.id]);
   const partnerIn = (round: number, mentorId: string) => rows.find((r) => r.round === round && r.mentor_id === mentorId)!.mentee_id as string;
+  /**
+   * Runs the clock; everyone seated comes to each round that starts (their rooms' webhooks say so),
+   * and the server clock jumps past the time a meeting needs to count as held.
+   */
   const command = async (type: 'start' | 'endRound' | 'endEvent') => {
     const result = await app.clock.command(event.id, { type }, organizer.id);
     if (!result.ok) throw new Error(result.reason);
     // jump over the transition that follows an ended round
     if (type === 'endRound') clockOffset += (event.transitionSeconds + 1) * 1000;
+    const clock = await app.clock.state(event.id);
+    if (clock?.phase === 'round') {
+      await attendRound(app, event.id, clock.round);
+      clockOffset += 61_000;
+    }
     return result;
   };
   return { organizer, event, mentorA, mentorB, menteeA, menteeB, partnerIn, command };

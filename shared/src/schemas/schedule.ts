@@ -65,3 +65,18 @@ export type ReplanBody = Static<typeof ReplanBody>;
 
 export const ConstraintParams = Type.Object({ eventId: Id, mentorId: Id, menteeId: Id });
 export const ConstraintBody = Type.Object({ kind: Type.Union([Type.Literal('pin'), Type.Literal('forbid')]) }, { additionalProperties: false });
+
+/** The organizer's hand during a round: seat a mentee with a mentor, or swap the mentees of two tables. */
+export const SeatMoveBody = Type.Union([
+  Type.Object({ kind: Type.Literal('seat'), mentorId: Id, menteeId: Id }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('swap'), menteeIds: Type.Tuple([Id, Id]) }, { additionalProperties: false }),
+]);
+export type SeatMoveBody = Static<typeof SeatMoveBody>;
+
+export const SeatingChange = Type.Object({
+  round: Type.Integer({ minimum: 1 }),
+  kind: Type.Union([Type.Literal('rescue'), Type.Literal('move')]),
+  pairs: Type.Array(Type.Object({ mentorId: Id, menteeId: Id, roomName: Type.String() })),
+  /** Left without a seat by the change. */
+  unseated: Type.Array(Id),
+});

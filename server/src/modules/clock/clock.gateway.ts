@@ -90,10 +90,10 @@ export class ClockGateway {
     return [...(this.#online.get(eventId)?.keys() ?? [])];
   }
 
-  /** The plan or the people changed: reload and send every connected participant a fresh snapshot. */
-  async planChanged(eventId: string): Promise<void> {
+  /** The plan or the people changed: reload and send every connected participant (or only `participantIds`) a fresh snapshot. */
+  async planChanged(eventId: string, participantIds?: readonly string[]): Promise<void> {
     this.#data.delete(eventId);
-    const sockets = await this.#io.in(rooms.event(eventId)).fetchSockets();
+    const sockets = await this.#io.in(participantIds ? participantIds.map((id) => rooms.participant(id)) : rooms.event(eventId)).fetchSockets();
     await Promise.all(sockets.map((s) => this.#sendSnapshot(s)));
   }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Queryable } from '../../plugins/db.ts';
-import { roomNameFor } from '../video/room-name.ts';
+import { tableRoomName, type SeatedTable } from '../video/core/seating.ts';
 import type { PairConstraint } from '@constellation/shared/schemas/schedule';
 import type { Plan, PlanInput } from './core/index.ts';
 import type { Profile } from '@constellation/shared/schemas/participants';
@@ -13,18 +13,6 @@ export interface PlanRecord {
   updatedAt: Date;
   /** What the plan was made from (see `planInputsKey`); null for plans made before it was kept. */
   inputsKey: string | null;
-}
-
-/**
- * A table of a stored plan. Live changes (a rescue, the organizer's move) seat people in a fresh
- * room, named by `room` instead of the mentor's id, so a latecomer holding the old room's token
- * cannot walk into the new conversation.
- */
-export type SeatedTable = Plan['rounds'][number]['tables'][number] & { room?: string };
-
-/** The video room of a table in a round. */
-export function tableRoomName(eventId: string, round: number, table: SeatedTable): string {
-  return roomNameFor({ eventId, round, tableId: table.room ?? table.mentorId });
 }
 
 export async function loadPlan(db: Queryable, eventId: string): Promise<PlanRecord | null> {

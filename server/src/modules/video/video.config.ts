@@ -8,8 +8,12 @@ export interface VideoConfig {
   apiUrl: string;
   apiKey: string;
   apiSecret: string;
-  /** How long after a round starts a seated participant who has not joined their room is flagged. */
-  noShowAfterMs: number;
+  /**
+   * How long after a round starts a seated participant who has not joined their room is flagged, for
+   * every event (NO_SHOW_AFTER_SECONDS); null: each event's own setting, by default the lesser of
+   * 60 s and a quarter of the round.
+   */
+  noShowAfterMs: number | null;
 }
 
 /** Local development defaults match `livekit-server --dev`-style setups; set the keys in production. */
@@ -18,7 +22,7 @@ export const DEV_VIDEO_CONFIG: Readonly<VideoConfig> = {
   apiUrl: 'http://127.0.0.1:7880',
   apiKey: 'devkey',
   apiSecret: 'devsecret-constellation-local-development-only',
-  noShowAfterMs: 60_000,
+  noShowAfterMs: null,
 };
 
 const URL_PATTERN = /^(wss?|https?):\/\//;

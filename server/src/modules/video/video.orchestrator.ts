@@ -17,6 +17,8 @@ import {
   type VideoConnection,
   type VideoRooms,
   type VideoUpcoming,
+  type SeatingChanged,
+  type SnapshotPartner,
 } from '@constellation/shared/realtime/events';
 import type { IoServer } from '../../plugins/socket-io.ts';
 import type { ClockGateway } from '../clock/clock.gateway.ts';
@@ -26,13 +28,24 @@ import { seatRoundOf } from '@constellation/shared/clock/seat';
 import { roundEndsAt, secondsUntil, tableOf, tablesOf, waitingPartners, type TableRoom } from './core/seating.ts';
 import { parseRoomName } from './room-name.ts';
 import type { VideoProvider } from './video.provider.ts';
-import { markArrived, presentInRound, recordNoShow, recordPresence, showedUpInRound } from './video.repository.ts';
+import { absentInRound, markArrived, presentInRound, recordNoShow, recordPresence, replaceSeats, showedUpInRound } from './video.repository.ts';
+import type { AttendanceService } from '../attendance/attendance.service.ts';
+import { inTransaction } from '../../plugins/db.ts';
+import { findEventById } from '../events/events.repository.ts';
+import { listConstraints, loadPlannerPeople, storeSeating } from '../schedule/schedule.repository.ts';
+import { planRescue, rescueMessage, type RescuePair } from './core/rescue.ts';
+import { reseat, type SeatMove } from './core/reseat.ts';
+import { roomNameFor } from './room-name.ts';
 import type { PresenceChange, VerifiedWebhook } from './webhook.ts';
 
+type PersonRow = Awaited<ReturnType<typeof loadPlannerPeople>>['mentors'][number];
 type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 export interface VideoOrchestratorOptions {
-  /** A seated participant not in their room this long after the round started is flagged. Default 60 s. */
+  /**
+   * A seated participant not in their room this long after the round started is flagged, and whoever
+   * waits for them re-paired. Default: the event's setting, else the lesser of 60 s and a quarter round.
+   */
   noShowAfterMs?: number;
   /** Added to every room's lifetime, so a room outlives its round's planned end. Default 120 s. */
   emptyTimeoutSec?: number;
@@ -45,8 +58,15 @@ export interface VideoOrchestratorDeps {
   io: IoServer;
   pool: pg.Pool;
   log: FastifyBaseLogger;
+  /** What really happened at each seat: who already met (never re-paired), the event's no-show point. */
+  attendance: AttendanceService;
+  /** After a live change of seats: re-plan the remaining rounds from what really happened. */
+  onSeatingChanged?: (eventId: string) => Promise<void>;
   options?: VideoOrchestratorOptions;
 }
+
+/** The organizer's hand: seat a waiting mentee with a mentor, or swap the mentees of two tables. */
+export type SeatRequest = { kind: 'seat'; mentorId: string; menteeId: string } | { kind: 'swap'; menteeIds: [string, string] };
 
 /** Room for the organizers' hidden observers on top of the seated participants. */
 const OBSERVER_SLOTS = 2;
@@ -61,9 +81,11 @@ interface OpenRound {
   round: number;
   tables: TableRoom[];
   /** Rooms that exist on the video server: only these get tokens. */
-  ready: ReadonlySet<string>;
+  ready: Set<string>;
   noShowTimer: NodeJS.Timeout | null;
   noShowChecked: boolean;
+  /** The no-show point, after the round's start. */
+  noShowAfterMs: number;
 }
 
 interface PreparedRound {
@@ -116,8 +138,11 @@ export class VideoOrchestrator {
   readonly #io: IoServer;
   readonly #pool: pg.Pool;
   readonly #log: FastifyBaseLogger;
-  readonly #noShowAfterMs: number;
+  readonly #noShowOverrideMs: number | null;
   readonly #emptyTimeoutSec: number;
+  readonly #attendance: AttendanceService;
+  readonly #onSeatingChanged: (eventId: string) => Promise<void>;
+  #roomSerial = 0;
   readonly #events = new Map<string, EventVideo>();
   #closed = false;
 
@@ -128,7 +153,9 @@ export class VideoOrchestrator {
     this.#io = deps.io;
     this.#pool = deps.pool;
     this.#log = deps.log;
-    this.#noShowAfterMs = deps.options?.noShowAfterMs ?? 60_000;
+    this.#noShowOverrideMs = deps.options?.noShowAfterMs ?? null;
+    this.#attendance = deps.attendance;
+    this.#onSeatingChanged = deps.onSeatingChanged ?? ((eventId) => deps.gateway.planChanged(eventId));
     this.#emptyTimeoutSec = deps.options?.emptyTimeoutSec ?? 120;
 
     deps.clock.listen({
@@ -215,7 +242,8 @@ export class VideoOrchestrator {
       throw error;
     }
     if (!recorded) return;
-    if (joined) await markArrived(this.#pool, ref.eventId, ref.round, change.identity, change.at);
+    // A no-show who comes after all may find their partner re-paired: they are offered a seat.
+    if (joined && (await markArrived(this.#pool, ref.eventId, ref.round, change.identity, change.at))) this.#arrivedSoon(ref.eventId, change.identity);
     this.#io.to(rooms.organizers(ref.eventId)).emit('video:presence', {
       round: ref.round,
       roomName: change.roomName,
@@ -255,7 +283,7 @@ export class VideoOrchestrator {
       await this.#closeRooms([...prepared.names].filter((name) => !planned.has(name)));
     }
     ev.prepared = null;
-    ev.open = { round, tables, ready, noShowTimer: null, noShowChecked: false };
+    ev.open = { round, tables, ready, noShowTimer: null, noShowChecked: false, noShowAfterMs: await this.#noShowAfterMs(eventId) };
 
     const ttlSeconds = this.#tokenTtl(clock, round);
     const seated = new Set(tables.flatMap((t) => t.participantIds));
@@ -401,7 +429,7 @@ export class VideoOrchestrator {
       const tables = tablesOf(eventId, plan, clock.round);
       const now = this.#clock.now();
       const ready = await this.#provision(tables, secondsUntil(roundEndsAt(clock, clock.round, now) ?? now, now, this.#emptyTimeoutSec));
-      ev.open = { round: clock.round, tables, ready, noShowTimer: null, noShowChecked: false };
+      ev.open = { round: clock.round, tables, ready, noShowTimer: null, noShowChecked: false, noShowAfterMs: await this.#noShowAfterMs(eventId) };
       this.#armNoShow(eventId, ev, clock);
     } else if (clock.phase === 'transition' || clock.phase === 'break') {
       const next = seatRoundOf(clock);
@@ -419,7 +447,7 @@ export class VideoOrchestrator {
     open.noShowTimer = null;
     // A paused round is not waited on; resuming shifts its start and re-arms the check.
     if (clock.paused) return;
-    const delay = Math.max(0, clock.startsAt + this.#noShowAfterMs - this.#clock.now());
+    const delay = Math.max(0, clock.startsAt + open.noShowAfterMs - this.#clock.now());
     open.noShowTimer = setTimeout(() => {
       open.noShowTimer = null;
       this.#enqueue(eventId, () => this.#checkNoShows(eventId, open));
@@ -432,10 +460,17 @@ export class VideoOrchestrator {
     if (ev.open !== open || open.noShowChecked) return;
     const clock = await this.#clock.state(eventId);
     if (clock?.phase !== 'round' || clock.round !== open.round || clock.paused) return;
-    if (this.#clock.now() < clock.startsAt + this.#noShowAfterMs) return this.#armNoShow(eventId, ev, clock);
+    if (this.#clock.now() < clock.startsAt + open.noShowAfterMs) return this.#armNoShow(eventId, ev, clock);
     open.noShowChecked = true;
     const round = open.round;
 
+    await this.#flagNoShows(eventId, open, clock);
+    // Whoever is left waiting is re-paired at once with someone else left waiting.
+    await this.#rescue(eventId, open);
+  }
+
+  async #flagNoShows(eventId: string, open: OpenRound, clock: ClockActive): Promise<void> {
+    const round = open.round;
     const joined = await showedUpInRound(this.#pool, eventId, round, new Date(clock.startsAt));
     const suspects = open.tables.filter((t) => t.participantIds.some((id) => !joined.has(id)));
     if (suspects.length === 0) return;
@@ -472,7 +507,7 @@ export class VideoOrchestrator {
         if (!flagged) continue;
         this.#io.to(rooms.organizers(eventId)).emit('video:no-show', { round, participantId, roomName: table.roomName });
         const name = people.get(participantId)?.name ?? 'Your partner';
-        const message = `${name} has not joined the call yet. The organizer knows and may pair you with someone else; you can stay here in the meantime.`;
+        const message = `${name} has not joined the call yet. We are looking for someone else for you to meet right now; stay here.`;
         for (const partnerId of waitingPartners(table, participantId, present)) {
           this.#io.to(rooms.participant(partnerId)).emit('partner:no-show', { round, partnerId: participantId, message });
         }
@@ -486,6 +521,8 @@ export class VideoOrchestrator {
   #registerHandlers(socket: IoSocket): void {
     const { eventId, viewer } = socket.data;
     const organizerId = viewer.kind === 'organizer' ? viewer.organizerId : null;
+    // A participant whose page opens after the no-show point: a late arrival, offered a seat.
+    if (viewer.kind === 'participant' && this.#events.get(eventId)?.open?.noShowChecked) this.#arrivedSoon(eventId, viewer.participantId);
 
     socket.on('video:observe', (payload, ack) => {
       const reply = ackOf<VideoConnection>(ack);
@@ -551,6 +588,223 @@ export class VideoOrchestrator {
         present: (present.get(t.roomName) ?? []).filter((id) => t.participantIds.includes(id)),
       })),
     };
+  }
+
+  // ---------------------------------------------------------------------------
+  // Live rescue and the organizer's moves
+
+  /** The event's no-show point: this server's override, else the event's setting or its default. */
+  async #noShowAfterMs(eventId: string): Promise<number> {
+    if (this.#noShowOverrideMs !== null) return this.#noShowOverrideMs;
+    return (await this.#attendance.thresholds(eventId))?.noShowMs ?? 60_000;
+  }
+
+  /** Someone arrived after the no-show point (their page opened, or a flagged no-show joined a room). */
+  #arrivedSoon(eventId: string, participantId: string): void {
+    void this.#enqueue(eventId, async () => {
+      const open = this.#events.get(eventId)?.open;
+      if (!open?.noShowChecked) return;
+      const at = new Date(this.#clock.now());
+      // Here after all: no longer absent for re-planning, and in the running for a seat now.
+      const arrived = await markArrived(this.#pool, eventId, open.round, participantId, at);
+      const changed = await this.#rescue(eventId, open, new Set([participantId]));
+      if (arrived && !changed) void this.#onSeatingChanged(eventId).catch((error: unknown) => this.#log.error({ err: error }, 're-planning after a late arrival failed'));
+    });
+  }
+
+  /**
+   * Pairs the people left waiting in the round running now: present mentors whose mentees are all
+   * flagged absent, present mentees whose mentor is, and present people without a seat (sitting
+   * out, or arrived late). Never a pair that already met, never a forbidden pair; the most pairs,
+   * then the highest compatibility (`planRescue`). Each pair gets a fresh room and is told in words;
+   * `arrivals` who stay without a partner are told when they will be seated. True when seats changed.
+   */
+  async #rescue(eventId: string, open: OpenRound, arrivals: ReadonlySet<string> = new Set()): Promise<boolean> {
+    const ev = this.#event(eventId);
+    if (ev.open !== open || this.#closed) return false;
+    const clock = await this.#clock.state(eventId);
+    if (clock?.phase !== 'round' || clock.round !== open.round) return false;
+    const round = open.round;
+    const { plan } = await this.#gateway.plan(eventId);
+    if (!plan?.rounds[round - 1]) return false;
+    const online = new Set(this.#gateway.online(eventId));
+    const [absent, people, met, constraints, event] = await Promise.all([
+      absentInRound(this.#pool, eventId, round),
+      loadPlannerPeople(this.#pool, eventId),
+      this.#attendance.heldMeetings(eventId),
+      listConstraints(this.#pool, eventId),
+      findEventById(this.#pool, eventId),
+    ]);
+    const here = (id: string) => online.has(id) && !absent.has(id);
+    const tables = tablesOf(eventId, plan, round);
+    const seated = new Set(tables.flatMap((t) => t.participantIds));
+    const waitingFor = new Map<string, string[]>();
+    for (const t of tables) {
+      const mentees = t.participantIds.slice(1);
+      if (here(t.mentorId) && mentees.every((id) => absent.has(id))) waitingFor.set(t.mentorId, mentees);
+      if (absent.has(t.mentorId)) for (const id of mentees.filter(here)) waitingFor.set(id, [t.mentorId]);
+    }
+    const profiles = new Map([...people.mentors, ...people.mentees].map((p) => [p.id, p]));
+    const stranded = (list: PersonRow[]) => list.filter((p) => waitingFor.has(p.id) || (!seated.has(p.id) && here(p.id)));
+    const mentors = stranded(people.mentors);
+    const mentees = stranded(people.mentees);
+    const excluded = [...met, ...constraints.filter((c) => c.kind === 'forbid')];
+    const { pairs } = mentors.length && mentees.length ? planRescue({ mentors, mentees, excluded, scoreOptions: { at: event?.scheduledStart } }) : { pairs: [] };
+    if (pairs.length > 0) {
+      const name = (id: string) => profiles.get(id)?.name ?? '';
+      await this.#reseat(eventId, open, clock, pairs, 'rescue', (pair, side) => {
+        const partnerId = side === 'mentor' ? pair.menteeId : pair.mentorId;
+        return rescueMessage({
+          absentName: (waitingFor.get(side === 'mentor' ? pair.mentorId : pair.menteeId) ?? []).map(name),
+          partner: { name: name(partnerId), role: side === 'mentor' ? 'mentee' : 'mentor' },
+          reasons: pair.reasons,
+        });
+      });
+    }
+    const paired = new Set(pairs.flatMap((p) => [p.mentorId, p.menteeId]));
+    for (const id of arrivals) {
+      if (paired.has(id) || seated.has(id)) continue;
+      this.#io.to(rooms.participant(id)).emit('seat:changed', {
+        round,
+        message: 'Welcome! Everyone is in a conversation right now and nobody is free to meet you this round. The organizer knows you are here: you will be seated from the next round.',
+        partners: [],
+        connection: null,
+      });
+    }
+    return pairs.length > 0;
+  }
+
+  /**
+   * The organizer moves people during the round running now: seats a mentee with a mentor (whose
+   * partner is missing, say), or swaps the mentees of two tables. Same rules as a rescue: never a
+   * pair that already met, never a forbidden pair; the same fresh rooms and messages.
+   */
+  move(eventId: string, request: SeatRequest): Promise<Ack<SeatingChanged>> {
+    return new Promise((resolve, reject) => {
+      void this.#enqueue(eventId, async () => {
+        try {
+          resolve(await this.#move(eventId, request));
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+  }
+
+  async #move(eventId: string, request: SeatRequest): Promise<Ack<SeatingChanged>> {
+    const ev = this.#event(eventId);
+    const clock = await this.#clock.state(eventId);
+    const open = ev.open;
+    if (clock?.phase !== 'round' || !open || open.round !== clock.round) return fail('not-in-round', 'People can be moved only while a round is running');
+    const round = open.round;
+    const { plan } = await this.#gateway.plan(eventId);
+    const [people, met, constraints, event] = await Promise.all([
+      loadPlannerPeople(this.#pool, eventId),
+      this.#attendance.heldMeetings(eventId),
+      listConstraints(this.#pool, eventId),
+      findEventById(this.#pool, eventId),
+    ]);
+    const mentorsById = new Map(people.mentors.map((p) => [p.id, p]));
+    const menteesById = new Map(people.mentees.map((p) => [p.id, p]));
+    const tables = tablesOf(eventId, plan, round);
+    let wanted: { mentorId: string; menteeId: string }[];
+    if (request.kind === 'seat') {
+      if (!mentorsById.has(request.mentorId)) return fail('not-found', `${request.mentorId} is not a mentor of this event`);
+      if (!menteesById.has(request.menteeId)) return fail('not-found', `${request.menteeId} is not a mentee of this event`);
+      wanted = [{ mentorId: request.mentorId, menteeId: request.menteeId }];
+    } else {
+      const [a, b] = request.menteeIds;
+      if (a === b) return fail('invalid-payload', 'Swap two different mentees');
+      const tableOfMentee = (id: string) => tables.find((t) => t.participantIds.slice(1).includes(id));
+      const [ta, tb] = [tableOfMentee(a), tableOfMentee(b)];
+      if (!ta || !tb) return fail('not-seated', 'Both mentees must be seated at a table this round to swap them');
+      if (ta === tb) return fail('invalid-payload', 'The two mentees sit at the same table');
+      wanted = [{ mentorId: ta.mentorId, menteeId: b }, { mentorId: tb.mentorId, menteeId: a }];
+    }
+    const name = (id: string) => mentorsById.get(id)?.name ?? menteesById.get(id)?.name ?? id;
+    for (const pair of wanted) {
+      const label = `${name(pair.mentorId)} and ${name(pair.menteeId)}`;
+      if (met.some((m) => m.mentorId === pair.mentorId && m.menteeId === pair.menteeId)) return fail('already-met', `${label} already met`);
+      if (constraints.some((c) => c.kind === 'forbid' && c.mentorId === pair.mentorId && c.menteeId === pair.menteeId)) return fail('forbidden', `${label} must not meet (a forbid)`);
+      if (tables.some((t) => t.mentorId === pair.mentorId && t.participantIds.length === 2 && t.participantIds[1] === pair.menteeId)) return fail('already-seated', `${label} already sit together`);
+    }
+    const scored = planRescue({
+      mentors: wanted.map((w) => mentorsById.get(w.mentorId)!),
+      mentees: wanted.map((w) => menteesById.get(w.menteeId)!),
+      excluded: [],
+      scoreOptions: { at: event?.scheduledStart },
+    }).pairs;
+    const pairs: RescuePair[] = wanted.map((w) => scored.find((p) => p.mentorId === w.mentorId && p.menteeId === w.menteeId) ?? { ...w, score: 0, reasons: [] });
+    const change = await this.#reseat(eventId, open, clock, pairs, 'move', (pair, side) => {
+      const partnerId = side === 'mentor' ? pair.menteeId : pair.mentorId;
+      const base = rescueMessage({ partner: { name: name(partnerId), role: side === 'mentor' ? 'mentee' : 'mentor' }, reasons: pair.reasons });
+      return base.replace(/^You have a conversation this round after all: you are now meeting/, 'The organizer moved you: you are now meeting');
+    });
+    return { data: change };
+  }
+
+  /** Stores and announces new seats of the running round, each pair in a fresh room; re-plans the rest in the background. */
+  async #reseat(
+    eventId: string,
+    open: OpenRound,
+    clock: ClockActive,
+    pairs: readonly RescuePair[],
+    source: 'rescue' | 'move',
+    messageFor: (pair: RescuePair, side: 'mentor' | 'mentee') => string,
+  ): Promise<SeatingChanged> {
+    const round = open.round;
+    const now = this.#clock.now();
+    const moves: (SeatMove & { roomName: string })[] = pairs.map((p) => {
+      const room = `${p.mentorId}-x${(now * 100 + (this.#roomSerial++ % 100)).toString(36)}`;
+      return { ...p, room, roomName: roomNameFor({ eventId, round, tableId: room }) };
+    });
+    // Rooms first: the tokens handed out must open something.
+    const endsAt = roundEndsAt(clock, round, now) ?? now;
+    const lifetimeSec = secondsUntil(endsAt, now, this.#emptyTimeoutSec);
+    const made = await Promise.allSettled(moves.map((m) => this.#provider.ensureRoom(m.roomName, { emptyTimeoutSec: lifetimeSec, maxParticipants: 2 + OBSERVER_SLOTS })));
+    this.#logFailures(made, 'making a rescue room failed');
+    const { plan, people } = await this.#gateway.plan(eventId);
+    const name = (id: string) => people.get(id)?.name ?? 'Your partner';
+    const reseated = reseat(plan!, round, moves, () =>
+      source === 'rescue'
+        ? 'You had not joined in time, so your partner was paired with someone else who was waiting. You will be seated again from the next round.'
+        : 'The organizer gave your seat to someone else this round. You will be seated again from the next round.',
+    );
+    await inTransaction(this.#pool, async (client) => {
+      await replaceSeats(client, eventId, round, moves, new Date(now), source);
+      await storeSeating(client, eventId, reseated.plan);
+    });
+    open.tables = tablesOf(eventId, reseated.plan, round);
+    made.forEach((result, k) => result.status === 'fulfilled' && open.ready.add(moves[k]!.roomName));
+
+    const ttlSeconds = this.#tokenTtl(clock, round);
+    const partner = (id: string, reasons: string[]): SnapshotPartner => ({ participantId: id, name: name(id), role: people.get(id)?.role ?? 'mentee', reasons });
+    await Promise.all(
+      moves.flatMap((m, k) =>
+        (['mentor', 'mentee'] as const).map(async (side) => {
+          const self = side === 'mentor' ? m.mentorId : m.menteeId;
+          const other = side === 'mentor' ? m.menteeId : m.mentorId;
+          const connection = made[k]!.status === 'fulfilled' ? await this.#connection(m.roomName, self, name(self), ttlSeconds) : null;
+          this.#io.to(rooms.participant(self)).emit('seat:changed', { round, message: messageFor(pairs[k]!, side), partners: [partner(other, m.reasons)], connection });
+        }),
+      ),
+    );
+    for (const id of reseated.unseated) {
+      this.#io.to(rooms.participant(id)).emit('seat:changed', {
+        round,
+        message: reseated.plan.rounds[round - 1]!.sitOuts.find((s) => s.participantId === id)?.reason ?? 'You have no partner this round',
+        partners: [],
+        connection: null,
+      });
+    }
+    // Fresh snapshots (partner card, itinerary) for everyone whose seat changed; the others follow with the re-plan.
+    await this.#gateway.planChanged(eventId, [...moves.flatMap((m) => [m.mentorId, m.menteeId]), ...reseated.unseated]);
+    const change: SeatingChanged = { round, kind: source, pairs: moves.map((m) => ({ mentorId: m.mentorId, menteeId: m.menteeId, roomName: m.roomName })), unseated: reseated.unseated };
+    this.#io.to(rooms.organizers(eventId)).emit('seating:changed', change);
+    this.#io.to(rooms.organizers(eventId)).emit('video:opened', await this.#roomsOf(eventId, round, open.tables));
+    // The rounds still to come, re-planned from what really happened (in the background: the clock's queue must not wait on the planner).
+    void this.#onSeatingChanged(eventId).catch((error: unknown) => this.#log.error({ err: error, eventId }, 're-planning after a seat change failed'));
+    return change;
   }
 
   // ---------------------------------------------------------------------------

@@ -73,12 +73,13 @@ export async function recordNoShow(
 }
 
 /** A flagged participant joined their room after all. */
-export async function markArrived(db: Queryable, eventId: string, round: number, participantId: string, at: Date): Promise<void> {
-  await db.query(
+export async function markArrived(db: Queryable, eventId: string, round: number, participantId: string, at: Date): Promise<boolean> {
+  const { rowCount } = await db.query(
     `UPDATE no_shows SET arrived_at = GREATEST($4::timestamptz, flagged_at)
      WHERE event_id = $1 AND round = $2 AND participant_id = $3 AND arrived_at IS NULL`,
     [eventId, round, participantId, at],
   );
+  return (rowCount ?? 0) > 0;
 }
 
 // A no-show counts as absent until they are seen again: late in that round, or in a later round's room.
@@ -126,3 +127,33 @@ export async function absentInRound(db: Queryable, eventId: string, round: numbe
   );
   return new Set(rows.map((r) => r.participant_id));
 }
+
+/**
+ * Records live seat changes of a round (call inside a transaction with the plan's new seating):
+ * the seats the moved people held end at `at`, and each move's pair gets a seat from `at`, in its
+ * fresh room. Attendance is then measured per seat, in its own room and time.
+ */
+export async function replaceSeats(
+  db: Queryable,
+  eventId: string,
+  round: number,
+  moves: readonly { mentorId: string; menteeId: string; roomName: string; score: number }[],
+  at: Date,
+  source: 'rescue' | 'move',
+): Promise<void> {
+  for (const move of moves) {
+    await db.query(
+      `UPDATE meetings SET replaced_at = $5
+        WHERE event_id = $1 AND round = $2 AND replaced_at IS NULL AND (mentor_id = $3 OR mentee_id = $4)`,
+      [eventId, round, move.mentorId, move.menteeId, at],
+    );
+    await db.query(
+      `INSERT INTO meetings (event_id, round, mentor_id, mentee_id, score, room_name, seated_at, source)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (event_id, round, mentor_id, mentee_id)
+       DO UPDATE SET score = $5, room_name = $6, seated_at = $7, replaced_at = NULL, source = $8`,
+      [eventId, round, move.mentorId, move.menteeId, move.score, move.roomName, at, source],
+    );
+  }
+}
+

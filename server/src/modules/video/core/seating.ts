@@ -10,14 +10,26 @@ export interface TableRoom {
   participantIds: string[];
 }
 
+/**
+ * A table of a stored plan. Live changes (a rescue, the organizer's move) seat people in a fresh
+ * room, named by `room` instead of the mentor's id, so a latecomer holding the old room's token
+ * cannot walk into the new conversation.
+ */
+export type SeatedTable = Plan['rounds'][number]['tables'][number] & { room?: string };
+
+/** The video room of a table in a round. */
+export function tableRoomName(eventId: string, round: number, table: SeatedTable): string {
+  return roomNameFor({ eventId, round, tableId: table.room ?? table.mentorId });
+}
+
 /** The rooms of one round: one per table that has at least one mentee. */
 export function tablesOf(eventId: string, plan: Plan | null, round: number): TableRoom[] {
   const planned = plan?.rounds[round - 1];
   if (!planned) return [];
-  return planned.tables
+  return (planned.tables as SeatedTable[])
     .filter((t) => t.menteeIds.length > 0)
     .map((t) => ({
-      roomName: roomNameFor({ eventId, round, tableId: t.mentorId }),
+      roomName: tableRoomName(eventId, round, t),
       mentorId: t.mentorId,
       participantIds: [t.mentorId, ...t.menteeIds],
     }));

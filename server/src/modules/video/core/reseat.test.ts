@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import type { Plan } from '../../schedule/core/index.ts';
+import { reseat } from './reseat.ts';
+
+const seat = (menteeId: string, score = 1) => ({ menteeId, score, reasons: [] });
+const plan: Plan = {
+  rounds: [
+    {
+      index: 0,
+      held: false,
+      tables: [
+        { mentorId: 'M', menteeIds: ['A'], score: 1, seats: [seat('A')] },
+        { mentorId: 'N', menteeIds: ['B'], score: 1, seats: [seat('B')] },
+      ],
+      sitOuts: [{ participantId: 'C', role: 'mentee', code: 'more-mentees-than-tables', reason: 'full' }],
+    },
+    { index: 1, held: false, tables: [{ mentorId: 'M', menteeIds: ['B'], score: 1, seats: [seat('B')] }], sitOuts: [] },
+  ],
+  totals: { score: 0, meetings: 0, meetingsPerMentee: { min: 0, max: 0 }, mentorLoads: { min: 0, max: 0 }, plannedScore: 0, plannedMeetings: 0, sharedTables: 0 },
+  warnings: [],
+};
+const reason = (id: string) => `${id} is elsewhere`;
+
+describe('re-seating during a round', () => {
+  it('pairs the waiting mentor with the waiting mentee in a fresh room; the absent two lose their seats', () => {
+    const { plan: after, unseated } = reseat(plan, 1, [{ mentorId: 'M', menteeId: 'B', room: 'M-x1', score: 7, reasons: ['both in fintech'] }], reason);
+    expect(after.rounds[0]!.tables).toEqual([{ mentorId: 'M', menteeIds: ['B'], score: 7, seats: [{ menteeId: 'B', score: 7, reasons: ['both in fintech'] }], room: 'M-x1' }]);
+    expect(unseated.sort()).toEqual(['A', 'N']);
+    expect(after.rounds[0]!.sitOuts.map((s) => [s.participantId, s.code, s.role])).toEqual([
+      ['C', 'more-mentees-than-tables', 'mentee'],
+      ['A', 'absent', 'mentee'],
+      ['N', 'absent', 'mentor'],
+    ]);
+    expect(after.rounds[1]).toBe(plan.rounds[1]);
+    expect(plan.rounds[0]!.tables).toHaveLength(2); // the input is not changed
+  });
+
+  it('seats a sitting-out mentee, and swaps two mentees between tables', () => {
+    const seated = reseat(plan, 1, [{ mentorId: 'M', menteeId: 'C', room: 'M-x2', score: 3, reasons: [] }], reason);
+    expect(seated.plan.rounds[0]!.tables.map((t) => [t.mentorId, t.menteeIds])).toEqual([
+      ['M', ['C']],
+      ['N', ['B']],
+    ]);
+    expect(seated.unseated).toEqual(['A']);
+    expect(seated.plan.rounds[0]!.sitOuts.map((s) => s.participantId)).toEqual(['A']);
+
+    const swapped = reseat(plan, 1, [
+      { mentorId: 'M', menteeId: 'B', room: 'M-x3', score: 2, reasons: [] },
+      { mentorId: 'N', menteeId: 'A', room: 'N-x3', score: 4, reasons: [] },
+    ], reason);
+    expect(swapped.unseated).toEqual([]);
+    expect(swapped.plan.rounds[0]!.tables.map((t) => [t.mentorId, t.menteeIds, (t as { room?: string }).room])).toEqual([
+      ['M', ['B'], 'M-x3'],
+      ['N', ['A'], 'N-x3'],
+    ]);
+  });
+
+  it('gives a mentor who sat out a table', () => {
+    const { plan: after } = reseat(plan, 1, [{ mentorId: 'K', menteeId: 'C', room: 'K-x1', score: 0, reasons: [] }], reason);
+    expect(after.rounds[0]!.tables.map((t) => t.mentorId)).toEqual(['M', 'N', 'K']);
+    expect(after.rounds[0]!.sitOuts).toEqual([]);
+  });
+});

@@ -1,0 +1,71 @@
+/**
+ * Live changes of seats during a round, on the plan as data: a rescue (someone waiting is paired
+ * with someone else left waiting) or the organizer's move. Pure: the adapter stores the result.
+ */
+import type { Plan, SitOut } from '../../schedule/core/index.ts';
+import type { SeatedTable } from './seating.ts';
+
+export interface SeatMove {
+  mentorId: string;
+  menteeId: string;
+  /** The fresh room's table id (see `tableRoomName`): a latecomer's old token never opens it. */
+  room: string;
+  score: number;
+  reasons: string[];
+}
+
+export interface Reseated {
+  plan: Plan;
+  /** Participants who had a seat in the round and have none after the moves. */
+  unseated: string[];
+}
+
+type PlanTable = SeatedTable;
+
+/**
+ * Seats each move's mentee alone at its mentor's table in `round` (1-based), in a fresh room. The
+ * mentee leaves any other table of the round; whoever sat with that mentor before loses the seat.
+ * Tables left without mentees disappear, and everyone left without a seat gets a sit-out with
+ * `reasonFor(id)`. Other rounds are untouched.
+ */
+export function reseat(plan: Plan, round: number, moves: readonly SeatMove[], reasonFor: (participantId: string, role: 'mentor' | 'mentee') => string): Reseated {
+  const index = round - 1;
+  const current = plan.rounds[index];
+  if (!current) throw new RangeError(`the plan has no round ${round}`);
+  const before = new Map<string, 'mentor' | 'mentee'>();
+  for (const t of current.tables) {
+    if (t.menteeIds.length === 0) continue;
+    before.set(t.mentorId, 'mentor');
+    for (const id of t.menteeIds) before.set(id, 'mentee');
+  }
+  let tables: PlanTable[] = current.tables.map((t) => ({ ...t, menteeIds: [...t.menteeIds], seats: [...t.seats] }));
+  for (const move of moves) {
+    tables = tables.map((t) => {
+      if (!t.menteeIds.includes(move.menteeId)) return t;
+      const seats = t.seats.filter((s) => s.menteeId !== move.menteeId);
+      return { ...t, menteeIds: t.menteeIds.filter((id) => id !== move.menteeId), seats, score: seats.reduce((sum, s) => sum + s.score, 0) };
+    });
+    const table: PlanTable = {
+      mentorId: move.mentorId,
+      menteeIds: [move.menteeId],
+      score: move.score,
+      seats: [{ menteeId: move.menteeId, score: move.score, reasons: move.reasons }],
+      room: move.room,
+    };
+    const at = tables.findIndex((t) => t.mentorId === move.mentorId);
+    if (at >= 0) tables[at] = table;
+    else tables.push(table);
+  }
+  tables = tables.filter((t) => t.menteeIds.length > 0);
+  const seated = new Set(tables.flatMap((t) => [t.mentorId, ...t.menteeIds]));
+  const unseated = [...before.keys()].filter((id) => !seated.has(id));
+  const sitOuts: SitOut[] = [
+    ...current.sitOuts.filter((s) => !seated.has(s.participantId) && !unseated.includes(s.participantId)),
+    ...unseated.map((participantId) => {
+      const role = before.get(participantId)!;
+      return { participantId, role, code: 'absent' as const, reason: reasonFor(participantId, role) };
+    }),
+  ];
+  const rounds = plan.rounds.map((r, i) => (i === index ? { ...r, tables, sitOuts } : r));
+  return { plan: { ...plan, rounds }, unseated };
+}
