@@ -14,6 +14,7 @@
  * ClientToServerEvents>`.
  */
 import { Type, type Static } from 'typebox';
+import type { MyMatch } from '../schemas/ratings.ts';
 import type { ClockState } from '../clock/state.ts';
 import type { DiscussionPrompt } from '../clock/prompts.ts';
 import type { Role } from '../schemas/participants.ts';
@@ -311,7 +312,7 @@ export interface ServerToClientEvents {
   /** The organizer closed or reopened ratings and rankings. */
   'submissions:changed': (change: { open: boolean }) => void;
   /** Sent to each participant alone, with only their own match(es). */
-  'match:confirmed': (match: { status: 'confirmed'; matches: { participantId: string; name: string; role: string; email: string }[] }) => void;
+  'match:confirmed': (match: MyMatch) => void;
 }
 
 export interface ClientToServerEvents {

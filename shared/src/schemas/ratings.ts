@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { AttendanceTally } from './attendance.ts';
 
 const Id = Type.String({ format: 'uuid' });
 const Note = Type.String({ maxLength: 2000 });
@@ -53,9 +54,19 @@ export const MyFeedback = Type.Object({
 });
 export type MyFeedback = Static<typeof MyFeedback>;
 
+/**
+ * A participant's final answer. `pending` until the organizer confirms the pairing; then either
+ * `confirmed` with their match(es), or `not-matched` with the plain reason and what happens next.
+ */
 export const MyMatch = Type.Object({
-  status: Type.Union([Type.Literal('pending'), Type.Literal('confirmed')]),
+  status: Type.Union([Type.Literal('pending'), Type.Literal('confirmed'), Type.Literal('not-matched')]),
   matches: Type.Array(Type.Object({ participantId: Type.String(), name: Type.String(), role: Type.String(), email: Type.String() })),
+  /** Not matched: why, in one word (`not-met`, `not-ranked`, `not-a-fit`, `capacity`, `not-seeking`, `left-out`)… */
+  reasonCode: Type.Optional(Type.String()),
+  /** …and in plain words, to the participant. */
+  reason: Type.Optional(Type.String()),
+  /** What happens next. */
+  next: Type.Optional(Type.String()),
 });
 export type MyMatch = Static<typeof MyMatch>;
 
@@ -125,8 +136,17 @@ export type PairingBody = Static<typeof PairingBody>;
 export const EventReport = Type.Object({
   participants: Type.Object({ mentors: Type.Integer(), mentees: Type.Integer() }),
   roundsHeld: Type.Integer(),
+  /** Seats of the rounds held: planned (or seated live), and what became of them. */
+  meetingsPlanned: Type.Integer(),
+  /** Together at least `heldAfterSeconds` (or marked met by the organizer). */
   meetingsHeld: Type.Integer(),
+  meetingsCutShort: Type.Integer(),
+  meetingsDropped: Type.Integer(),
+  /** Seats where someone never came. */
   noShows: Type.Integer(),
+  heldAfterSeconds: Type.Integer(),
+  byRound: Type.Array(Type.Intersect([Type.Object({ round: Type.Integer() }), AttendanceTally])),
+  byPerson: Type.Array(Type.Intersect([Type.Object({ participantId: Type.String(), name: Type.String(), role: Type.String() }), AttendanceTally])),
   responseRates: Type.Object({ mentorsRated: Type.Number(), menteesRanked: Type.Number() }),
   matches: Type.Integer(),
   /** How many confirmed matches gave the mentee their rank-k choice; index 0 = first choice; last = unranked. */

@@ -13,7 +13,7 @@ import type { AttendanceService, SeatRecord } from './attendance.service.ts';
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 /** Counts of seats by outcome; a correction moves a seat to held (met) or out of it. */
-export function tallyOf(seats: readonly SeatRecord[]): AttendanceTally {
+export function tallyOf(seats: readonly Pick<SeatRecord, 'met' | 'outcome'>[]): AttendanceTally {
   const tally = { planned: 0, held: 0, cutShort: 0, noShow: 0, dropped: 0 };
   for (const s of seats) {
     tally.planned++;

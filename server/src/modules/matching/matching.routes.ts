@@ -9,11 +9,17 @@ import { toCsv } from '../../lib/csv.ts';
 import { inTransaction } from '../../plugins/db.ts';
 import { findEvent, findEventById } from '../events/events.repository.ts';
 import { loadEventFeedback, type EventFeedback } from '../ratings/feedback.repository.ts';
+import { attendanceViewOf, tallyOf } from '../attendance/attendance.routes.ts';
 import { audit, confirmPairing, loadPairing, myConfirmedMatches, replacePairing } from './matching.repository.ts';
-import { explainPairs, matchInputOf, matchStats, proposalsOf, toPairingStats, warningsOf } from './matching.service.ts';
+import { explainPairs, matchInputOf, matchStats, notMatched, outcomesOf, proposalsOf, toPairingStats, warningsOf } from './matching.service.ts';
 
 const ExportParams = Type.Object({ eventId: Type.String({ format: 'uuid' }), kind: Type.Union([Type.Literal('matches'), Type.Literal('ratings'), Type.Literal('preferences')]) });
 const PartnerParams = Type.Object({ partnerId: Type.String({ format: 'uuid' }) });
+
+/** Mentees who submitted a ranking (or "not a fit" marks). */
+function rankedBy(f: EventFeedback): Set<string> {
+  return new Set(f.preferences.filter((p) => p.ranking.length + p.notAFit.length > 0).map((p) => p.menteeId));
+}
 
 function peopleOf(f: EventFeedback) {
   const people: Record<string, { name: string; role: string }> = {};
@@ -108,10 +114,11 @@ export const matchingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         if (n === 0) throw conflict('There is no proposed pairing to confirm');
         await audit(client, eventId, request.organizer!.id, 'confirm', { pairs: n });
       });
-      // Each participant hears only about their own match, in their own Socket.IO room.
+      // Each participant hears only about their own outcome, in their own Socket.IO room: a match, or why not.
+      const outcomes = outcomesOf(ctx.input, (await loadPairing(app.pg, eventId)).filter((p) => p.status === 'confirmed'), rankedBy(ctx.feedback));
       for (const person of ctx.feedback.people) {
         const matches = await myConfirmedMatches(app.pg, eventId, person.id);
-        app.io.to(rooms.participant(person.id)).emit('match:confirmed', { status: 'confirmed', matches });
+        app.io.to(rooms.participant(person.id)).emit('match:confirmed', matches.length ? { status: 'confirmed', matches } : notMatched(outcomes.get(person.id)));
       }
       return pairingView(eventId, ctx);
     },
@@ -168,12 +175,19 @@ export const matchingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const view = await pairingView(eventId, ctx);
       const counts = new Map<number | null, number>();
       for (const p of view.pairs) counts.set(p.menteeRank, (counts.get(p.menteeRank) ?? 0) + 1);
-      const noShows = (await app.pg.query<{ n: number }>('SELECT count(*)::int AS n FROM no_shows WHERE event_id = $1', [eventId])).rows[0]!.n;
+      const attendance = await attendanceViewOf({ pool: app.pg, clock: app.clock, attendance: app.attendance }, eventId);
+      const total = tallyOf(attendance.rounds.flatMap((r) => r.seats));
       return {
         participants: { mentors: mentors.length, mentees: mentees.length },
         roundsHeld: await app.clock.heldRounds(eventId),
-        meetingsHeld: f.meetings.length,
-        noShows,
+        meetingsPlanned: total.planned,
+        meetingsHeld: total.held,
+        meetingsCutShort: total.cutShort,
+        meetingsDropped: total.dropped,
+        noShows: total.noShow,
+        heldAfterSeconds: attendance.heldAfterSeconds,
+        byRound: attendance.rounds.map((r) => ({ round: r.round, ...r.tally })),
+        byPerson: attendance.perPerson,
         responseRates: {
           mentorsRated: mentors.length ? ratedMentors.size / mentors.length : 0,
           menteesRanked: mentees.length ? rankedMentees.size / mentees.length : 0,
@@ -195,7 +209,12 @@ export const myMatchRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { eventId, participantId } = request.participantSession!;
       const matches = await myConfirmedMatches(app.pg, eventId, participantId);
-      return { status: matches.length ? ('confirmed' as const) : ('pending' as const), matches };
+      if (matches.length) return { status: 'confirmed' as const, matches };
+      const pairing = (await loadPairing(app.pg, eventId)).filter((p) => p.status === 'confirmed');
+      if (pairing.length === 0) return { status: 'pending' as const, matches };
+      // Confirmed without them: the reason, from the same reading of the pairing the organizer saw.
+      const feedback = await loadEventFeedback(app.pg, eventId, await app.attendance.heldMeetings(eventId));
+      return notMatched(outcomesOf(matchInputOf(feedback, eventId), pairing, rankedBy(feedback)).get(participantId));
     },
   );
 

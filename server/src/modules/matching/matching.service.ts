@@ -86,3 +86,37 @@ export function warningsOf(input: MatchInput, pairs: readonly MatchPair[], names
 }
 
 export { matchStats };
+
+type Outcome = { reasonCode: string; reason: string };
+
+const NEXT = 'The organizer has your details and may follow up with you; you are warmly welcome at the next event.';
+
+/**
+ * A participant's final answer once the pairing is confirmed: their matches, or the plain reason
+ * they have none. Reasons never reveal what anyone else said about them (no ratings, no rankings).
+ */
+export function outcomesOf(input: MatchInput, confirmed: readonly MatchPair[], submittedRanking: ReadonlySet<string>): Map<string, Outcome> {
+  const stats = matchStats(input, confirmed);
+  const out = new Map<string, Outcome>();
+  for (const u of stats.unmatchedMentees) {
+    if (u.reason === 'not-seeking-mentor') out.set(u.id, { reasonCode: 'not-seeking', reason: 'You said you were not looking for a mentor this time.' });
+    else if (u.reason === 'no-meetings') out.set(u.id, { reasonCode: 'not-met', reason: 'You did not get to meet a mentor during the event, so there was nobody to match you with.' });
+    else if (!submittedRanking.has(u.id)) out.set(u.id, { reasonCode: 'not-ranked', reason: 'You did not rank the mentors you met before the organizer closed submissions, so the matching could not include you.' });
+    else if (u.reason === 'marked-all-not-a-fit') out.set(u.id, { reasonCode: 'not-a-fit', reason: 'You marked every mentor you met as not a fit.' });
+    else if (u.reason === 'mentors-full-with-higher-rated' || u.reason === 'mentors-full-lost-tie-break') out.set(u.id, { reasonCode: 'capacity', reason: 'The mentors you ranked had no places left: each can take only a few mentees.' });
+    else if (u.reason === 'left-out-by-proposal') out.set(u.id, { reasonCode: 'left-out', reason: "The organizer's final pairing did not include you this time." });
+    else out.set(u.id, { reasonCode: 'capacity', reason: 'None of the mentors you met could take you on as a mentee this time.' });
+  }
+  for (const u of stats.unmatchedMentors) {
+    if (u.reason === 'no-capacity') out.set(u.id, { reasonCode: 'capacity', reason: 'You set your capacity to 0: no mentees this time.' });
+    else if (u.reason === 'no-meetings') out.set(u.id, { reasonCode: 'not-met', reason: 'You did not get to meet a mentee during the event, so there was nobody to match you with.' });
+    else if (u.reason === 'would-mentor-nobody') out.set(u.id, { reasonCode: 'not-a-fit', reason: 'You did not say "would mentor" for any mentee you met.' });
+    else if (u.reason === 'left-out-by-proposal') out.set(u.id, { reasonCode: 'left-out', reason: "The organizer's final pairing did not include you this time." });
+    else out.set(u.id, { reasonCode: 'capacity', reason: 'The mentees you met were matched with other mentors this time.' });
+  }
+  return out;
+}
+
+export function notMatched(outcome: Outcome | undefined): { status: 'not-matched'; matches: []; reasonCode: string; reason: string; next: string } {
+  return { status: 'not-matched', matches: [], ...(outcome ?? { reasonCode: 'left-out', reason: "The organizer's final pairing did not include you this time." }), next: NEXT };
+}
