@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, signUpOrganizer, type TestApp } from '../helpers/app.ts';
 import { makeEvent, makeParticipant } from '../factories/index.ts';
+import { attendRound } from '../helpers/attendance.ts';
 
 let t: TestApp;
 let clockOffset = 0;
@@ -66,6 +67,9 @@ describe('the rotation plan', () => {
     const { organizer, headers, event, ids } = await eventWith(3, 3);
     const first = (await t.app.inject({ method: 'POST', url: `/api/events/${event.id}/plan`, headers, payload: { seed: 7 } })).json();
     await t.app.clock.command(event.id, { type: 'start' }, organizer.id);
+    // everyone came, and talked long enough for the meetings to count
+    await attendRound(t.app, event.id, 1);
+    clockOffset += 61_000;
     await t.app.clock.command(event.id, { type: 'endRound' }, organizer.id);
     // once the event has started, a fresh plan is refused: only the remaining rounds can change
     expect((await t.app.inject({ method: 'POST', url: `/api/events/${event.id}/plan`, headers, payload: {} })).statusCode).toBe(409);

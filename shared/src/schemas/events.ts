@@ -30,6 +30,10 @@ const eventFields = {
   breaks: Type.Array(EventBreak, { maxItems: 19 }),
   /** When mentees outnumber mentors, a mentor may host two mentees at once. */
   allowSharedTables: Type.Boolean(),
+  /** Seconds a pair must be in the room together for the meeting to count; null: the lesser of 60 s and half the round. */
+  heldAfterSeconds: Type.Union([Type.Integer({ minimum: 1, maximum: 3600 }), Type.Null()]),
+  /** Seconds after the start when a missing partner is a no-show and whoever waits is re-paired; null: the lesser of 60 s and a quarter of the round. */
+  noShowAfterSeconds: Type.Union([Type.Integer({ minimum: 1, maximum: 3600 }), Type.Null()]),
 };
 
 export const EventCreateBody = Type.Object(
@@ -43,6 +47,8 @@ export const EventCreateBody = Type.Object(
     rounds: Type.Optional(eventFields.rounds),
     breaks: Type.Optional(eventFields.breaks),
     allowSharedTables: Type.Optional(eventFields.allowSharedTables),
+    heldAfterSeconds: Type.Optional(eventFields.heldAfterSeconds),
+    noShowAfterSeconds: Type.Optional(eventFields.noShowAfterSeconds),
   },
   { additionalProperties: false },
 );
@@ -59,6 +65,8 @@ export const EventUpdateBody = Type.Object(
     rounds: Type.Optional(eventFields.rounds),
     breaks: Type.Optional(eventFields.breaks),
     allowSharedTables: Type.Optional(eventFields.allowSharedTables),
+    heldAfterSeconds: Type.Optional(eventFields.heldAfterSeconds),
+    noShowAfterSeconds: Type.Optional(eventFields.noShowAfterSeconds),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -84,4 +92,6 @@ export const EVENT_DEFAULTS = {
   rounds: 6,
   breaks: [] as EventBreak[],
   allowSharedTables: false,
+  heldAfterSeconds: null,
+  noShowAfterSeconds: null,
 } as const;

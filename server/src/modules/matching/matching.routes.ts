@@ -13,7 +13,7 @@ import { attendanceViewOf, tallyOf } from '../attendance/attendance.routes.ts';
 import { audit, confirmPairing, loadPairing, myConfirmedMatches, replacePairing } from './matching.repository.ts';
 import { explainPairs, matchInputOf, matchStats, notMatched, outcomesOf, proposalsOf, toPairingStats, warningsOf } from './matching.service.ts';
 
-const ExportParams = Type.Object({ eventId: Type.String({ format: 'uuid' }), kind: Type.Union([Type.Literal('matches'), Type.Literal('ratings'), Type.Literal('preferences')]) });
+const ExportParams = Type.Object({ eventId: Type.String({ format: 'uuid' }), kind: Type.Union([Type.Literal('matches'), Type.Literal('ratings'), Type.Literal('preferences'), Type.Literal('attendance')]) });
 const PartnerParams = Type.Object({ partnerId: Type.String({ format: 'uuid' }) });
 
 /** Mentees who submitted a ranking (or "not a fit" marks). */
@@ -126,7 +126,7 @@ export const matchingRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/:eventId/export/:kind.csv',
-    { schema: { tags: ['matching'], summary: 'CSV export of matches, ratings or preferences', params: ExportParams, response: { 200: Type.String(), 401: ErrorBody, 404: ErrorBody } } },
+    { schema: { tags: ['matching'], summary: 'CSV export of matches, ratings, preferences or attendance (every seat and what became of it)', params: ExportParams, response: { 200: Type.String(), 401: ErrorBody, 404: ErrorBody } } },
     async (request, reply) => {
       const { eventId, kind } = request.params;
       const ctx = await context(request.organizer!.id, eventId);
@@ -139,6 +139,31 @@ export const matchingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         csv = toCsv(
           ['mentor_name', 'mentor_email', 'mentee_name', 'mentee_email', 'status', 'mentee_rank', 'mentor_fit'],
           view.pairs.map((p) => [name(p.mentorId), email(p.mentorId), name(p.menteeId), email(p.menteeId), view.status, p.menteeRank, p.mentorFit]),
+        );
+      } else if (kind === 'attendance') {
+        const attendance = await attendanceViewOf({ pool: app.pg, clock: app.clock, attendance: app.attendance }, eventId);
+        csv = toCsv(
+          ['round', 'mentor_name', 'mentor_email', 'mentee_name', 'mentee_email', 'seated_by', 'seated_at', 'left_seat_at', 'together_seconds', 'outcome', 'met', 'no_show', 'dropped', 'corrected_by_organizer', 'correction_reason', 'held_after_seconds'],
+          attendance.rounds.flatMap((r) =>
+            r.seats.map((seat) => [
+              seat.round,
+              name(seat.mentorId),
+              email(seat.mentorId),
+              name(seat.menteeId),
+              email(seat.menteeId),
+              seat.source,
+              seat.seatedAt ?? r.startsAt,
+              seat.replacedAt ?? (r.ended ? r.endsAt : ''),
+              seat.togetherSeconds,
+              seat.outcome,
+              seat.met,
+              seat.noShowIds.map(name).join('; '),
+              seat.droppedIds.map(name).join('; '),
+              seat.correction !== null,
+              seat.correction?.reason ?? '',
+              attendance.heldAfterSeconds,
+            ]),
+          ),
         );
       } else if (kind === 'ratings') {
         csv = toCsv(

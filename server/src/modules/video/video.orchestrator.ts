@@ -663,13 +663,12 @@ export class VideoOrchestrator {
     }
     const paired = new Set(pairs.flatMap((p) => [p.mentorId, p.menteeId]));
     for (const id of arrivals) {
-      if (paired.has(id) || seated.has(id)) continue;
-      this.#io.to(rooms.participant(id)).emit('seat:changed', {
-        round,
-        message: 'Welcome! Everyone is in a conversation right now and nobody is free to meet you this round. The organizer knows you are here: you will be seated from the next round.',
-        partners: [],
-        connection: null,
-      });
+      // Seated with someone who is here, or just paired: their call says the rest.
+      if (paired.has(id) || (seated.has(id) && !waitingFor.has(id))) continue;
+      const message = waitingFor.has(id)
+        ? 'Welcome! Your partner has not come yet and nobody else is free right now. Stay here: you meet someone as soon as they are, and from the next round in any case.'
+        : 'Welcome! Everyone is in a conversation right now and nobody is free to meet you this round. The organizer knows you are here: you will be seated from the next round.';
+      this.#io.to(rooms.participant(id)).emit('seat:changed', { round, message, partners: [], connection: null });
     }
     return pairs.length > 0;
   }
