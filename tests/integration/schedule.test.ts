@@ -110,3 +110,66 @@ describe('the rotation plan', () => {
     expect((await t.app.inject({ method: 'PATCH', url: `/api/events/${event.id}`, headers, payload: { title: 'Renamed live' } })).statusCode).toBe(200);
   });
 });
+
+describe('the plan never traps the organizer', () => {
+  it('refuses to start without a plan, or with a stale one, and says what to do', async () => {
+    const { organizer, headers, event, ids } = await eventWith(2, 2);
+    const start = () => t.app.clock.command(event.id, { type: 'start' }, organizer.id);
+    expect(await start()).toMatchObject({ ok: false, code: 'no-plan', reason: expect.stringMatching(/generate the plan/) });
+    expect((await t.app.inject({ method: 'GET', url: `/api/events/${event.id}/plan`, headers })).json()).toMatchObject({ plan: null, stale: false });
+    expect((await t.app.inject({ method: 'POST', url: `/api/events/${event.id}/plan`, headers, payload: { seed: 1 } })).json().stale).toBe(false);
+
+    // Each change of what the plan depends on makes it stale, visibly, until re-planned.
+    const stale = async () => (await t.app.inject({ method: 'GET', url: `/api/events/${event.id}/plan`, headers })).json().stale as boolean;
+    const replan = async () => expect((await t.app.inject({ method: 'POST', url: `/api/events/${event.id}/plan/replan`, headers, payload: {} })).json().stale).toBe(false);
+    const [m1, m2] = ids.mentor as [string, string];
+    const [e1, e2] = ids.mentee as [string, string];
+    const changes: [string, () => Promise<unknown>][] = [
+      ['a pin', () => t.app.inject({ method: 'PUT', url: `/api/events/${event.id}/constraints/${m1}/${e2}`, headers, payload: { kind: 'pin' } })],
+      ['a forbid', () => t.app.inject({ method: 'PUT', url: `/api/events/${event.id}/constraints/${m2}/${e2}`, headers, payload: { kind: 'forbid' } })],
+      ['a removed constraint', () => t.app.inject({ method: 'DELETE', url: `/api/events/${event.id}/constraints/${m2}/${e2}`, headers })],
+      ['a new participant', () => t.app.inject({ method: 'POST', url: `/api/events/${event.id}/participants`, headers, payload: makeParticipant({ role: 'mentee' }) })],
+      ['fewer rounds', () => t.app.inject({ method: 'PATCH', url: `/api/events/${event.id}`, headers, payload: { rounds: 2 } })],
+    ];
+    for (const [what, change] of changes) {
+      await change();
+      expect(await stale(), what).toBe(true);
+      expect(await start(), what).toMatchObject({ ok: false, code: 'plan-stale', reason: expect.stringMatching(/Re-plan/) });
+      await replan();
+    }
+    // The pin holds in the plan: any pair can be pinned, planned together before or not.
+    const plan = (await t.app.inject({ method: 'GET', url: `/api/events/${event.id}/plan`, headers })).json().plan;
+    const pairs = (plan.rounds as PlanRound[]).flatMap((r) => r.tables.flatMap((tb) => tb.menteeIds.map((m) => `${tb.mentorId}:${m}`)));
+    expect(pairs).toContain(`${m1}:${e2}`);
+    expect(await start()).toMatchObject({ ok: true });
+    void e1;
+  });
+
+  it('turns a pin that can no longer be honoured into a warning naming it, never an error', async () => {
+    const { organizer, headers, event, ids } = await eventWith(2, 2, { rounds: 2 });
+    const [m1] = ids.mentor as [string];
+    const [e1] = ids.mentee as [string];
+    await t.app.inject({ method: 'PUT', url: `/api/events/${event.id}/constraints/${m1}/${e1}`, headers, payload: { kind: 'pin' } });
+    await t.app.inject({ method: 'POST', url: `/api/events/${event.id}/plan`, headers, payload: { seed: 2 } });
+    const pinnedRound = ((await t.app.inject({ method: 'GET', url: `/api/events/${event.id}/plan`, headers })).json().plan.rounds as PlanRound[]).findIndex((r) =>
+      r.tables.some((tb) => tb.mentorId === m1 && tb.menteeIds.includes(e1)),
+    );
+    expect(await t.app.clock.command(event.id, { type: 'start' }, organizer.id)).toMatchObject({ ok: true });
+    // Everyone but the pinned mentee comes to every round: the pinned meeting is missed.
+    for (let round = 1; round <= 2; round++) {
+      await attendRound(t.app, event.id, round, { absent: [e1] });
+      clockOffset += 61_000;
+      await t.app.clock.command(event.id, { type: 'endRound' }, organizer.id);
+      clockOffset += 11_000;
+    }
+    expect(pinnedRound).toBeGreaterThanOrEqual(0);
+    const replanned = await t.app.inject({ method: 'POST', url: `/api/events/${event.id}/plan/replan`, headers, payload: {} });
+    expect(replanned.statusCode).toBe(200);
+    const names = replanned.json().people as Record<string, { name: string }>;
+    expect(replanned.json().plan.warnings.join(' ')).toContain(`${names[m1]!.name}–${names[e1]!.name}`);
+    // The attendance record says the pinned pair never met.
+    const attendance = (await t.app.inject({ method: 'GET', url: `/api/events/${event.id}/attendance`, headers })).json();
+    const seat = attendance.rounds.flatMap((r: { seats: { mentorId: string; menteeId: string; outcome: string }[] }) => r.seats).find((s: { mentorId: string; menteeId: string }) => s.mentorId === m1 && s.menteeId === e1);
+    expect(seat.outcome).toBe('no-show');
+  });
+});
