@@ -36,7 +36,7 @@ async function serve(mode: 'app' | 'bare', databaseUrl: string, port: number): P
     const { buildBenchApp } = await import('./live-event.ts');
     const { LiveKitVideoProvider } = await import('../server/src/modules/video/livekit.provider.ts');
     // A LiveKit that is not there: the bench posts the webhooks itself; room calls fail fast and are logged.
-    const bench = await buildBenchApp(databaseUrl, { video: new LiveKitVideoProvider({ url: 'ws://127.0.0.1:9', apiUrl: 'http://127.0.0.1:9', ...KEYS, noShowAfterMs: null }), livekit: KEYS, logger: false });
+    const bench = await buildBenchApp(databaseUrl, { video: new LiveKitVideoProvider({ url: 'ws://127.0.0.1:9', apiUrl: 'http://127.0.0.1:9', ...KEYS }), livekit: KEYS, logger: false });
     await bench.app.listen({ port, host: '127.0.0.1' });
     close = bench.close;
   } else {
@@ -159,7 +159,7 @@ async function main(): Promise<void> {
   const undo: (() => Promise<unknown>)[] = [() => database.drop()];
   try {
     // The event, set up through the real routes in this process: PAIRS tables in round 1.
-    const setup = await buildBenchApp(database.url, { video: new LiveKitVideoProvider({ url: 'ws://127.0.0.1:9', apiUrl: 'http://127.0.0.1:9', ...KEYS, noShowAfterMs: null }), livekit: KEYS, logger: false });
+    const setup = await buildBenchApp(database.url, { video: new LiveKitVideoProvider({ url: 'ws://127.0.0.1:9', apiUrl: 'http://127.0.0.1:9', ...KEYS }), livekit: KEYS, logger: false });
     const live = await setUpLiveEvent(setup.app, 2 * PAIRS, { event: { rounds: 2, roundSeconds: 1800, transitionSeconds: 600 }, joinViaRoute: 0 });
     const { rows: seats } = await setup.pool.query<{ room_name: string; mentor_id: string; mentee_id: string }>('SELECT room_name, mentor_id, mentee_id FROM meetings WHERE event_id = $1 AND round = 1', [live.eventId]);
     await setup.close();

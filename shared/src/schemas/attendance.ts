@@ -76,7 +76,8 @@ export const AttendanceView = Type.Object({
 });
 export type AttendanceView = Static<typeof AttendanceView>;
 
-export const AttendanceSeatParams = Type.Object({ eventId: Id, round: Type.Integer({ minimum: 1, maximum: 9999 }), mentorId: Id, menteeId: Id });
+/** Path parameters are strings: the round is a number from 1 to 9999 written out. */
+export const AttendanceSeatParams = Type.Object({ eventId: Id, round: Type.String({ pattern: '^[1-9][0-9]{0,3}$' }), mentorId: Id, menteeId: Id });
 export const AttendanceCorrectionBody = Type.Object(
   {
     met: Type.Boolean(),

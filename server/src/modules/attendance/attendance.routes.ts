@@ -106,7 +106,8 @@ const attendanceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const { eventId, round, mentorId, menteeId } = request.params;
+      const { eventId, mentorId, menteeId } = request.params;
+      const round = Number(request.params.round);
       await ownEvent(request.organizer!.id, eventId);
       const reason = request.body.reason.trim();
       if (!reason) throw new HttpError(400, 'body/reason must not be blank');

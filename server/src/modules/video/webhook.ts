@@ -50,15 +50,25 @@ export function createWebhookVerifier(credentials: { apiKey: string; apiSecret: 
       id: event.id,
       event: event.event,
       roomName: event.room?.name || null,
-      change: toPresenceChange(event),
+      change: toPresenceChange(event, Date.now()),
     };
   };
 }
 
-function toPresenceChange(event: WebhookEvent): PresenceChange | null {
+/**
+ * LiveKit stamps its events in whole seconds. Attendance is measured in milliseconds (a leave as the
+ * room closes must not read as leaving a second early), so the moment of receipt is used when it
+ * falls in that second, as it does for every delivery but a late retry, which stays in its second.
+ */
+export function eventInstant(createdAtSeconds: number, receivedAt: number): Date {
+  const from = createdAtSeconds * 1000;
+  return new Date(Math.min(from + 999, Math.max(from, receivedAt)));
+}
+
+function toPresenceChange(event: WebhookEvent, receivedAt: number): PresenceChange | null {
   const roomName = event.room?.name;
   if (!roomName) return null;
-  const at = new Date(Number(event.createdAt) * 1000);
+  const at = eventInstant(Number(event.createdAt), receivedAt);
   switch (event.event) {
     case 'participant_joined':
     case 'participant_left': {
