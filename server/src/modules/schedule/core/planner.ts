@@ -345,16 +345,37 @@ function choosePairs(ev: PreparedEvent, capE: Int32Array, capI: Int32Array): voi
   }
 
   // Adds every held-back arc that the potentials price negative (see MinCostFlow).
+  // Partial pricing: a mentor gets at most perSeat·capacity new arcs per round of pricing, the
+  // most negative first (ties from the mentor's staggered start, as in selectCandidates). When
+  // many ties price negative at once, adding them all would bloat the network for nothing.
+  const found = new Int32Array(n);
+  const reduced = new Float64Array(n);
+  const order: number[] = [];
   const pricer: Pricer = (pi, network) => {
     for (let i = 0; i < m; i++) {
+      if (capI[i] === 0) continue;
       const toMentor = pi[n + i] as number;
-      for (let e = 0, k = i * n; e < n; e++, k++) {
+      const first = Math.floor((i * n) / m);
+      let count = 0;
+      for (let j = 0, e = first; j < n; j++, e = e + 1 === n ? 0 : e + 1) {
+        const k = i * n + e;
         const value = score[k] as number;
         if (value === NONE || active[k]) continue;
-        const cost = -(HUGE + value);
-        if (cost + (pi[e] as number) - toMentor >= 0) continue;
+        const rc = -(HUGE + value) + (pi[e] as number) - toMentor;
+        if (rc >= 0) continue;
+        reduced[count] = rc;
+        found[count++] = e;
+      }
+      const limit = CANDIDATES.perSeat * (capI[i] as number);
+      order.length = 0;
+      for (let j = 0; j < count; j++) order.push(j);
+      // Stable: equal reduced costs keep their staggered order.
+      if (count > limit) order.sort((a, b) => (reduced[a] as number) - (reduced[b] as number) || a - b);
+      for (let j = 0; j < Math.min(count, limit); j++) {
+        const e = found[order[j] as number] as number;
+        const k = i * n + e;
         active[k] = 1;
-        pairArcs.push(network.addArc(e, n + i, 1, cost), k);
+        pairArcs.push(network.addArc(e, n + i, 1, -(HUGE + (score[k] as number))), k);
       }
     }
     for (let e = 0; e < n; e++) {
@@ -405,22 +426,26 @@ function selectCandidates(ev: PreparedEvent, score: Uint8Array, capE: Int32Array
   const NONE = 255;
   const active = new Uint8Array(m * n);
   const histogram = new Int32Array(NONE + 1);
-  // Marks the `want` best of the scores at start, start + step, … (count of them), ties in index order.
-  const markBest = (start: number, step: number, count: number, want: number): void => {
+  // Marks the `want` best of the scores at start, start + step, … (count of them). Ties go in
+  // cyclic order from position `first`: rows start at staggered positions, so that with equal
+  // scores the candidates form a band that covers everyone rather than every mentor choosing
+  // the same few mentees (which left the flow to the pricer and made flat inputs 10× slower).
+  const markBest = (start: number, step: number, count: number, want: number, first: number): void => {
     histogram.fill(0);
     for (let j = 0, k = start; j < count; j++, k += step) histogram[score[k] as number]!++;
     let above = 0;
     let threshold = maxScore;
     for (; threshold > 0 && above + (histogram[threshold] as number) < want; threshold--) above += histogram[threshold] as number;
     let atThreshold = want - above;
-    for (let j = 0, k = start; j < count; j++, k += step) {
+    for (let j = 0, x = first; j < count; j++, x = x + 1 === count ? 0 : x + 1) {
+      const k = start + x * step;
       const v = score[k] as number;
       if (v === NONE || v < threshold || (v === threshold && atThreshold-- <= 0)) continue;
       active[k] = 1;
     }
   };
-  for (let i = 0; i < m; i++) if (capI[i]) markBest(i * n, 1, n, CANDIDATES.perSeat * (capI[i] as number));
-  for (let e = 0; e < n; e++) if (capE[e]) markBest(e, n, m, CANDIDATES.perMentee * (capE[e] as number));
+  for (let i = 0; i < m; i++) if (capI[i]) markBest(i * n, 1, n, CANDIDATES.perSeat * (capI[i] as number), Math.floor((i * n) / m));
+  for (let e = 0; e < n; e++) if (capE[e]) markBest(e, n, m, CANDIDATES.perMentee * (capE[e] as number), Math.floor((e * m) / n));
   return active;
 }
 
