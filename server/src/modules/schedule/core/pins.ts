@@ -50,17 +50,21 @@ export function choosePins(requests: readonly PinRequest[], limits: PinLimits): 
   if (fits) return { kept: requests.map(() => true), fullSide: requests.map(() => null) };
 
   // source → mentee (room) → mentor (one arc per pin) → sink (room), plus a free bypass.
-  // A kept pin earns W, more than any sum of positions, minus its position.
+  // A kept pin earns W, more than any sum of positions, minus its position. With tens of
+  // thousands of pins those costs would leave exact double arithmetic; then every pin earns
+  // the same and only the count is guaranteed (still deterministic).
   const mentees = menteeLoad.length;
   const mentors = mentorLoad.length;
   const s = mentees + mentors;
   const t = s + 1;
-  const W = count * count + 1;
+  const nodes = mentees + mentors + 3;
+  const byPosition = (count * count + 2) * nodes * nodes < Number.MAX_SAFE_INTEGER / 4;
+  const W = byPosition ? count * count + 1 : 1;
   const flow = new MinCostFlow(mentees + mentors + 2);
   menteeRoom.forEach((room, x) => flow.addArc(s, x, Math.max(0, room), 0));
   mentorRoom.forEach((room, y) => flow.addArc(mentees + y, t, Math.max(0, room), 0));
   const arcs = requests.map(({ mentor, mentee }, k) =>
-    flow.addArc(menteeNode.get(mentee) as number, mentees + (mentorNode.get(mentor) as number), 1, k - W),
+    flow.addArc(menteeNode.get(mentee) as number, mentees + (mentorNode.get(mentor) as number), 1, byPosition ? k - W : -1),
   );
   flow.addArc(s, t, count, 0);
   flow.setSupply(s, count);
