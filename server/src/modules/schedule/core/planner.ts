@@ -221,7 +221,13 @@ function prepare(input: ReplanInput): PreparedEvent {
   for (const ref of input.pinned ?? []) {
     const k = pairIndex('pinned', ref);
     if (forbidden.has(k)) throw new PlanInputError(`pair ${ref.mentorId}–${ref.menteeId} is both pinned and forbidden`);
-    if (pair[k] === MET || requested.has(k)) continue; // honoured already, or listed twice
+    if (requested.has(k)) continue; // listed twice
+    if (pair[k] === MET) {
+      // Honoured, but the organizer may expect another meeting: say why there is none.
+      warnings.push(`pinned pair ${ref.mentorId}–${ref.menteeId} already met in held round ${metIn.get(k)}; pairs never meet twice, so it is not planned again`);
+      requested.add(k);
+      continue;
+    }
     const i = Math.floor(k / n);
     const e = k % n;
     if (remaining === 0) {
