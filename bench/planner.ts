@@ -1,7 +1,7 @@
 /**
  * Rotation planner benchmark: prints numbers, asserts nothing.
  *
- *   npx tsx bench/planner.ts             timings, then HiGHS on the plan and the re-plan (≈ 10 min)
+ *   npx tsx bench/planner.ts             timings, then HiGHS on the plan, the re-plan and the two flat 200×2000 plans (≈ 30 min)
  *   npx tsx bench/planner.ts --no-lp     timings only
  *   npx tsx bench/planner.ts --all-lp    HiGHS on the shared-tables plan too
  *
