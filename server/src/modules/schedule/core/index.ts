@@ -40,7 +40,8 @@
  * after a missed meeting, more pins than a mentee has rounds or a mentor has seats) becomes a
  * warning naming the pair ("pinned pair m1–e1 …"). When pins overbook someone the plan keeps as
  * many pins as possible, earlier-listed ones first (./pins.ts). A pinned pair that already met in
- * a held round is honoured; one whose meeting was missed is planned again when it fits.
+ * a held round is honoured and never planned again (a warning says so); one whose meeting was
+ * missed (held rounds list only the meetings that happened) is planned again when it fits.
  *
  * Errors: PlanInputError for input that is malformed or contradictory, never for pins that no
  * longer fit: a field of the wrong type (ids, profiles checked against the shared Profile schema,
