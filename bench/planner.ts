@@ -1,7 +1,7 @@
 /**
  * Rotation planner benchmark: prints numbers, asserts nothing.
  *
- *   npx tsx bench/planner.ts             timings, then HiGHS on the plan and the re-plan (≈ 10 min)
+ *   npx tsx bench/planner.ts             timings, then HiGHS on the plan, the re-plan and the two flat 200×2000 plans (≈ 30 min)
  *   npx tsx bench/planner.ts --no-lp     timings only
  *   npx tsx bench/planner.ts --all-lp    HiGHS on the shared-tables plan too
  *
@@ -10,10 +10,16 @@
  *    "cold": the JIT is still compiling and Intl loads its time-zone data (~70 ms); a worker
  *    thread pays that once. Then the median of 5 warm calls.
  * 2. Re-plans after round 3 with 5% of participants gone (no-shows, leavers) and 100 late mentees.
- * 3. Solves the same problems as an LP with HiGHS and prints the gap (meetings, balance, score)
- *    and HiGHS's time next to the planner's.
+ * 3. Flat and larger inputs, each in a fresh worker thread so that its first call is cold too:
+ *    200 × 2,000 × 8 and 400 × 4,000 × 8 with empty profiles and with identical profiles (every
+ *    score equal: nothing breaks ties but the seed), and 400 × 4,000 × 8 with random profiles.
+ * 4. Solves the same problems as an LP with HiGHS and prints the gap (meetings, balance, score)
+ *    and HiGHS's time next to the planner's (the 400 × 4,000 cases only with --all-lp).
  * Times are wall clock and process CPU time; on a shared machine the CPU time is the steadier one.
+ *
+ *   npx tsx bench/planner.ts --extra-only   only the cases of step 3
  */
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { planRotation, replan } from '../server/src/modules/schedule/core/index.ts';
 import type { Plan, PlanInput, ReplanInput } from '../server/src/modules/schedule/core/index.ts';
 import { makeEvent, makeReplan } from '../server/src/modules/schedule/core/testing/factories.ts';
@@ -21,6 +27,7 @@ import { objectiveOf, solveWithLp, type Objective } from '../server/src/modules/
 
 const withLp = !process.argv.includes('--no-lp');
 const allLp = process.argv.includes('--all-lp');
+const extraOnly = process.argv.includes('--extra-only');
 
 interface Timing {
   wallMs: number;
@@ -45,19 +52,77 @@ function fmt(ms: number): string {
   return `${ms.toFixed(0).padStart(6)} ms`;
 }
 
-function measure(label: string, run: () => Plan, warmRuns: number): { plan: Plan; cold: Timing; warm: Timing } {
+interface Measured {
+  plan: Plan;
+  cold: Timing;
+  warm: Timing;
+}
+
+function measureQuietly(run: () => Plan, warmRuns: number): Measured {
   const first = timed(run);
   const warm: Timing[] = [];
   for (let k = 0; k < warmRuns; k++) warm.push(timed(run).time);
-  const result = {
+  return {
     plan: first.value,
     cold: first.time,
     warm: { wallMs: median(warm.map((t) => t.wallMs)), cpuMs: median(warm.map((t) => t.cpuMs)) },
   };
+}
+
+function printTimes(label: string, result: Measured): void {
   console.log(
     `${label.padEnd(44)} cold ${fmt(result.cold.wallMs)} wall ${fmt(result.cold.cpuMs)} cpu | warm median ${fmt(result.warm.wallMs)} wall ${fmt(result.warm.cpuMs)} cpu`,
   );
+}
+
+function measure(label: string, run: () => Plan, warmRuns: number): Measured {
+  const result = measureQuietly(run, warmRuns);
+  printTimes(label, result);
   return result;
+}
+
+/** Cases planned in a worker thread of their own, so that each first call is cold. */
+interface ExtraCase {
+  label: string;
+  mentors: number;
+  mentees: number;
+  profiles: 'random' | 'empty' | 'identical';
+  /** Compared with HiGHS by default; the others only with --all-lp. */
+  lp: boolean;
+}
+
+const EXTRA_CASES: ExtraCase[] = [
+  { label: 'plan 200×2000×8, empty profiles', mentors: 200, mentees: 2000, profiles: 'empty', lp: true },
+  { label: 'plan 200×2000×8, identical profiles', mentors: 200, mentees: 2000, profiles: 'identical', lp: true },
+  { label: 'plan 400×4000×8, random profiles', mentors: 400, mentees: 4000, profiles: 'random', lp: false },
+  { label: 'plan 400×4000×8, empty profiles', mentors: 400, mentees: 4000, profiles: 'empty', lp: false },
+  { label: 'plan 400×4000×8, identical profiles', mentors: 400, mentees: 4000, profiles: 'identical', lp: false },
+];
+
+/** Same pins and exclusions per head as the main case (1 pin and 10 exclusions per 10 mentors). */
+function extraInput(c: ExtraCase): PlanInput {
+  const input = makeEvent({ mentors: c.mentors, mentees: c.mentees, rounds: 8, pins: c.mentors / 10, forbidden: c.mentors, seed: 1 }, 2024);
+  if (c.profiles === 'empty') {
+    input.mentors = input.mentors.map(({ id }) => ({ id }));
+    input.mentees = input.mentees.map(({ id }) => ({ id }));
+  } else if (c.profiles === 'identical') {
+    const mentorProfile = input.mentors[0]?.profile;
+    const menteeProfile = input.mentees[0]?.profile;
+    input.mentors = input.mentors.map(({ id }) => ({ id, profile: mentorProfile }));
+    input.mentees = input.mentees.map(({ id }) => ({ id, profile: menteeProfile }));
+  }
+  return input;
+}
+
+function measureInWorker(c: ExtraCase): Promise<Measured> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./ts-worker.mjs', import.meta.url), {
+      workerData: { module: import.meta.url, extraCase: c },
+    });
+    worker.once('message', (result: Measured) => resolve(result));
+    worker.once('error', reject);
+    worker.once('exit', (code) => code !== 0 && reject(new Error(`bench worker exited with code ${code}`)));
+  });
 }
 
 async function compareWithLp(label: string, input: ReplanInput, plan: Plan, plannerMs: number): Promise<void> {
@@ -105,4 +170,29 @@ async function main(): Promise<void> {
   if (allLp) await compareWithLp('plan, shared tables', { ...shared, heldRounds: [], absentIds: [] }, b.plan, b.warm.wallMs);
 }
 
-await main();
+async function extraCases(): Promise<void> {
+  console.log('\n— flat and larger inputs, each in a fresh worker (target ≤ 0.5 s at 200×2000×8, ≤ 2 s at 400×4000×8, whatever the scores) —');
+  const results: Measured[] = [];
+  for (const c of EXTRA_CASES) {
+    const result = await measureInWorker(c);
+    printTimes(c.label, result);
+    results.push(result);
+  }
+  EXTRA_CASES.forEach((c, k) => describePlan(c.label, (results[k] as Measured).plan));
+  if (!withLp) return;
+  console.log('\n— exactness of the flat and larger inputs against HiGHS —');
+  for (const [k, c] of EXTRA_CASES.entries()) {
+    if (!c.lp && !allLp) continue;
+    const result = results[k] as Measured;
+    await compareWithLp(c.label, { ...extraInput(c), heldRounds: [], absentIds: [] }, result.plan, result.warm.wallMs);
+  }
+}
+
+if (isMainThread) {
+  if (!extraOnly) await main();
+  await extraCases();
+} else {
+  const c = (workerData as { extraCase: ExtraCase }).extraCase;
+  const input = extraInput(c);
+  parentPort?.postMessage(measureQuietly(() => planRotation(input), 5));
+}

@@ -36,9 +36,18 @@
  * set per mentor. Sizes that vary by round would need the round colouring to respect per-round
  * capacities (today a mentor's copies are interchangeable across rounds).
  *
- * Errors: PlanInputError for input that cannot be planned (unknown or duplicate ids, a pair both
- * pinned and forbidden, more pins than a person has rounds or seats, a held round seating a mentee
- * twice); the message names the culprit.
+ * Pins never block planning: a pin that cannot be honoured (a participant absent, no round left
+ * after a missed meeting, more pins than a mentee has rounds or a mentor has seats) becomes a
+ * warning naming the pair ("pinned pair m1–e1 …"). When pins overbook someone the plan keeps as
+ * many pins as possible, earlier-listed ones first (./pins.ts). A pinned pair that already met in
+ * a held round is honoured and never planned again (a warning says so); one whose meeting was
+ * missed (held rounds list only the meetings that happened) is planned again when it fits.
+ *
+ * Errors: PlanInputError for input that is malformed or contradictory, never for pins that no
+ * longer fit: a field of the wrong type (ids, profiles checked against the shared Profile schema,
+ * options; ./validation.ts), unknown or duplicate ids, a pair both pinned and forbidden, a held
+ * round seating a mentor at two tables, a mentee twice, or more mentees than the table holds, and
+ * a pair seated together in two held rounds; the message names the culprit.
  *
  * How: ./planner.ts (min-cost flow by network simplex with column generation in ./min-cost-flow.ts,
  * then König edge colouring into rounds in ./edge-colouring.ts). Optimality is checked against HiGHS

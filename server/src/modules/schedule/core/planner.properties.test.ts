@@ -51,6 +51,23 @@ describe('rotation plans, for every generated event', () => {
   });
 });
 
+describe('pins, for every generated event', () => {
+  it('never block planning: pins that do not fit are dropped with a warning naming them, and every rule still holds', () => {
+    fc.assert(
+      fc.property(eventArbitrary({ clean: false, overbookPins: true, maxMentors: 4, maxMentees: 5 }), (input) => {
+        expect(brokenPromises(fresh(input), planRotation(input))).toEqual([]);
+      }),
+      { numRuns: 300 },
+    );
+    fc.assert(
+      fc.property(replanArbitrary({ clean: false, overbookPins: true, maxMentors: 4, maxMentees: 5 }), (input) => {
+        expect(brokenPromises(input, replan(input))).toEqual([]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe('re-plans between rounds, for every generated event', () => {
   it('keep held rounds as they were and every rule for the rounds left', () => {
     fc.assert(

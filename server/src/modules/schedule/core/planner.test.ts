@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { planRotation, replan } from './planner.ts';
 import { makeEvent } from './testing/factories.ts';
 import { brokenPromises, counts } from './testing/invariants.ts';
-import { PlanInputError, type PlanInput, type ReplanInput } from './types.ts';
+import { objectiveOf, solveWithLp } from './testing/lp-oracle.ts';
+import { PlanInputError, type Plan, type PlanInput, type ReplanInput } from './types.ts';
 
 const people = (prefix: string, count: number) => Array.from({ length: count }, (_, k) => ({ id: `${prefix}${k + 1}` }));
 const fresh = (input: PlanInput): ReplanInput => ({ ...input, heldRounds: [], absentIds: [] });
@@ -127,16 +128,6 @@ describe('planRotation', () => {
     expect(() =>
       planRotation({ ...base, pinned: [{ mentorId: 'm1', menteeId: 'e1' }], forbidden: [{ mentorId: 'm1', menteeId: 'e1' }] }),
     ).toThrow(/both pinned and forbidden/);
-    expect(() =>
-      planRotation({
-        ...base,
-        rounds: 1,
-        pinned: [
-          { mentorId: 'm1', menteeId: 'e1' },
-          { mentorId: 'm2', menteeId: 'e1' },
-        ],
-      }),
-    ).toThrow(/e1 is pinned to 2 mentors but only 1 round/);
     expect(() => planRotation({ ...base, mentors: [{ id: 'm1', tableSize: 0 }] })).toThrow(/tableSize/);
   });
 
@@ -224,5 +215,134 @@ describe('replan', () => {
       heldRounds: [{ tables: [{ mentorId: 'm1', menteeIds: ['e1'] }, { mentorId: 'm2', menteeIds: ['e1'] }] }],
     };
     expect(() => replan(input)).toThrow(/held round 1 seats mentee e1 twice/);
+  });
+});
+
+describe('pins never block planning', () => {
+  const pin = (mentorId: string, menteeId: string) => ({ mentorId, menteeId });
+  const seated = (plan: Plan, mentorId: string, menteeId: string): boolean =>
+    plan.rounds.some((r) => r.tables.some((t) => t.mentorId === mentorId && t.menteeIds.includes(menteeId)));
+  /** The same input with only the pins the plan kept, for the LP to check the rest of the plan. */
+  const keptOnly = (input: ReplanInput, plan: Plan): ReplanInput => ({
+    ...input,
+    pinned: (input.pinned ?? []).filter((p) => !plan.warnings.some((w) => w.startsWith(`pinned pair ${p.mentorId}–${p.menteeId} `))),
+  });
+
+  it('drops the later pins of a mentee pinned to more mentors than rounds remain, with a warning naming each', async () => {
+    const input = fresh({
+      mentors: people('m', 3),
+      mentees: people('e', 3),
+      rounds: 2,
+      pinned: [pin('m3', 'e1'), pin('m1', 'e1'), pin('m2', 'e1')],
+    });
+    const plan = replan(input);
+    expect(plan.warnings).toEqual(['pinned pair m2–e1 is not planned: mentee e1 is pinned to 3 mentors but only 2 round(s) remain']);
+    expect(seated(plan, 'm3', 'e1') && seated(plan, 'm1', 'e1')).toBe(true);
+    expect(brokenPromises(input, plan)).toEqual([]);
+    const lp = await solveWithLp(keptOnly(input, plan));
+    expect(objectiveOf(input, plan)).toEqual({ meetings: lp.meetings, balance: lp.balance, score: lp.score });
+  });
+
+  it('drops pins of a mentor pinned to more mentees than seats remain', () => {
+    const input = fresh({
+      mentors: [{ id: 'm1', tableSize: 2 }, { id: 'm2' }],
+      mentees: people('e', 4),
+      rounds: 1,
+      pinned: [pin('m1', 'e1'), pin('m1', 'e2'), pin('m1', 'e3')],
+    });
+    const plan = replan(input);
+    expect(plan.warnings[0]).toBe('pinned pair m1–e3 is not planned: mentor m1 is pinned to 3 mentees but has only 2 seat(s) left');
+    expect(seated(plan, 'm1', 'e1') && seated(plan, 'm1', 'e2')).toBe(true);
+    expect(brokenPromises(input, plan)).toEqual([]);
+  });
+
+  it('keeps as many pins as possible rather than the first ones that fit', () => {
+    // One round: honouring m1–e1 (listed first) would leave room for no other pin; m2–e1 and m1–e2 make two.
+    const input = fresh({ mentors: people('m', 2), mentees: people('e', 2), rounds: 1, pinned: [pin('m1', 'e1'), pin('m2', 'e1'), pin('m1', 'e2')] });
+    const plan = replan(input);
+    expect(plan.warnings).toEqual(['pinned pair m1–e1 is not planned: mentee e1 is pinned to 2 mentors but only 1 round(s) remain']);
+    expect(plan.rounds[0]!.tables.map((t) => [t.mentorId, t.menteeIds])).toEqual([
+      ['m1', ['e2']],
+      ['m2', ['e1']],
+    ]);
+  });
+
+  it('chooses the dropped pins by the pins and their order alone, whatever the seed or the order of participants', () => {
+    const input = { mentors: people('m', 4), mentees: people('e', 6), rounds: 2, pinned: [pin('m1', 'e1'), pin('m2', 'e1'), pin('m3', 'e1'), pin('m4', 'e1'), pin('m4', 'e2')] };
+    const warnings = planRotation(input).warnings;
+    expect(warnings).toEqual([
+      'pinned pair m3–e1 is not planned: mentee e1 is pinned to 4 mentors but only 2 round(s) remain',
+      'pinned pair m4–e1 is not planned: mentee e1 is pinned to 4 mentors but only 2 round(s) remain',
+    ]);
+    for (const seed of [1, 2, 3]) {
+      expect(planRotation({ ...input, seed, mentors: [...input.mentors].reverse(), mentees: [...input.mentees].reverse() }).warnings).toEqual(warnings);
+    }
+  });
+
+  it('says that a pinned pair already met in a held round, and never seats it again', () => {
+    const input: ReplanInput = {
+      mentors: people('m', 2),
+      mentees: people('e', 2),
+      rounds: 3,
+      pinned: [pin('m1', 'e1')],
+      heldRounds: [{ tables: [{ mentorId: 'm1', menteeIds: ['e1'] }, { mentorId: 'm2', menteeIds: ['e2'] }] }],
+      absentIds: [],
+    };
+    const plan = replan(input);
+    expect(plan.warnings).toEqual(['pinned pair m1–e1 already met in held round 1; pairs never meet twice, so it is not planned again']);
+    expect(plan.rounds.slice(1).some((r) => r.tables.some((t) => t.mentorId === 'm1' && t.menteeIds.includes('e1')))).toBe(false);
+    expect(brokenPromises(input, plan)).toEqual([]);
+  });
+
+  it('plans a pinned meeting again when a no-show made it miss held round 2', () => {
+    const input = { mentors: people('m', 3), mentees: people('e', 3), rounds: 3, pinned: [pin('m1', 'e1')] };
+    // As planned, m1 met e1 in round 2; e1 did not show up, so attendance records no meeting there.
+    const heldRounds = [
+      { tables: [{ mentorId: 'm1', menteeIds: ['e2'] }, { mentorId: 'm2', menteeIds: ['e3'] }, { mentorId: 'm3', menteeIds: ['e1'] }] },
+      { tables: [{ mentorId: 'm2', menteeIds: ['e2'] }, { mentorId: 'm3', menteeIds: ['e3'] }] },
+    ];
+    const again: ReplanInput = { ...input, heldRounds, absentIds: [] };
+    const plan = replan(again);
+    expect(plan.warnings).toEqual([]);
+    expect(plan.rounds[2]!.tables).toContainEqual(expect.objectContaining({ mentorId: 'm1', menteeIds: ['e1'] }));
+    expect(brokenPromises(again, plan)).toEqual([]);
+
+    // With no round left, the same miss is a warning, never an error.
+    const late = replan({ ...input, rounds: 2, heldRounds, absentIds: [] });
+    expect(late.warnings).toEqual(['pinned pair m1–e1 did not meet and no rounds remain']);
+  });
+
+  it('warns when a missed pin no longer fits the rounds that remain', () => {
+    const input: ReplanInput = {
+      mentors: people('m', 3),
+      mentees: people('e', 3),
+      rounds: 3,
+      pinned: [pin('m1', 'e1'), pin('m2', 'e1')],
+      // e1 missed both rounds so far; one round is left for two pins.
+      heldRounds: [{ tables: [{ mentorId: 'm3', menteeIds: ['e2'] }] }, { tables: [{ mentorId: 'm1', menteeIds: ['e3'] }] }],
+      absentIds: [],
+    };
+    const plan = replan(input);
+    expect(plan.warnings).toEqual(['pinned pair m2–e1 is not planned: mentee e1 is pinned to 2 mentors but only 1 round(s) remain']);
+    expect(seated(plan, 'm1', 'e1')).toBe(true);
+    expect(brokenPromises(input, plan)).toEqual([]);
+  });
+
+  it('warns about a pin whose participant is absent instead of failing', () => {
+    const input: ReplanInput = { ...fresh({ mentors: people('m', 2), mentees: people('e', 2), rounds: 2, pinned: [pin('m2', 'e2')] }), absentIds: ['m2'] };
+    expect(replan(input).warnings).toEqual(['pinned pair m2–e2 cannot meet: m2 is absent']);
+  });
+
+  it('names the pins when they make meeting counts uneven', () => {
+    const input = fresh({
+      mentors: [{ id: 'm1', tableSize: 3 }, { id: 'm2' }, { id: 'm3' }],
+      mentees: people('e', 3),
+      rounds: 1,
+      pinned: [pin('m1', 'e1'), pin('m1', 'e2'), pin('m1', 'e3')],
+    });
+    const plan = replan(input);
+    expect(plan.warnings).toEqual([
+      'mentors meet between 0 and 3 mentees: pins (pinned pair m1–e1, pinned pair m1–e2, pinned pair m1–e3), table sizes, late joiners, absences or excluded pairs prevent a more even spread',
+    ]);
   });
 });

@@ -21,10 +21,13 @@
  */
 import { colourBipartiteEdges } from './edge-colouring.ts';
 import { MinCostFlow, type Pricer } from './min-cost-flow.ts';
+import { choosePins, type PinRequest } from './pins.ts';
 import { createRandom, shuffleInPlace } from './random.ts';
 import { ScoringContext } from './scoring.ts';
+import { checkInputShape } from './validation.ts';
 import {
   PlanInputError,
+  type PairRef,
   type Plan,
   type PlanInput,
   type Range,
@@ -77,27 +80,14 @@ export function replan(input: ReplanInput): Plan {
       }
     }
   }
+  // Kept pins fit by construction (see ./pins.ts), so no room is ever negative.
   const capE = new Int32Array(n);
   const capI = new Int32Array(m);
   for (let e = 0; e < n; e++) {
-    if (!ev.presentMentee[e]) continue;
-    const room = remaining - (ev.pinsE[e] as number);
-    if (room < 0) {
-      throw new PlanInputError(
-        `mentee ${ev.menteeIds[e]} is pinned to ${ev.pinsE[e]} mentors but only ${remaining} round(s) remain`,
-      );
-    }
-    capE[e] = Math.min(room, eligibleE[e] as number);
+    if (ev.presentMentee[e]) capE[e] = Math.min(remaining - (ev.pinsE[e] as number), eligibleE[e] as number);
   }
   for (let i = 0; i < m; i++) {
-    if (!ev.presentMentor[i]) continue;
-    const room = remaining * (ev.tableSize[i] as number) - (ev.pinsI[i] as number);
-    if (room < 0) {
-      throw new PlanInputError(
-        `mentor ${ev.mentorIds[i]} is pinned to ${ev.pinsI[i]} mentees but has only ${remaining * (ev.tableSize[i] as number)} seat(s) left`,
-      );
-    }
-    capI[i] = Math.min(room, eligibleI[i] as number);
+    if (ev.presentMentor[i]) capI[i] = Math.min(remaining * (ev.tableSize[i] as number) - (ev.pinsI[i] as number), eligibleI[i] as number);
   }
 
   if (remaining > 0) choosePairs(ev, capE, capI);
@@ -129,31 +119,23 @@ interface PreparedEvent {
   historyI: Int32Array;
   pinsE: Int32Array;
   pinsI: Int32Array;
+  /** Pins planned by this call (not yet met, present, and kept by choosePins), in input order. */
+  keptPins: PairRef[];
   scoring: ScoringContext;
   warnings: string[];
 }
 
 function prepare(input: ReplanInput): PreparedEvent {
-  if (!Number.isInteger(input.rounds) || input.rounds < 1 || input.rounds > 1000) {
-    throw new PlanInputError(`rounds must be an integer from 1 to 1000, got ${input.rounds}`);
-  }
+  checkInputShape(input);
   if (input.heldRounds.length > input.rounds) {
     throw new PlanInputError(`${input.heldRounds.length} rounds were held but the event has only ${input.rounds}`);
   }
   const seed = input.seed ?? 0;
-  if (!Number.isInteger(seed)) throw new PlanInputError(`seed must be an integer, got ${seed}`);
 
   const seen = new Set<string>();
   for (const p of [...input.mentors, ...input.mentees]) {
-    if (typeof p.id !== 'string' || p.id === '') throw new PlanInputError('every participant needs a non-empty id');
     if (seen.has(p.id)) throw new PlanInputError(`participant ${p.id} is listed twice`);
     seen.add(p.id);
-  }
-  for (const mentor of input.mentors) {
-    const size = mentor.tableSize;
-    if (size !== undefined && (!Number.isInteger(size) || size < 1)) {
-      throw new PlanInputError(`mentor ${mentor.id}: tableSize must be a positive integer, got ${size}`);
-    }
   }
 
   // Sorting first makes the plan independent of the order rows arrive in; the seeded
@@ -192,38 +174,62 @@ function prepare(input: ReplanInput): PreparedEvent {
   const pair = new Uint8Array(m * n);
   const historyE = new Int32Array(n);
   const historyI = new Int32Array(m);
+  /** 1-based held round in which each pair met, for the message when it meets again. */
+  const metIn = new Map<number, number>();
   input.heldRounds.forEach((round, r) => {
+    const where = `held round ${r + 1}`;
     const seated = new Set<string>();
+    const hosting = new Set<string>();
     for (const table of round.tables) {
+      if (hosting.has(table.mentorId)) throw new PlanInputError(`${where} seats mentor ${table.mentorId} at two tables`);
+      hosting.add(table.mentorId);
+      const i = mentorIndex.get(table.mentorId);
+      if (i === undefined) throw new PlanInputError(`${where}: ${table.mentorId} is not a mentor of this event`);
+      if (table.menteeIds.length > (tableSize[i] as number)) {
+        throw new PlanInputError(
+          `${where} seats ${table.menteeIds.length} mentees at mentor ${table.mentorId}'s table, which holds ${tableSize[i]}`,
+        );
+      }
       for (const menteeId of table.menteeIds) {
-        if (seated.has(menteeId)) throw new PlanInputError(`held round ${r + 1} seats mentee ${menteeId} twice`);
+        if (seated.has(menteeId)) throw new PlanInputError(`${where} seats mentee ${menteeId} twice`);
         seated.add(menteeId);
-        const k = pairIndex(`held round ${r + 1}`, { mentorId: table.mentorId, menteeId });
+        const k = pairIndex(where, { mentorId: table.mentorId, menteeId });
+        if (pair[k] === MET) {
+          throw new PlanInputError(`pair ${table.mentorId}–${menteeId} meets in held round ${metIn.get(k)} and again in ${where}`);
+        }
         pair[k] = MET;
+        metIn.set(k, r + 1);
         historyI[Math.floor(k / n)]!++;
         historyE[k % n]!++;
       }
     }
   });
 
+  const forbidden = new Set<number>();
   for (const ref of input.forbidden ?? []) {
     const k = pairIndex('forbidden', ref);
+    forbidden.add(k);
     if (pair[k] === FREE) pair[k] = FORBIDDEN;
   }
 
+  // Pins: contradictory input is an error; a pin that can no longer be honoured is a warning.
   const warnings: string[] = [];
-  const pinsE = new Int32Array(n);
-  const pinsI = new Int32Array(m);
   const remaining = input.rounds - input.heldRounds.length;
+  const requests: PinRequest[] = [];
+  const requestRefs: PairRef[] = [];
+  const requested = new Set<number>();
   for (const ref of input.pinned ?? []) {
     const k = pairIndex('pinned', ref);
+    if (forbidden.has(k)) throw new PlanInputError(`pair ${ref.mentorId}–${ref.menteeId} is both pinned and forbidden`);
+    if (requested.has(k)) continue; // listed twice
+    if (pair[k] === MET) {
+      // Honoured, but the organizer may expect another meeting: say why there is none.
+      warnings.push(`pinned pair ${ref.mentorId}–${ref.menteeId} already met in held round ${metIn.get(k)}; pairs never meet twice, so it is not planned again`);
+      requested.add(k);
+      continue;
+    }
     const i = Math.floor(k / n);
     const e = k % n;
-    const status = pair[k];
-    if (status === MET || status === PINNED) continue;
-    if (status === FORBIDDEN) {
-      throw new PlanInputError(`pair ${ref.mentorId}–${ref.menteeId} is both pinned and forbidden`);
-    }
     if (remaining === 0) {
       warnings.push(`pinned pair ${ref.mentorId}–${ref.menteeId} did not meet and no rounds remain`);
       continue;
@@ -233,10 +239,38 @@ function prepare(input: ReplanInput): PreparedEvent {
       warnings.push(`pinned pair ${ref.mentorId}–${ref.menteeId} cannot meet: ${who} is absent`);
       continue;
     }
-    pair[k] = PINNED;
+    requested.add(k);
+    requests.push({ mentor: i, mentee: e });
+    requestRefs.push(ref);
+  }
+  const pinLoadE = new Int32Array(n);
+  const pinLoadI = new Int32Array(m);
+  for (const { mentor, mentee } of requests) {
+    pinLoadE[mentee]!++;
+    pinLoadI[mentor]!++;
+  }
+  const choice = choosePins(requests, {
+    menteeRoom: () => remaining,
+    mentorRoom: (i) => remaining * (tableSize[i] as number),
+  });
+  const pinsE = new Int32Array(n);
+  const pinsI = new Int32Array(m);
+  const keptPins: PairRef[] = [];
+  requests.forEach(({ mentor: i, mentee: e }, k) => {
+    const ref = requestRefs[k] as PairRef;
+    if (!choice.kept[k]) {
+      warnings.push(
+        choice.fullSide[k] === 'mentee'
+          ? `pinned pair ${ref.mentorId}–${ref.menteeId} is not planned: mentee ${ref.menteeId} is pinned to ${pinLoadE[e]} mentors but only ${remaining} round(s) remain`
+          : `pinned pair ${ref.mentorId}–${ref.menteeId} is not planned: mentor ${ref.mentorId} is pinned to ${pinLoadI[i]} mentees but has only ${remaining * (tableSize[i] as number)} seat(s) left`,
+      );
+      return;
+    }
+    pair[i * n + e] = PINNED;
     pinsE[e]!++;
     pinsI[i]!++;
-  }
+    keptPins.push(ref);
+  });
 
   const scoring = new ScoringContext(
     mentors.map((p) => p.profile ?? {}),
@@ -258,6 +292,7 @@ function prepare(input: ReplanInput): PreparedEvent {
     historyI,
     pinsE,
     pinsI,
+    keptPins,
     scoring,
     warnings,
   };
@@ -345,16 +380,37 @@ function choosePairs(ev: PreparedEvent, capE: Int32Array, capI: Int32Array): voi
   }
 
   // Adds every held-back arc that the potentials price negative (see MinCostFlow).
+  // Partial pricing: a mentor gets at most perSeat·capacity new arcs per round of pricing, the
+  // most negative first (ties from the mentor's staggered start, as in selectCandidates). When
+  // many ties price negative at once, adding them all would bloat the network for nothing.
+  const found = new Int32Array(n);
+  const reduced = new Float64Array(n);
+  const order: number[] = [];
   const pricer: Pricer = (pi, network) => {
     for (let i = 0; i < m; i++) {
+      if (capI[i] === 0) continue;
       const toMentor = pi[n + i] as number;
-      for (let e = 0, k = i * n; e < n; e++, k++) {
+      const first = Math.floor((i * n) / m);
+      let count = 0;
+      for (let j = 0, e = first; j < n; j++, e = e + 1 === n ? 0 : e + 1) {
+        const k = i * n + e;
         const value = score[k] as number;
         if (value === NONE || active[k]) continue;
-        const cost = -(HUGE + value);
-        if (cost + (pi[e] as number) - toMentor >= 0) continue;
+        const rc = -(HUGE + value) + (pi[e] as number) - toMentor;
+        if (rc >= 0) continue;
+        reduced[count] = rc;
+        found[count++] = e;
+      }
+      const limit = CANDIDATES.perSeat * (capI[i] as number);
+      order.length = 0;
+      for (let j = 0; j < count; j++) order.push(j);
+      // Stable: equal reduced costs keep their staggered order.
+      if (count > limit) order.sort((a, b) => (reduced[a] as number) - (reduced[b] as number) || a - b);
+      for (let j = 0; j < Math.min(count, limit); j++) {
+        const e = found[order[j] as number] as number;
+        const k = i * n + e;
         active[k] = 1;
-        pairArcs.push(network.addArc(e, n + i, 1, cost), k);
+        pairArcs.push(network.addArc(e, n + i, 1, -(HUGE + (score[k] as number))), k);
       }
     }
     for (let e = 0; e < n; e++) {
@@ -405,22 +461,26 @@ function selectCandidates(ev: PreparedEvent, score: Uint8Array, capE: Int32Array
   const NONE = 255;
   const active = new Uint8Array(m * n);
   const histogram = new Int32Array(NONE + 1);
-  // Marks the `want` best of the scores at start, start + step, … (count of them), ties in index order.
-  const markBest = (start: number, step: number, count: number, want: number): void => {
+  // Marks the `want` best of the scores at start, start + step, … (count of them). Ties go in
+  // cyclic order from position `first`: rows start at staggered positions, so that with equal
+  // scores the candidates form a band that covers everyone rather than every mentor choosing
+  // the same few mentees (which left the flow to the pricer and made flat inputs 10× slower).
+  const markBest = (start: number, step: number, count: number, want: number, first: number): void => {
     histogram.fill(0);
     for (let j = 0, k = start; j < count; j++, k += step) histogram[score[k] as number]!++;
     let above = 0;
     let threshold = maxScore;
     for (; threshold > 0 && above + (histogram[threshold] as number) < want; threshold--) above += histogram[threshold] as number;
     let atThreshold = want - above;
-    for (let j = 0, k = start; j < count; j++, k += step) {
+    for (let j = 0, x = first; j < count; j++, x = x + 1 === count ? 0 : x + 1) {
+      const k = start + x * step;
       const v = score[k] as number;
       if (v === NONE || v < threshold || (v === threshold && atThreshold-- <= 0)) continue;
       active[k] = 1;
     }
   };
-  for (let i = 0; i < m; i++) if (capI[i]) markBest(i * n, 1, n, CANDIDATES.perSeat * (capI[i] as number));
-  for (let e = 0; e < n; e++) if (capE[e]) markBest(e, n, m, CANDIDATES.perMentee * (capE[e] as number));
+  for (let i = 0; i < m; i++) if (capI[i]) markBest(i * n, 1, n, CANDIDATES.perSeat * (capI[i] as number), Math.floor((i * n) / m));
+  for (let e = 0; e < n; e++) if (capE[e]) markBest(e, n, m, CANDIDATES.perMentee * (capE[e] as number), Math.floor((e * m) / n));
   return active;
 }
 
@@ -588,14 +648,26 @@ function balanceWarnings(ev: PreparedEvent, rounds: readonly Round[]): string[] 
   const warnings: string[] = [];
   const mentees = rangeOf(perMentee, ev.presentMentee);
   const mentors = rangeOf(perMentor, ev.presentMentor);
+  // Pins force meetings, so a pinned participant among the busiest may be why counts spread.
+  const pinsAtMax = (side: 'mentee' | 'mentor', max: number): string => {
+    const involved = ev.keptPins.filter((ref) =>
+      side === 'mentee'
+        ? perMentee[ev.menteeIndex.get(ref.menteeId) as number] === max
+        : perMentor[ev.mentorIndex.get(ref.mentorId) as number] === max,
+    );
+    if (involved.length === 0) return '';
+    const shown = involved.slice(0, 10).map((ref) => `pinned pair ${ref.mentorId}–${ref.menteeId}`);
+    if (involved.length > 10) shown.push(`${involved.length - 10} more pinned pair(s)`);
+    return `pins (${shown.join(', ')}), `;
+  };
   if (mentees.max - mentees.min > 1) {
     warnings.push(
-      `mentees meet between ${mentees.min} and ${mentees.max} mentors: late joiners, absences or excluded pairs prevent a more even spread`,
+      `mentees meet between ${mentees.min} and ${mentees.max} mentors: ${pinsAtMax('mentee', mentees.max)}late joiners, absences or excluded pairs prevent a more even spread`,
     );
   }
   if (mentors.max - mentors.min > 1) {
     warnings.push(
-      `mentors meet between ${mentors.min} and ${mentors.max} mentees: table sizes, late joiners, absences or excluded pairs prevent a more even spread`,
+      `mentors meet between ${mentors.min} and ${mentors.max} mentees: ${pinsAtMax('mentor', mentors.max)}table sizes, late joiners, absences or excluded pairs prevent a more even spread`,
     );
   }
   return warnings;

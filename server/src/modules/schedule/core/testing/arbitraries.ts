@@ -26,6 +26,8 @@ export interface EventOptions {
    * are always achievable and can be asserted; messy ones add exclusions and mixed sizes.
    */
   clean: boolean;
+  /** Pins may overbook people (more pins than rounds or seats), so that some must be dropped with a warning. */
+  overbookPins?: boolean;
   maxMentors?: number;
   maxMentees?: number;
 }
@@ -50,7 +52,7 @@ export function eventArbitrary(options: EventOptions): fc.Arbitrary<PlanInput> {
         return size === null ? { id: `mentor-${i}`, profile } : { id: `mentor-${i}`, profile, tableSize: size };
       });
       const mentees = raw.mentees.map((profile, e) => ({ id: `mentee-${e}`, profile }));
-      // Pins form a matching, so they never overfill anyone on their own.
+      // Pins form a matching, so they never overfill anyone on their own, unless overbooking is asked for.
       const pinned: PairRef[] = [];
       const usedMentors = new Set<number>();
       const usedMentees = new Set<number>();
@@ -58,7 +60,7 @@ export function eventArbitrary(options: EventOptions): fc.Arbitrary<PlanInput> {
         for (const [a, b] of raw.pins) {
           const i = a % mentors.length;
           const e = b % mentees.length;
-          if (usedMentors.has(i) || usedMentees.has(e)) continue;
+          if (options.overbookPins ? pinned.some((p) => p.mentorId === mentors[i]!.id && p.menteeId === mentees[e]!.id) : usedMentors.has(i) || usedMentees.has(e)) continue;
           usedMentors.add(i);
           usedMentees.add(e);
           pinned.push({ mentorId: mentors[i]!.id, menteeId: mentees[e]!.id });

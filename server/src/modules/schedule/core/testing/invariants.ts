@@ -99,12 +99,26 @@ export function brokenPromises(input: ReplanInput, plan: Plan): string[] {
     if ((busyRounds.get(mentorId) ?? 0) !== Math.min(load, remaining)) fail(`mentor ${mentorId} shares tables needlessly`);
   }
 
-  // Pinned pairs meet, unless someone is absent or no round remains (then a warning says so).
+  // Pinned pairs meet, unless someone is absent, no round remains, or the mentee or the mentor has
+  // more pins left than rounds or seats; then a warning names the pin.
+  const metBefore = new Set<string>();
+  for (const round of input.heldRounds) for (const t of round.tables) for (const id of t.menteeIds) metBefore.add(key(t.mentorId, id));
+  const open = new Map<string, { mentorId: string; menteeId: string }>();
+  for (const pin of input.pinned ?? []) {
+    const k = key(pin.mentorId, pin.menteeId);
+    if (!metBefore.has(k) && !absent.has(pin.mentorId) && !absent.has(pin.menteeId)) open.set(k, pin);
+  }
+  const pinLoad = new Map<string, number>();
+  for (const pin of open.values()) {
+    pinLoad.set(pin.mentorId, (pinLoad.get(pin.mentorId) ?? 0) + 1);
+    pinLoad.set(pin.menteeId, (pinLoad.get(pin.menteeId) ?? 0) + 1);
+  }
   for (const pin of input.pinned ?? []) {
     if (met.has(key(pin.mentorId, pin.menteeId))) continue;
-    const excused = remaining === 0 || absent.has(pin.mentorId) || absent.has(pin.menteeId);
+    const overbooked = (pinLoad.get(pin.menteeId) ?? 0) > remaining || (pinLoad.get(pin.mentorId) ?? 0) > remaining * tableSize(pin.mentorId);
+    const excused = remaining === 0 || absent.has(pin.mentorId) || absent.has(pin.menteeId) || overbooked;
     if (!excused) fail(`pinned pair ${pin.mentorId}–${pin.menteeId} never meets`);
-    else if (!plan.warnings.some((w) => w.includes(pin.mentorId) && w.includes(pin.menteeId))) fail(`unmet pin without warning`);
+    else if (!plan.warnings.some((w) => w.includes(`pinned pair ${pin.mentorId}–${pin.menteeId} `))) fail(`unmet pin ${pin.mentorId}–${pin.menteeId} without warning`);
   }
   return broken;
 }
