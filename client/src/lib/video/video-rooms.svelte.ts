@@ -1,5 +1,15 @@
 import type { ClockState } from '@constellation/shared/clock/state';
-import type { VideoNoShow, VideoPresence, VideoRoomInfo, VideoRooms } from '@constellation/shared/realtime/events';
+import type { SeatingChanged, VideoNoShow, VideoPresence, VideoRoomInfo, VideoRooms } from '@constellation/shared/realtime/events';
+
+/** One live change of seats, for the organizer's log: who now meets whom, and whom each replaced. */
+export interface SeatingLogEntry {
+  /** Local epoch ms when it arrived. */
+  at: number;
+  round: number;
+  kind: SeatingChanged['kind'];
+  pairs: { mentorId: string; menteeId: string; roomName: string; /** Their former partners who lost the seat (did not come, say). */ replaced: string[] }[];
+  unseated: string[];
+}
 
 /**
  * The organizer's view of the round's video rooms: who is in which room (from LiveKit's webhooks,
@@ -9,6 +19,8 @@ export class VideoRoomsState {
   #round = $state<number | null>(null);
   #rooms = $state<VideoRoomInfo[]>([]);
   #noShows = $state<VideoNoShow[]>([]);
+  #log = $state<SeatingLogEntry[]>([]);
+  #onseating: ((change: SeatingChanged) => void) | null = null;
 
   get round(): number | null {
     return this.#round;
@@ -21,6 +33,11 @@ export class VideoRoomsState {
   /** This round's no-shows who have not joined since. */
   get noShows(): VideoNoShow[] {
     return this.#noShows;
+  }
+
+  /** Live changes of seats (rescues, moves) in this screen's session, newest first. */
+  get log(): SeatingLogEntry[] {
+    return this.#log;
   }
 
   roomOf(participantId: string): VideoRoomInfo | null {
@@ -55,6 +72,28 @@ export class VideoRoomsState {
   applyNoShow(noShow: VideoNoShow): void {
     if (noShow.round !== this.#round || this.isPresent(noShow.participantId) || this.isNoShow(noShow.participantId)) return;
     this.#noShows = [...this.#noShows, noShow];
+  }
+
+  /**
+   * `seating:changed`, just before the `video:opened` with the new rooms: logged while the old tables
+   * still tell whom each new pair replaced.
+   */
+  applySeatingChange(change: SeatingChanged): void {
+    const unseated = new Set(change.unseated);
+    const pairs = change.pairs.map((pair) => {
+      const before = new Set([...(this.roomOf(pair.mentorId)?.participantIds ?? []), ...(this.roomOf(pair.menteeId)?.participantIds ?? [])]);
+      return { ...pair, replaced: [...before].filter((id) => unseated.has(id) && id !== pair.mentorId && id !== pair.menteeId) };
+    });
+    this.#log = [{ at: Date.now(), round: change.round, kind: change.kind, pairs, unseated: change.unseated }, ...this.#log].slice(0, 50);
+    this.#onseating?.(change);
+  }
+
+  /** Calls `handler` after each live change of seats (to reload the plan); returns the cleanup. */
+  onSeatingChange(handler: (change: SeatingChanged) => void): () => void {
+    this.#onseating = handler;
+    return () => {
+      if (this.#onseating === handler) this.#onseating = null;
+    };
   }
 
   clockChanged(clock: ClockState): void {
