@@ -7,7 +7,15 @@ export interface SeatingLogEntry {
   at: number;
   round: number;
   kind: SeatingChanged['kind'];
-  pairs: { mentorId: string; menteeId: string; roomName: string; /** Their former partners who lost the seat (did not come, say). */ replaced: string[] }[];
+  pairs: {
+    mentorId: string;
+    menteeId: string;
+    roomName: string;
+    /** Whichever of the two was left waiting (their partner's seat went), else the mentor. */
+    waitingId: string;
+    /** Their former partners who lost the seat (did not come, say). */
+    replaced: string[];
+  }[];
   unseated: string[];
 }
 
@@ -81,8 +89,12 @@ export class VideoRoomsState {
   applySeatingChange(change: SeatingChanged): void {
     const unseated = new Set(change.unseated);
     const pairs = change.pairs.map((pair) => {
-      const before = new Set([...(this.roomOf(pair.mentorId)?.participantIds ?? []), ...(this.roomOf(pair.menteeId)?.participantIds ?? [])]);
-      return { ...pair, replaced: [...before].filter((id) => unseated.has(id) && id !== pair.mentorId && id !== pair.menteeId) };
+      const lostBy = (personId: string) =>
+        (this.roomOf(personId)?.participantIds ?? []).filter((other) => unseated.has(other) && other !== pair.mentorId && other !== pair.menteeId);
+      const [mentorLost, menteeLost] = [lostBy(pair.mentorId), lostBy(pair.menteeId)];
+      // The one who was left waiting comes first: "Kwame now meets Amara — Hannah did not come".
+      const waitingId = mentorLost.length > 0 || menteeLost.length === 0 ? pair.mentorId : pair.menteeId;
+      return { ...pair, waitingId, replaced: [...new Set([...mentorLost, ...menteeLost])] };
     });
     this.#log = [{ at: Date.now(), round: change.round, kind: change.kind, pairs, unseated: change.unseated }, ...this.#log].slice(0, 50);
     this.#onseating?.(change);
