@@ -46,5 +46,5 @@ export const getReport = (eventId: string) => request<EventReport>('GET', `${eve
 /** The rotation plan, for who met whom in the rounds held. */
 export const getPlan = (eventId: string) => request<PlanView>('GET', `${eventPath(eventId)}/plan`);
 
-export type ExportKind = 'matches' | 'ratings' | 'preferences';
+export type ExportKind = 'matches' | 'ratings' | 'preferences' | 'attendance';
 export const exportUrl = (eventId: string, kind: ExportKind) => `${eventPath(eventId)}/export/${kind}.csv`;

@@ -1,4 +1,5 @@
-import type { PairConstraint, PlanView } from '@constellation/shared/schemas/schedule';
+import type { SeatingChanged } from '@constellation/shared/realtime/events';
+import type { PairConstraint, PlanView, SeatMoveBody } from '@constellation/shared/schemas/schedule';
 import { request } from './http.ts';
 
 const base = (eventId: string) => `/api/events/${encodeURIComponent(eventId)}`;
@@ -16,3 +17,6 @@ export const setConstraint = (eventId: string, mentorId: string, menteeId: strin
   request<void>('PUT', constraintPath(eventId, mentorId, menteeId), { json: { kind } });
 export const deleteConstraint = (eventId: string, mentorId: string, menteeId: string) =>
   request<void>('DELETE', constraintPath(eventId, mentorId, menteeId));
+/** During a round: seats a waiting mentee with a mentor, or swaps the mentees of two tables. 409 with the reason when not allowed. */
+export const moveSeats = (eventId: string, body: SeatMoveBody) =>
+  request<SeatingChanged>('POST', `${base(eventId)}/live/seats`, { json: body });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ClockActive, ClockState } from '@constellation/shared/clock/state';
 import type { ItineraryEntry } from '@constellation/shared/realtime/events';
-import { describeClockChange, describeCommandResult, describeWarning, phaseLabel } from './messages.ts';
+import { describeClockChange, describeCommandResult, describeSeatingPair, describeWarning, phaseLabel } from './messages.ts';
 import { namesOf, seatOf, seatRoundOf } from './seat.ts';
 
 const prompt = { id: 'culture', title: 'The company and its culture', text: 'How are things done here?' };
@@ -100,5 +100,26 @@ describe('what the organizer hears after a command', () => {
     expect(describeCommandResult('extend', active('round', 2), 300)).toBe('Round 2 extended by 5 minutes.');
     expect(describeCommandResult('end-round', active('transition', 2))).toBe('Round 2 ended.');
     expect(describeCommandResult('start', active('round', 1))).toBe('The event has started: round 1 of 3 is running.');
+  });
+});
+
+describe('describeSeatingPair', () => {
+  const names: Record<string, string> = { k: 'Kwame', a: 'Amara', h: 'Hannah', c: 'Carl' };
+  const name = (id: string) => names[id] ?? id;
+
+  it('names whoever was waiting first, and who did not come', () => {
+    expect(describeSeatingPair('rescue', { mentorId: 'k', menteeId: 'a', waitingId: 'k', replaced: ['h'] }, name)).toBe(
+      'Rescued: Kwame now meets Amara — Hannah did not come',
+    );
+    expect(describeSeatingPair('rescue', { mentorId: 'k', menteeId: 'a', waitingId: 'a', replaced: ['h', 'c'] }, name)).toBe(
+      'Rescued: Amara now meets Kwame — Hannah and Carl did not come',
+    );
+  });
+
+  it('says an organizer move plainly', () => {
+    expect(describeSeatingPair('move', { mentorId: 'k', menteeId: 'a', waitingId: 'k', replaced: [] }, name)).toBe('Moved: Kwame now meets Amara');
+    expect(describeSeatingPair('move', { mentorId: 'k', menteeId: 'a', waitingId: 'k', replaced: ['h'] }, name)).toBe(
+      'Moved: Kwame now meets Amara — Hannah has no seat this round',
+    );
   });
 });

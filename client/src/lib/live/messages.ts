@@ -90,3 +90,24 @@ export function sitOutSentence(reason: string | null): string {
   const text = reason?.trim().replace(/\.$/, '');
   return text ? `Why: ${text}.` : 'No partner is planned for you this round.';
 }
+
+/** "A", "A and B", "A, B and C". */
+function listOf(names: string[]): string {
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+}
+
+/**
+ * One line of the organizer's log of live seat changes: "Rescued: Kwame now meets Amara — Hannah did
+ * not come", "Moved: Ada now meets Ben".
+ */
+export function describeSeatingPair(
+  kind: 'rescue' | 'move',
+  pair: { mentorId: string; menteeId: string; waitingId: string; replaced: string[] },
+  name: (participantId: string) => string,
+): string {
+  const other = pair.waitingId === pair.mentorId ? pair.menteeId : pair.mentorId;
+  const head = `${kind === 'rescue' ? 'Rescued' : 'Moved'}: ${name(pair.waitingId)} now meets ${name(other)}`;
+  if (pair.replaced.length === 0) return head;
+  const who = listOf(pair.replaced.map(name));
+  return kind === 'rescue' ? `${head} — ${who} did not come` : `${head} — ${who} ${pair.replaced.length === 1 ? 'has' : 'have'} no seat this round`;
+}

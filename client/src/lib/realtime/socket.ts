@@ -46,9 +46,9 @@ export interface LiveConnection {
 export interface ConnectOptions {
   /** Connect as the organizer of this event; participants are identified by their session cookie alone. */
   organizerOf?: string;
-  /** A participant's call: fed `video:assigned`, `video:closed`, `partner:no-show` and the snapshot's `video`. */
+  /** A participant's call: fed `video:assigned`, `video:closed`, `partner:no-show`, `seat:changed` and the snapshot's `video`. */
   video?: VideoCall;
-  /** An organizer's view of the round's rooms: fed `video:opened`, `video:presence` and `video:no-show`. */
+  /** An organizer's view of the round's rooms: fed `video:opened`, `video:presence`, `video:no-show` and `seating:changed`. */
   videoRooms?: VideoRoomsState;
 }
 
@@ -118,6 +118,10 @@ export function openLiveConnection(live: LiveEvent, options: ConnectOptions = {}
   // Feedback and the final match arrive live too (the feedback page also polls, for when no socket is open).
   socket.on('submissions:changed', (change) => myFeedback.setSubmissionsOpen(change.open));
   socket.on('match:confirmed', (match) => myMatch.receive(match));
+  // The organizer corrected attendance of one of this participant's meetings: who they can rate or rank changed.
+  socket.on('attendance:changed', () => void myFeedback.refresh());
+  // A participant's seat changed mid-round: the words for the screen and the live region (the call follows below).
+  socket.on('seat:changed', (change) => live.applySeatChange(change));
   // Video rounds, into their own state. Listeners are added beside the ones above, which stay as they are.
   const { video, videoRooms } = options;
   if (video) {
@@ -127,12 +131,15 @@ export function openLiveConnection(live: LiveEvent, options: ConnectOptions = {}
     socket.on('video:upcoming', (upcoming) => video.standBy(upcoming));
     socket.on('video:closed', (closed) => video.closeRound(closed.round));
     socket.on('partner:no-show', (noShow) => video.partnerNoShow(noShow));
+    socket.on('seat:changed', (change) => video.seatChanged(change));
   }
   if (videoRooms) {
     socket.on('clock:changed', (change) => videoRooms.clockChanged(change.clock));
     socket.on('video:opened', (opened) => videoRooms.applyRooms(opened));
     socket.on('video:presence', (presence) => videoRooms.applyPresence(presence));
     socket.on('video:no-show', (noShow) => videoRooms.applyNoShow(noShow));
+    // Before the `video:opened` that follows it, while the old tables still tell who was replaced.
+    socket.on('seating:changed', (change) => videoRooms.applySeatingChange(change));
     // Presence may have changed while this screen was away: ask for the rooms as they are now.
     socket.on('event:snapshot', () => {
       socket

@@ -5,7 +5,10 @@ import { announcer } from './announcer.svelte.ts';
 
 type Status = 'idle' | 'loading' | 'ready' | 'error';
 
-/** The participant's final match: pending until the organizer confirms, then their own match(es) only. */
+/**
+ * The participant's final answer: pending until the organizer confirms the pairing, then their own
+ * match(es) only, or "not matched" with the reason and what happens next.
+ */
 export class MyMatchState {
   #match = $state<MyMatch | null>(null);
   #status = $state<Status>('idle');
@@ -17,6 +20,11 @@ export class MyMatchState {
 
   get confirmed(): boolean {
     return this.#match?.status === 'confirmed';
+  }
+
+  /** The final answer is in: matched, or not matched this time. Nothing changes after it. */
+  get settled(): boolean {
+    return this.#match !== null && this.#match.status !== 'pending';
   }
 
   get status(): Status {
@@ -41,26 +49,28 @@ export class MyMatchState {
 
   /** From a poll, or from the live connection (`match:confirmed`). */
   receive(match: MyMatch): void {
-    // Announced only as news: a page opened after confirmation simply shows the match.
-    const news = this.#match !== null && !this.confirmed && match.status === 'confirmed';
+    // Announced only as news: a page opened after confirmation simply shows the answer.
+    const news = this.#match !== null && !this.settled && match.status !== 'pending';
     this.#match = match;
     this.#status = 'ready';
-    if (news) {
+    if (news && match.status === 'confirmed') {
       const names = match.matches.map((m) => m.name).join(' and ');
       announcer.say(`Your match is confirmed: ${names}.`);
+    } else if (news) {
+      announcer.say(`The final matches are made, and there is no match for you this time. ${match.reason ?? ''}`.trim());
     }
   }
 
-  /** Asks again every `intervalMs` while the match is pending, one request at a time; returns the cleanup. */
+  /** Asks again every `intervalMs` while the answer is pending, one request at a time; returns the cleanup. */
   poll(intervalMs = 5000): () => void {
     let stopped = false;
     let first = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const tick = async () => {
       // The first ask always goes out: the answer on hand may be another participant's from earlier in this tab.
-      if (first || !this.confirmed) await this.load();
+      if (first || !this.settled) await this.load();
       first = false;
-      if (!stopped && !this.confirmed) timer = setTimeout(tick, intervalMs);
+      if (!stopped && !this.settled) timer = setTimeout(tick, intervalMs);
     };
     void tick();
     return () => {

@@ -8,6 +8,7 @@ import type {
   EventSnapshot,
   ItineraryEntry,
   PresenceChanged,
+  SeatChanged,
   Viewer,
 } from '@constellation/shared/realtime/events';
 import { SvelteSet } from 'svelte/reactivity';
@@ -29,6 +30,8 @@ export class LiveEvent {
   #online = new SvelteSet<string>();
   #status = $state<ConnectionStatus>('connecting');
   #statusMessage = $state('');
+  /** The last change of seat during a round (a rescue, the organizer's move), until the round ends. */
+  #seatChange = $state<SeatChanged | null>(null);
 
   #sync = new ClockSync();
   /** Server time minus local time, from the lowest-round-trip `time:sync` sample. */
@@ -71,6 +74,13 @@ export class LiveEvent {
   /** Oldest first. */
   get announcements(): Announcement[] {
     return this.#announcements;
+  }
+
+  /** The seat change of the round running now, in words ("Hannah couldn't make it; you are now meeting Kwame…"). */
+  get seatChange(): SeatChanged | null {
+    const change = this.#seatChange;
+    const clock = this.#clock;
+    return change && clock?.phase === 'round' && clock.round === change.round ? change : null;
   }
 
   get latestAnnouncement(): Announcement | null {
@@ -190,6 +200,25 @@ export class LiveEvent {
   applyPresence(change: PresenceChanged): void {
     if (change.online) this.#online.add(change.participantId);
     else this.#online.delete(change.participantId);
+  }
+
+  /**
+   * `seat:changed`: the participant's seat in the running round changed. The itinerary entry follows
+   * at once, so the screen never shows the old partner; the fresh snapshot right after replaces it.
+   */
+  applySeatChange(change: SeatChanged): void {
+    this.#seatChange = change;
+    const snapshot = this.#snapshot;
+    if (snapshot) {
+      const seated = change.partners.length > 0;
+      const itinerary = snapshot.itinerary.map((entry) =>
+        entry.round === change.round
+          ? { ...entry, partners: change.partners, sittingOut: !seated, sitOutReason: seated ? null : entry.sitOutReason }
+          : entry,
+      );
+      this.#snapshot = { ...snapshot, itinerary, ...(snapshot.seatRound === change.round ? { partners: change.partners, sittingOut: !seated } : {}) };
+    }
+    this.say(change.message);
   }
 
   addSyncSample(sample: SyncSample): void {

@@ -1,6 +1,6 @@
 import type { ClockState } from '@constellation/shared/clock/state';
 import { seatRoundOf } from '@constellation/shared/clock/seat';
-import type { PartnerNoShow, VideoAssigned, VideoConnection, VideoUpcoming } from '@constellation/shared/realtime/events';
+import type { PartnerNoShow, SeatChanged, VideoAssigned, VideoConnection, VideoUpcoming } from '@constellation/shared/realtime/events';
 // Types only: livekit-client is loaded when the first call starts, so other pages stay light.
 import type {
   ConnectionQuality,
@@ -209,6 +209,15 @@ export class VideoCall {
       return;
     }
     if (clock.phase !== 'round' || clock.round !== this.#round) this.leave();
+  }
+
+  /**
+   * `seat:changed`: a new partner in the round running now (a rescue, the organizer's move), in a new
+   * room joined at once; or nobody, and the call ends for this round. The old no-show notice goes.
+   */
+  seatChanged(change: SeatChanged): void {
+    this.#noShow = null;
+    this.assign({ round: change.round, connection: change.connection });
   }
 
   partnerNoShow(noShow: PartnerNoShow): void {

@@ -1,5 +1,23 @@
 import type { ClockState } from '@constellation/shared/clock/state';
-import type { VideoNoShow, VideoPresence, VideoRoomInfo, VideoRooms } from '@constellation/shared/realtime/events';
+import type { SeatingChanged, VideoNoShow, VideoPresence, VideoRoomInfo, VideoRooms } from '@constellation/shared/realtime/events';
+
+/** One live change of seats, for the organizer's log: who now meets whom, and whom each replaced. */
+export interface SeatingLogEntry {
+  /** Local epoch ms when it arrived. */
+  at: number;
+  round: number;
+  kind: SeatingChanged['kind'];
+  pairs: {
+    mentorId: string;
+    menteeId: string;
+    roomName: string;
+    /** Whichever of the two was left waiting (their partner's seat went), else the mentor. */
+    waitingId: string;
+    /** Their former partners who lost the seat (did not come, say). */
+    replaced: string[];
+  }[];
+  unseated: string[];
+}
 
 /**
  * The organizer's view of the round's video rooms: who is in which room (from LiveKit's webhooks,
@@ -9,6 +27,8 @@ export class VideoRoomsState {
   #round = $state<number | null>(null);
   #rooms = $state<VideoRoomInfo[]>([]);
   #noShows = $state<VideoNoShow[]>([]);
+  #log = $state<SeatingLogEntry[]>([]);
+  #onseating: ((change: SeatingChanged) => void) | null = null;
 
   get round(): number | null {
     return this.#round;
@@ -21,6 +41,11 @@ export class VideoRoomsState {
   /** This round's no-shows who have not joined since. */
   get noShows(): VideoNoShow[] {
     return this.#noShows;
+  }
+
+  /** Live changes of seats (rescues, moves) in this screen's session, newest first. */
+  get log(): SeatingLogEntry[] {
+    return this.#log;
   }
 
   roomOf(participantId: string): VideoRoomInfo | null {
@@ -55,6 +80,32 @@ export class VideoRoomsState {
   applyNoShow(noShow: VideoNoShow): void {
     if (noShow.round !== this.#round || this.isPresent(noShow.participantId) || this.isNoShow(noShow.participantId)) return;
     this.#noShows = [...this.#noShows, noShow];
+  }
+
+  /**
+   * `seating:changed`, just before the `video:opened` with the new rooms: logged while the old tables
+   * still tell whom each new pair replaced.
+   */
+  applySeatingChange(change: SeatingChanged): void {
+    const unseated = new Set(change.unseated);
+    const pairs = change.pairs.map((pair) => {
+      const lostBy = (personId: string) =>
+        (this.roomOf(personId)?.participantIds ?? []).filter((other) => unseated.has(other) && other !== pair.mentorId && other !== pair.menteeId);
+      const [mentorLost, menteeLost] = [lostBy(pair.mentorId), lostBy(pair.menteeId)];
+      // The one who was left waiting comes first: "Kwame now meets Amara — Hannah did not come".
+      const waitingId = mentorLost.length > 0 || menteeLost.length === 0 ? pair.mentorId : pair.menteeId;
+      return { ...pair, waitingId, replaced: [...new Set([...mentorLost, ...menteeLost])] };
+    });
+    this.#log = [{ at: Date.now(), round: change.round, kind: change.kind, pairs, unseated: change.unseated }, ...this.#log].slice(0, 50);
+    this.#onseating?.(change);
+  }
+
+  /** Calls `handler` after each live change of seats (to reload the plan); returns the cleanup. */
+  onSeatingChange(handler: (change: SeatingChanged) => void): () => void {
+    this.#onseating = handler;
+    return () => {
+      if (this.#onseating === handler) this.#onseating = null;
+    };
   }
 
   clockChanged(clock: ClockState): void {
