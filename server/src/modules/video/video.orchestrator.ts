@@ -105,6 +105,8 @@ interface EventVideo {
   prepared: PreparedRound | null;
   /** A round whose rooms are queued to be made (at most one request queued at a time). */
   preparing: number | null;
+  /** People who arrived after the no-show point, waiting for the one queued look for a seat. */
+  arrivals: Set<string>;
 }
 
 const checkObserve = (() => {
@@ -507,7 +509,7 @@ export class VideoOrchestrator {
         if (!flagged) continue;
         this.#io.to(rooms.organizers(eventId)).emit('video:no-show', { round, participantId, roomName: table.roomName });
         const name = people.get(participantId)?.name ?? 'Your partner';
-        const message = `${name} has not joined the call yet. We are looking for someone else for you to meet right now; stay here.`;
+        const message = `${name} has not joined the call yet. We are looking for someone else for you to meet right now.`;
         for (const partnerId of waitingPartners(table, participantId, present)) {
           this.#io.to(rooms.participant(partnerId)).emit('partner:no-show', { round, partnerId: participantId, message });
         }
@@ -599,15 +601,38 @@ export class VideoOrchestrator {
     return (await this.#attendance.thresholds(eventId))?.noShowMs ?? 60_000;
   }
 
-  /** Someone arrived after the no-show point (their page opened, or a flagged no-show joined a room). */
+  /**
+   * Someone arrived after the no-show point (their page opened, or a flagged no-show joined a room).
+   * Arrivals are gathered and looked at together, once: a reconnect storm costs one look, and
+   * someone already seated with a partner who is here costs none.
+   */
   #arrivedSoon(eventId: string, participantId: string): void {
+    const ev = this.#event(eventId);
+    const queued = ev.arrivals.size > 0;
+    ev.arrivals.add(participantId);
+    if (queued) return;
     void this.#enqueue(eventId, async () => {
-      const open = this.#events.get(eventId)?.open;
+      const arrivals = new Set(ev.arrivals);
+      ev.arrivals.clear();
+      const open = ev.open;
       if (!open?.noShowChecked) return;
       const at = new Date(this.#clock.now());
-      // Here after all: no longer absent for re-planning, and in the running for a seat now.
-      const arrived = await markArrived(this.#pool, eventId, open.round, participantId, at);
-      const changed = await this.#rescue(eventId, open, new Set([participantId]));
+      const absent = await absentInRound(this.#pool, eventId, open.round);
+      const { plan } = await this.#gateway.plan(eventId);
+      const tables = tablesOf(eventId, plan, open.round);
+      let arrived = false;
+      for (const id of arrivals) {
+        // Here after all: no longer absent for re-planning, and in the running for a seat now.
+        if (absent.has(id)) arrived = (await markArrived(this.#pool, eventId, open.round, id, at)) || arrived;
+        absent.delete(id);
+      }
+      const looking = [...arrivals].filter((id) => {
+        const table = tableOf(tables, id);
+        if (!table) return true;
+        const partners = id === table.mentorId ? table.participantIds.slice(1) : [table.mentorId];
+        return partners.every((p) => absent.has(p));
+      });
+      const changed = looking.length > 0 && (await this.#rescue(eventId, open, new Set(looking)));
       if (arrived && !changed) void this.#onSeatingChanged(eventId).catch((error: unknown) => this.#log.error({ err: error }, 're-planning after a late arrival failed'));
     });
   }
@@ -662,6 +687,13 @@ export class VideoOrchestrator {
       });
     }
     const paired = new Set(pairs.flatMap((p) => [p.mentorId, p.menteeId]));
+    const name = (id: string) => profiles.get(id)?.name ?? 'Your partner';
+    // Left waiting, and nobody to meet instead: say so, and keep their room in case the partner comes.
+    for (const [id, missing] of waitingFor) {
+      if (paired.has(id) || arrivals.has(id)) continue;
+      const message = `${missing.map(name).join(' and ')} ${missing.length > 1 ? 'have' : 'has'} not joined, and nobody else is free to meet right now. Stay here in case they come; the organizer knows, and you meet someone new next round.`;
+      this.#io.to(rooms.participant(id)).emit('partner:no-show', { round, partnerId: missing[0]!, message });
+    }
     for (const id of arrivals) {
       // Seated with someone who is here, or just paired: their call says the rest.
       if (paired.has(id) || (seated.has(id) && !waitingFor.has(id))) continue;
@@ -831,7 +863,7 @@ export class VideoOrchestrator {
 
   #event(eventId: string): EventVideo {
     let ev = this.#events.get(eventId);
-    if (!ev) this.#events.set(eventId, (ev = { queue: Promise.resolve(), open: null, prepared: null, preparing: null }));
+    if (!ev) this.#events.set(eventId, (ev = { queue: Promise.resolve(), open: null, prepared: null, preparing: null, arrivals: new Set() }));
     return ev;
   }
 
