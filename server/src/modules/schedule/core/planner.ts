@@ -223,8 +223,7 @@ function prepare(input: ReplanInput): PreparedEvent {
     if (forbidden.has(k)) throw new PlanInputError(`pair ${ref.mentorId}–${ref.menteeId} is both pinned and forbidden`);
     if (requested.has(k)) continue; // listed twice
     if (pair[k] === MET) {
-      // Honoured, but the organizer may expect another meeting: say why there is none.
-      warnings.push(`pinned pair ${ref.mentorId}–${ref.menteeId} already met in held round ${metIn.get(k)}; pairs never meet twice, so it is not planned again`);
+      // Honoured: the pair met in a held round (and pairs never meet twice). Nothing to warn about.
       requested.add(k);
       continue;
     }
