@@ -4,6 +4,7 @@ import { makeEvent, makeParticipant } from '../factories/index.ts';
 import { browserUnavailableReason, launchBrowser, recordPageErrors } from '../helpers/browser.ts';
 import { command, connectSocket, connected, type ClientSocket } from '../helpers/realtime.ts';
 import { startServer, type RunningServer, apiCall } from '../helpers/server.ts';
+import { attendRoundOverHttp } from '../helpers/attendance.ts';
 
 const skipReason = browserUnavailableReason();
 if (skipReason) console.warn(`Skipping the matching browser test: ${skipReason}`);
@@ -55,7 +56,8 @@ describe.skipIf(skipReason !== null)('ratings, ranked preferences and the confir
     const cookie = cookieOf(signup);
     const event = await api<{ id: string; title: string }>('/api/events', cookie, {
       method: 'POST',
-      body: makeEvent({ title: 'Autumn speed mentoring', rounds: 2, transitionSeconds: 10 }),
+      // Meetings count after 1 s together, so the test need not wait out real rounds.
+      body: makeEvent({ title: 'Autumn speed mentoring', rounds: 2, transitionSeconds: 10, heldAfterSeconds: 1, noShowAfterSeconds: 600 }),
     });
     const people: Person[] = [];
     for (const [role, name] of [
@@ -87,9 +89,17 @@ describe.skipIf(skipReason !== null)('ratings, ranked preferences and the confir
       if ('error' in ack) throw new Error(`${event}: ${ack.error.message}`);
     };
     await ok('clock:start');
+    // Everyone comes to their room (LiveKit's webhooks say so) and talks long enough for the meeting to count.
+    await attendRoundOverHttp(server.url, organizerCookie, eventId, 1);
     await ok('clock:end-round');
     // The transition after round 1 lasts 10 s (the minimum); round 2 starts on its own, and is then ended.
     const deadline = Date.now() + 30_000;
+    for (;;) {
+      const clock = await new Promise<{ phase: string; round: number }>((resolve) => socket.once('clock:changed', ({ clock }) => resolve(clock)));
+      if (clock.phase === 'round' && clock.round === 2) break;
+      if (Date.now() > deadline) throw new Error('round 2 never started');
+    }
+    await attendRoundOverHttp(server.url, organizerCookie, eventId, 2);
     for (;;) {
       const ack = await command(socket, 'clock:end-round');
       if (!('error' in ack)) break;

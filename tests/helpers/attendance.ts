@@ -46,3 +46,26 @@ export async function attendRound(app: FastifyInstance, eventId: string, round: 
   for (const r of rows) for (const id of [r.mentor_id, r.mentee_id]) if (!absent.includes(id)) joins.set(id, r.room_name);
   for (const [identity, roomName] of joins) await postPresence(app, { event: 'participant_joined', roomName, identity, at: at ?? app.clock.now() });
 }
+
+/**
+ * Over HTTP, against a running server (browser tests): everyone seated in the round running now
+ * joins their room, as LiveKit's signed webhooks would say, and the call returns once the server
+ * counts every seat of that round as held (the event's `heldAfterSeconds` should be short).
+ */
+export async function attendRoundOverHttp(baseUrl: string, organizerCookie: string, eventId: string, round: number, keys: LiveKitKeys = DEV_VIDEO_CONFIG): Promise<void> {
+  type View = { rounds: { round: number; seats: { mentorId: string; menteeId: string; roomName: string; replacedAt: string | null; met: boolean }[] }[] };
+  const view = async () => (await (await fetch(`${baseUrl}/api/events/${eventId}/attendance`, { headers: { cookie: organizerCookie } })).json()) as View;
+  const seats = (await view()).rounds.find((r) => r.round === round)?.seats.filter((s) => s.replacedAt === null) ?? [];
+  const joins = new Map<string, string>();
+  for (const s of seats) for (const id of [s.mentorId, s.menteeId]) joins.set(id, s.roomName);
+  for (const [identity, roomName] of joins) {
+    const { body, authorization } = await signedPresence({ event: 'participant_joined', roomName, identity, at: Date.now() }, keys);
+    const response = await fetch(`${baseUrl}/api/livekit/webhook`, { method: 'POST', headers: { 'content-type': 'application/webhook+json', authorization }, body });
+    if (!response.ok) throw new Error(`webhook refused: ${response.status} ${await response.text()}`);
+  }
+  const deadline = Date.now() + 30_000;
+  while (!(await view()).rounds.find((r) => r.round === round)?.seats.every((s) => s.replacedAt !== null || s.met)) {
+    if (Date.now() > deadline) throw new Error(`round ${round}'s meetings were never held`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
