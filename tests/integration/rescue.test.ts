@@ -151,6 +151,9 @@ describe.skipIf(!livekit.available)('live rescue of stranded people on a real Li
     const plan = (await t.app.inject({ method: 'GET', url: `/api/events/${eventId}/plan`, headers: { cookie: organizer.cookie } })).json();
     const round2 = plan.plan.rounds[1].tables as { mentorId: string; menteeIds: string[] }[];
     expect(round2.some((tb) => tb.mentorId === one.mentor_id && tb.menteeIds.includes(two.mentee_id))).toBe(false);
+    // The two no-shows are not seated again until they come.
+    expect(round2.flatMap((tb) => [tb.mentorId, ...tb.menteeIds])).not.toContain(one.mentee_id);
+    expect(round2.flatMap((tb) => [tb.mentorId, ...tb.menteeIds])).not.toContain(two.mentor_id);
   }, 90_000);
 
   it('offers a late arrival a seat with someone left waiting, or tells them when they will be seated', async () => {
