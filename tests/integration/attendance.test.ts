@@ -119,6 +119,9 @@ describe.skipIf(!livekit.available || noBrowser)('attendance decides who met (re
     expect(dropped.togetherSeconds).toBeLessThan(12);
     expect(seatOf(record, heldPair)).toMatchObject({ outcome: 'held', met: true, noShowIds: [], droppedIds: [] });
     expect(record.rounds[0].tally).toEqual({ planned: 3, held: 1, cutShort: 0, noShow: 1, dropped: 1 });
+    // The log also keeps each camera and microphone that reached a room (LiveKit's track_published).
+    const published = await t.pool.query<{ participant_id: string }>(`SELECT DISTINCT participant_id FROM room_presence WHERE event_id = $1 AND kind = 'published'`, [event.id]);
+    expect(published.rows.map((r) => r.participant_id)).toEqual(expect.arrayContaining([heldPair.mentor, heldPair.mentee]));
 
     const get = (who: string, path: string) => t.app.inject({ method: 'GET', url: path, headers: { cookie: who } });
     const put = (who: string, path: string, payload: object) => t.app.inject({ method: 'PUT', url: path, headers: { cookie: who }, payload });

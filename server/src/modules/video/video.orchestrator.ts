@@ -227,6 +227,7 @@ export class VideoOrchestrator {
     // Rooms this app did not name, and identities that are not participants (observers are hidden).
     if (!ref || !UUID.test(ref.eventId) || !UUID.test(change.identity)) return;
     const joined = change.kind === 'participant_joined';
+    const kind = joined ? 'joined' : change.kind === 'participant_left' ? 'left' : 'published';
     let recorded: boolean;
     try {
       recorded = await recordPresence(this.#pool, {
@@ -234,7 +235,7 @@ export class VideoOrchestrator {
         participantId: change.identity,
         round: ref.round,
         roomName: change.roomName,
-        joined,
+        kind,
         at: change.at,
         webhookId: webhook.id || `${webhook.event}:${change.roomName}:${change.identity}:${change.at.getTime()}`,
       });
@@ -243,7 +244,7 @@ export class VideoOrchestrator {
       if (isUnrecordable(error)) return void this.#log.warn({ room: change.roomName }, 'presence the schema refuses ignored');
       throw error;
     }
-    if (!recorded) return;
+    if (!recorded || kind === 'published') return;
     // A no-show who comes after all may find their partner re-paired: they are offered a seat.
     if (joined && (await markArrived(this.#pool, ref.eventId, ref.round, change.identity, change.at))) this.#arrivedSoon(ref.eventId, change.identity);
     this.#io.to(rooms.organizers(ref.eventId)).emit('video:presence', {

@@ -6,13 +6,14 @@ export interface PresenceRow {
   participantId: string;
   round: number;
   roomName: string;
-  joined: boolean;
+  /** A join or a leave; `published`: a camera or microphone track reached the room (kept for the record). */
+  kind: 'joined' | 'left' | 'published';
   at: Date;
   webhookId: string;
 }
 
 /**
- * Appends one join or leave. Returns false when the webhook was already recorded (LiveKit retried it),
+ * Appends one join, leave or track publication. Returns false when the webhook was already recorded (LiveKit retried it),
  * so the caller tells the organizers only once.
  */
 export async function recordPresence(db: Queryable, row: PresenceRow): Promise<boolean> {
@@ -20,7 +21,7 @@ export async function recordPresence(db: Queryable, row: PresenceRow): Promise<b
     `INSERT INTO room_presence (event_id, participant_id, round, room_name, kind, at, webhook_id)
      VALUES ($1, $2, $3, $4, $5, $6, $7)
      ON CONFLICT (webhook_id) DO NOTHING`,
-    [row.eventId, row.participantId, row.round, row.roomName, row.joined ? 'joined' : 'left', row.at, row.webhookId],
+    [row.eventId, row.participantId, row.round, row.roomName, row.kind, row.at, row.webhookId],
   );
   return rowCount === 1;
 }
@@ -35,7 +36,7 @@ export async function showedUpInRound(db: Queryable, eventId: string, round: num
      UNION
      SELECT participant_id FROM (
        SELECT DISTINCT ON (participant_id) participant_id, kind
-       FROM room_presence WHERE event_id = $1 AND round = $2
+       FROM room_presence WHERE event_id = $1 AND round = $2 AND kind IN ('joined', 'left')
        ORDER BY participant_id, at DESC, id DESC
      ) last WHERE kind = 'joined'`,
     [eventId, round, startedAt],
@@ -48,7 +49,7 @@ export async function presentInRound(db: Queryable, eventId: string, round: numb
   const { rows } = await db.query<{ room_name: string; participant_id: string }>(
     `SELECT room_name, participant_id FROM (
        SELECT DISTINCT ON (room_name, participant_id) room_name, participant_id, kind
-       FROM room_presence WHERE event_id = $1 AND round = $2
+       FROM room_presence WHERE event_id = $1 AND round = $2 AND kind IN ('joined', 'left')
        ORDER BY room_name, participant_id, at DESC, id DESC
      ) last WHERE kind = 'joined'`,
     [eventId, round],

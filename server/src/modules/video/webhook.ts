@@ -3,7 +3,8 @@ import { WebhookReceiver, type WebhookEvent } from 'livekit-server-sdk';
 /** Who is in which room, as LiveKit reports it; the identity is the participant id the token was minted for. */
 export type PresenceChange =
   | {
-      kind: 'participant_joined' | 'participant_left';
+      /** `track_published`: a camera or microphone reached the room (recorded; presence itself is joins and leaves). */
+      kind: 'participant_joined' | 'participant_left' | 'track_published';
       roomName: string;
       identity: string;
       name: string;
@@ -71,7 +72,8 @@ function toPresenceChange(event: WebhookEvent, receivedAt: number): PresenceChan
   const at = eventInstant(Number(event.createdAt), receivedAt);
   switch (event.event) {
     case 'participant_joined':
-    case 'participant_left': {
+    case 'participant_left':
+    case 'track_published': {
       const participant = event.participant;
       if (!participant?.identity) return null;
       const hidden = participant.permission?.hidden ?? false;
