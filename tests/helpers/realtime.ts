@@ -18,7 +18,7 @@ export function connectSocket(url: string, opts: { cookie?: string; eventId?: st
 }
 
 /** Resolves with the next emission of `event`, or rejects after `timeoutMs`. */
-export function nextEvent<E extends keyof ServerToClientEvents>(socket: ClientSocket, event: E, timeoutMs = 10_000): Promise<Parameters<ServerToClientEvents[E]>[0]> {
+export function nextEvent<E extends keyof ServerToClientEvents>(socket: ClientSocket, event: E, timeoutMs = 20_000): Promise<Parameters<ServerToClientEvents[E]>[0]> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no ${String(event)} within ${timeoutMs} ms`)), timeoutMs);
     socket.once(event as never, ((payload: unknown) => {
