@@ -35,8 +35,10 @@ globalThis.lk = {
       const onFrame = () => { firstFrame[participant.identity] ??= Date.now(); };
       video.requestVideoFrameCallback(onFrame);
     });
+    // As the app's client does: open camera and microphone while the signalling connects.
+    const tracks = LivekitClient.createLocalTracks({ audio: true, video: true });
     await room.connect(url, token);
-    await room.localParticipant.enableCameraAndMicrophone();
+    for (const track of await tracks) await room.localParticipant.publishTrack(track);
   },
   firstFrame(identity) { return firstFrame[identity] ?? null; },
   async leave() { if (room) await room.disconnect(); },
@@ -99,7 +101,14 @@ async function main(): Promise<void> {
       }
       const join = (id: string, c: VideoConnection) => pages.get(id)!.evaluate(([u, t]) => (globalThis as unknown as PageApi).lk.join(u!, t!), [c.serverUrl, c.token]);
       const frameSeen = (id: string, from: string) => pages.get(id)!.evaluate((who) => (globalThis as unknown as PageApi).lk.firstFrame(who), from);
-      const assigned = present.map((id) => nextEvent(sockets.get(id)!, 'video:assigned', 30_000).then((a) => a.connection && join(id, a.connection)));
+      const marks: Record<string, number> = {};
+      const assigned = present.map((id) =>
+        nextEvent(sockets.get(id)!, 'video:assigned', 30_000).then(async (a) => {
+          marks[`assigned ${id.slice(0, 4)}`] = Date.now();
+          if (a.connection) await join(id, a.connection);
+          marks[`joined ${id.slice(0, 4)}`] = Date.now();
+        }),
+      );
       const seatChanged = [waitingMentorTable.mentor_id, waitingMenteeTable.mentee_id].map((id) =>
         nextEvent(sockets.get(id)!, 'seat:changed', 60_000).then(async (change: SeatChanged) => {
           await join(id, change.connection!);
@@ -123,6 +132,7 @@ async function main(): Promise<void> {
       const plain = await both(plainTable.mentor_id, plainTable.mentee_id);
       rescues.push(rescued - (startsAt + NO_SHOW_SECONDS * 1000));
       plainStarts.push(plain - startsAt);
+      if (process.env.DEBUG_BENCH) console.log(Object.fromEntries(Object.entries(marks).map(([k, v]) => [k, v - startsAt])));
       console.log(`trial ${trial}: rescue ${rescues.at(-1)} ms after the no-show point; plain start ${plainStarts.at(-1)} ms after the round start`);
       await command(org, 'clock:end-event');
       org.disconnect();
