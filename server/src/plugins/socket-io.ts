@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin';
 import { Server } from 'socket.io';
-import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from '@constellation/shared/realtime/events';
+import { rooms, type ClientToServerEvents, type InterServerEvents, type ServerToClientEvents, type SocketData } from '@constellation/shared/realtime/events';
+import { sha256 } from '../lib/crypto.ts';
 import { ORGANIZER_COOKIE, PARTICIPANT_COOKIE } from './auth.ts';
 import { findOrganizerSession, findParticipantSession } from '../modules/auth/sessions.repository.ts';
 import { findEvent } from '../modules/events/events.repository.ts';
@@ -11,8 +12,15 @@ export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, InterS
 declare module 'fastify' {
   interface FastifyInstance {
     io: IoServer;
+    /**
+     * Closes at once every socket a revoked credential opened: one session (sign-out), every
+     * session of a participant (new invite link, removal), or a whole event (deleted).
+     */
+    revokeSockets: (scope: { sessionToken: string } | { participantId: string } | { eventId: string }) => void;
   }
 }
+
+const sessionRoom = (token: string) => rooms.session(sha256(token).toString('hex'));
 
 /**
  * Socket.IO on the Fastify server. The handshake is authenticated by the same session cookies
@@ -44,6 +52,8 @@ export default fp(
             if (participant) {
               socket.data.eventId = session.eventId;
               socket.data.viewer = { kind: 'participant', participantId: participant.id, role: participant.role, name: participant.name };
+              // Joined before the connection exists, so a revocation from now on reaches this socket.
+              socket.join([sessionRoom(participantToken), rooms.participant(participant.id)]);
               return next();
             }
           }
@@ -54,6 +64,7 @@ export default fp(
           if (organizer && (await findEvent(app.pg, organizer.id, eventId))) {
             socket.data.eventId = eventId;
             socket.data.viewer = { kind: 'organizer', organizerId: organizer.id };
+            socket.join(sessionRoom(organizerToken));
             return next();
           }
         }
@@ -65,6 +76,11 @@ export default fp(
     });
 
     app.decorate('io', io);
+    app.decorate('revokeSockets', (scope: { sessionToken: string } | { participantId: string } | { eventId: string }) => {
+      const room =
+        'sessionToken' in scope ? sessionRoom(scope.sessionToken) : 'participantId' in scope ? rooms.participant(scope.participantId) : rooms.event(scope.eventId);
+      io.in(room).disconnectSockets(true);
+    });
     app.addHook('preClose', async () => {
       io.local.disconnectSockets(true);
     });

@@ -166,6 +166,7 @@ const participantsRoutes: FastifyPluginAsyncTypebox<ParticipantsRoutesOptions> =
       const { eventId, participantId } = request.params;
       await ownEvent(request.organizer!.id, eventId);
       if (!(await deleteParticipant(app.pg, eventId, participantId))) throw notFound('Participant');
+      app.revokeSockets({ participantId });
       peopleChanged(eventId);
       return reply.status(204).send(null);
     },
@@ -194,7 +195,10 @@ const participantsRoutes: FastifyPluginAsyncTypebox<ParticipantsRoutesOptions> =
       const { eventId, participantId } = request.params;
       await ownEvent(request.organizer!.id, eventId);
       if (!(await findParticipant(app.pg, eventId, participantId))) throw notFound('Participant');
-      return toInvite(await inTransaction(app.pg, (client) => regenerateInvitation(client, eventId, participantId, secret)));
+      const invitation = await inTransaction(app.pg, (client) => regenerateInvitation(client, eventId, participantId, secret));
+      // The old link's sessions are gone: so are the sockets they opened.
+      app.revokeSockets({ participantId });
+      return toInvite(invitation);
     },
   );
 };
