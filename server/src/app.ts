@@ -56,13 +56,21 @@ export interface AppOptions {
   livekit?: { apiKey: string; apiSecret: string };
   /** How long after a round starts a missing partner is flagged; by default NO_SHOW_AFTER_SECONDS or 60 s. */
   noShowAfterMs?: number;
+  /** Which X-Forwarded-For hops to believe (TRUST_PROXY); by default none: the TCP peer is the client. */
+  trustProxy?: false | number | string[];
+}
+
+/** Trusts the nearest `hops` proxies (what Fastify does for a number, which its types do not accept). */
+function trustHops(hops: number): (address: string, hop: number) => boolean {
+  return (_address, hop) => hop < hops;
 }
 
 /** Builds the whole application without listening, so tests build the same app. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
-    trustProxy: true,
+    // Rate limits key on request.ip: only a configured proxy may say who the client is.
+    trustProxy: typeof options.trustProxy === 'number' ? trustHops(options.trustProxy) : (options.trustProxy ?? false),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   const startedAt = Date.now();
@@ -133,7 +141,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(authRoutes, { prefix: '/api/auth', signInRateLimit: signIn });
   await app.register(eventsRoutes, { prefix: '/api/events' });
   await app.register(participantsRoutes, { prefix: '/api/events', publicUrl: options.publicUrl, secret: options.sessionSecret });
-  await app.register(joinRoutes, { prefix: '/api', inviteRateLimit: invite });
+  await app.register(joinRoutes, { prefix: '/api', inviteRateLimit: invite, secret: options.sessionSecret });
   await app.register(scheduleRoutes, {
     prefix: '/api/events',
     planner,

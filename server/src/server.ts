@@ -50,6 +50,7 @@ async function main(): Promise<void> {
     pool,
     publicUrl: config.publicUrl,
     sessionSecret: config.sessionSecret,
+    trustProxy: config.trustProxy,
     logger: { level: config.logLevel },
   });
 
