@@ -10,6 +10,7 @@ import type pg from 'pg';
 import { Health } from '@constellation/shared/schemas/session';
 import db from './plugins/db.ts';
 import errorHandler from './plugins/error-handler.ts';
+import inputGuard from './plugins/input-guard.ts';
 import auth from './plugins/auth.ts';
 import authRoutes from './modules/auth/auth.routes.ts';
 import eventsRoutes from './modules/events/events.routes.ts';
@@ -77,6 +78,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // Infrastructure
   await app.register(errorHandler);
+  await app.register(inputGuard);
   await app.register(db, { pool: options.pool });
   await app.register(rateLimit, { global: false });
   await app.register(swagger, {

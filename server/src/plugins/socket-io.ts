@@ -1,7 +1,8 @@
 import fp from 'fastify-plugin';
-import { Server } from 'socket.io';
+import { Server, type Socket } from 'socket.io';
 import { rooms, type ClientToServerEvents, type InterServerEvents, type ServerToClientEvents, type SocketData } from '@constellation/shared/realtime/events';
 import { sha256 } from '../lib/crypto.ts';
+import { UNSTORABLE_MESSAGE, findUnstorable } from '../lib/validation.ts';
 import { ORGANIZER_COOKIE, PARTICIPANT_COOKIE } from './auth.ts';
 import { findOrganizerSession, findParticipantSession } from '../modules/auth/sessions.repository.ts';
 import { findEvent } from '../modules/events/events.repository.ts';
@@ -21,6 +22,36 @@ declare module 'fastify' {
 }
 
 const sessionRoom = (token: string) => rooms.session(sha256(token).toString('hex'));
+
+/** Per socket: a burst of this many messages, refilled at this rate; a client that keeps flooding is disconnected. */
+export const SOCKET_MESSAGE_LIMIT = { burst: 60, perSecond: 20, disconnectAfterRefused: 500 } as const;
+
+/**
+ * Every incoming message passes here first: a token bucket per socket (answered with a
+ * `rate-limited` error, never handled), then a check that no string in it is one PostgreSQL
+ * cannot store (answered with `invalid-payload` naming the field).
+ */
+function guardMessages(socket: Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>): void {
+  let tokens: number = SOCKET_MESSAGE_LIMIT.burst;
+  let last = Date.now();
+  let refused = 0;
+  socket.use((packet, next) => {
+    const now = Date.now();
+    tokens = Math.min(SOCKET_MESSAGE_LIMIT.burst, tokens + ((now - last) / 1000) * SOCKET_MESSAGE_LIMIT.perSecond);
+    last = now;
+    const ack = packet.at(-1);
+    const answer = (code: string, message: string) => typeof ack === 'function' && (ack as (reply: unknown) => void)({ error: { code, message } });
+    if (tokens < 1) {
+      answer('rate-limited', `Too many messages: at most ${SOCKET_MESSAGE_LIMIT.perSecond} a second; this one was not handled`);
+      if (++refused >= SOCKET_MESSAGE_LIMIT.disconnectAfterRefused) socket.disconnect(true);
+      return;
+    }
+    tokens -= 1;
+    const field = findUnstorable(packet.slice(1, typeof ack === 'function' ? -1 : undefined), 'payload');
+    if (field) return void answer('invalid-payload', `${field.replace(/^payload\.0/, 'payload')} ${UNSTORABLE_MESSAGE}`);
+    next();
+  });
+}
 
 /**
  * Socket.IO on the Fastify server. The handshake is authenticated by the same session cookies
@@ -75,6 +106,7 @@ export default fp(
       }
     });
 
+    io.on('connection', guardMessages);
     app.decorate('io', io);
     app.decorate('revokeSockets', (scope: { sessionToken: string } | { participantId: string } | { eventId: string }) => {
       const room =
