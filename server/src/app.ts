@@ -11,6 +11,8 @@ import { Health } from '@constellation/shared/schemas/session';
 import db from './plugins/db.ts';
 import errorHandler from './plugins/error-handler.ts';
 import inputGuard from './plugins/input-guard.ts';
+import originCheck from './plugins/origin-check.ts';
+import securityHeaders from './plugins/security-headers.ts';
 import auth from './plugins/auth.ts';
 import authRoutes from './modules/auth/auth.routes.ts';
 import eventsRoutes from './modules/events/events.routes.ts';
@@ -76,9 +78,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
   const startedAt = Date.now();
 
+  // Video rooms: whatever the options leave out comes from the environment, as the server's configuration reads it.
+  const videoConfig = options.video && options.livekit ? null : loadVideoConfig(process.env);
+  const videoProvider = options.video ?? new LiveKitVideoProvider(videoConfig!);
+
   // Infrastructure
   await app.register(errorHandler);
+  await app.register(securityHeaders, { publicUrl: options.publicUrl, videoServerUrl: videoProvider.serverUrl });
   await app.register(inputGuard);
+  await app.register(originCheck, { publicUrl: options.publicUrl });
   await app.register(db, { pool: options.pool });
   await app.register(rateLimit, { global: false });
   await app.register(swagger, {
@@ -100,7 +108,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // Adapters
   await app.register(auth, { secureCookies: options.publicUrl.startsWith('https:') });
-  await app.register(socketIo);
+  await app.register(socketIo, { publicUrl: options.publicUrl });
   const clock = new ClockService(options.pool, options.now);
   const gateway = new ClockGateway({ io: app.io, pool: options.pool, clock, log: app.log });
   const planner = new PlannerRunner();
@@ -115,9 +123,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   // Video: one LiveKit room per table per round, following the clock; presence from LiveKit's webhooks.
-  // Whatever the options leave out comes from the environment, as the server's configuration reads it.
-  const videoConfig = options.video && options.livekit ? null : loadVideoConfig(process.env);
-  const videoProvider = options.video ?? new LiveKitVideoProvider(videoConfig!);
   const verifyWebhook = createWebhookVerifier(options.livekit ?? videoConfig!);
   const video = new VideoOrchestrator({
     provider: videoProvider,

@@ -3,6 +3,7 @@ import { Server, type Socket } from 'socket.io';
 import { rooms, type ClientToServerEvents, type InterServerEvents, type ServerToClientEvents, type SocketData } from '@constellation/shared/realtime/events';
 import { sha256 } from '../lib/crypto.ts';
 import { UNSTORABLE_MESSAGE, findUnstorable } from '../lib/validation.ts';
+import { allowedOrigins, originProblem } from './origin-check.ts';
 import { ORGANIZER_COOKIE, PARTICIPANT_COOKIE } from './auth.ts';
 import { findOrganizerSession, findParticipantSession } from '../modules/auth/sessions.repository.ts';
 import { findEvent } from '../modules/events/events.repository.ts';
@@ -58,14 +59,20 @@ function guardMessages(socket: Socket<ClientToServerEvents, ServerToClientEvents
  * as the HTTP API: an organizer must own the event named in `auth.eventId`; a participant is
  * bound to their own event. Anything else is refused before a connection exists.
  */
-export default fp(
-  async (app) => {
+export default fp<{ publicUrl: string }>(
+  async (app, { publicUrl }) => {
+    const origins = allowedOrigins(publicUrl);
     const io: IoServer = new Server(app.server, {
       path: '/socket.io',
       serveClient: false,
       connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: false },
       pingInterval: 10_000,
       pingTimeout: 10_000,
+      // A page on another site cannot open a socket with this site's cookies.
+      allowRequest: (request, callback) => {
+        const problem = originProblem(request.headers, origins);
+        callback(problem, problem === null);
+      },
     });
 
     io.use(async (socket, next) => {
