@@ -212,9 +212,14 @@ export async function readParticipantsCsv(stream: AsyncIterable<Buffer | string>
   async function* limited(): AsyncGenerator<Buffer | string> {
     let bytes = 0;
     for await (const chunk of stream) {
-      bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+      const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      bytes += buffer.length;
       if (bytes > maxBytes) throw new CsvTooLargeError(maxBytes);
-      yield chunk;
+      // However the body arrives, the parser gets at most 16 KiB at a time, with a turn of the event loop between.
+      for (let offset = 0; offset < buffer.length; offset += PARSE_SLICE) {
+        if (offset > 0) await new Promise((resolve) => setImmediate(resolve));
+        yield buffer.subarray(offset, offset + PARSE_SLICE);
+      }
     }
   }
   const feeding = pipeline(limited(), parser);
@@ -235,6 +240,8 @@ export async function readParticipantsCsv(stream: AsyncIterable<Buffer | string>
   }
   return reader.finish();
 }
+
+const PARSE_SLICE = 16 * 1024;
 
 const CSV_OPTIONS = { bom: true, skip_empty_lines: true, relax_column_count: true, trim: false } as const;
 

@@ -37,7 +37,7 @@ export interface ParticipantsRoutesOptions {
 
 const CSV_BODY_LIMIT = 20 * 1024 * 1024;
 /** Rows per INSERT while importing: each batch is a few milliseconds of work, so other requests are never held up for long. */
-const IMPORT_BATCH = 1000;
+const IMPORT_BATCH = 500;
 
 function checkProfile(profile: Profile | undefined): void {
   if (profile?.timeZone !== undefined && !isValidTimeZone(profile.timeZone)) {
