@@ -60,7 +60,7 @@ export interface AppOptions {
   /** How long after a round starts a missing partner is flagged; by default NO_SHOW_AFTER_SECONDS or 60 s. */
   noShowAfterMs?: number;
   /** Which X-Forwarded-For hops to believe (TRUST_PROXY); by default none: the TCP peer is the client. */
-  trustProxy?: false | number | string[];
+  trustProxy?: boolean | number | string[];
 }
 
 /** Trusts the nearest `hops` proxies (what Fastify does for a number, which its types do not accept). */
