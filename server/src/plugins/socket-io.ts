@@ -75,7 +75,21 @@ export default fp<{ publicUrl: string }>(
       },
     });
 
+    /**
+     * Revocations by room, numbered: a handshake that was already under way when its session was
+     * revoked (its lookups may have seen the session still alive) is refused when it connects.
+     */
+    let revocations = 0;
+    const revokedAt = new Map<string, number>();
+    const handshakeStartedAt = new WeakMap<object, number>();
+    const revokedDuringHandshake = (socket: { rooms: Set<string> }) => {
+      const started = handshakeStartedAt.get(socket) ?? revocations;
+      return [...socket.rooms].some((room) => (revokedAt.get(room) ?? -1) >= started);
+    };
+    const REFUSED = 'unauthorized: open your invite link, or sign in as the organizer of this event';
+
     io.use(async (socket, next) => {
+      handshakeStartedAt.set(socket, revocations);
       try {
         const cookies = app.parseCookie(socket.handshake.headers.cookie ?? '');
         const auth = (socket.handshake.auth ?? {}) as { eventId?: unknown; as?: unknown };
@@ -92,7 +106,7 @@ export default fp<{ publicUrl: string }>(
               socket.data.viewer = { kind: 'participant', participantId: participant.id, role: participant.role, name: participant.name };
               // Joined before the connection exists, so a revocation from now on reaches this socket.
               socket.join([sessionRoom(participantToken), rooms.participant(participant.id)]);
-              return next();
+              return next(revokedDuringHandshake(socket) ? new Error(REFUSED) : undefined);
             }
           }
         }
@@ -103,21 +117,28 @@ export default fp<{ publicUrl: string }>(
             socket.data.eventId = eventId;
             socket.data.viewer = { kind: 'organizer', organizerId: organizer.id };
             socket.join(sessionRoom(organizerToken));
-            return next();
+            return next(revokedDuringHandshake(socket) ? new Error(REFUSED) : undefined);
           }
         }
-        next(new Error('unauthorized: open your invite link, or sign in as the organizer of this event'));
+        next(new Error(REFUSED));
       } catch (error) {
         app.log.error({ err: error }, 'socket handshake failed');
         next(new Error('unavailable: try again in a moment'));
       }
     });
 
-    io.on('connection', guardMessages);
+    io.on('connection', (socket) => {
+      // Revoked between the end of the handshake and now: closed once every connection listener has run.
+      if (revokedDuringHandshake(socket)) process.nextTick(() => socket.disconnect(true));
+      guardMessages(socket);
+    });
     app.decorate('io', io);
     app.decorate('revokeSockets', (scope: { sessionToken: string } | { participantId: string } | { eventId: string }) => {
       const room =
         'sessionToken' in scope ? sessionRoom(scope.sessionToken) : 'participantId' in scope ? rooms.participant(scope.participantId) : rooms.event(scope.eventId);
+      revokedAt.set(room, revocations++);
+      // Only handshakes under way need the record: keep the most recent ones.
+      if (revokedAt.size > 10_000) revokedAt.delete(revokedAt.keys().next().value!);
       io.in(room).disconnectSockets(true);
     });
     app.addHook('preClose', async () => {
