@@ -36,7 +36,7 @@ export interface VideoOrchestratorOptions {
   noShowAfterMs?: number;
   /** Added to every room's lifetime, so a room outlives its round's planned end. Default 120 s. */
   emptyTimeoutSec?: number;
-  /** How often a running round's rooms are checked for, to make again those a LiveKit restart lost. Default 5 s. */
+  /** How often a running round's rooms are checked for, to make again those a LiveKit restart lost. Default 2 s. */
   watchRoomsMs?: number;
 }
 
@@ -139,7 +139,7 @@ export class VideoOrchestrator {
       warned: () => {},
     });
     deps.gateway.videoFor = (eventId, viewer, clock) => this.connectionFor(eventId, viewer, clock);
-    this.#watchdog = setInterval(() => this.#watchRooms(), deps.options?.watchRoomsMs ?? 5_000);
+    this.#watchdog = setInterval(() => this.#watchRooms(), deps.options?.watchRoomsMs ?? 2_000);
     this.#watchdog.unref();
     deps.io.on('connection', (socket) => this.#registerHandlers(socket));
   }
