@@ -10,6 +10,9 @@ import type pg from 'pg';
 import { Health } from '@constellation/shared/schemas/session';
 import db from './plugins/db.ts';
 import errorHandler from './plugins/error-handler.ts';
+import inputGuard from './plugins/input-guard.ts';
+import originCheck from './plugins/origin-check.ts';
+import securityHeaders from './plugins/security-headers.ts';
 import auth from './plugins/auth.ts';
 import authRoutes from './modules/auth/auth.routes.ts';
 import eventsRoutes from './modules/events/events.routes.ts';
@@ -62,19 +65,34 @@ export interface AppOptions {
   livekit?: { apiKey: string; apiSecret: string };
   /** How long after a round starts a missing partner is flagged; by default NO_SHOW_AFTER_SECONDS or 60 s. */
   noShowAfterMs?: number;
+  /** Which X-Forwarded-For hops to believe (TRUST_PROXY); by default none: the TCP peer is the client. */
+  trustProxy?: boolean | number | string[];
+}
+
+/** Trusts the nearest `hops` proxies (what Fastify does for a number, which its types do not accept). */
+function trustHops(hops: number): (address: string, hop: number) => boolean {
+  return (_address, hop) => hop < hops;
 }
 
 /** Builds the whole application without listening, so tests build the same app. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
-    trustProxy: true,
+    // Rate limits key on request.ip: only a configured proxy may say who the client is.
+    trustProxy: typeof options.trustProxy === 'number' ? trustHops(options.trustProxy) : (options.trustProxy ?? false),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   const startedAt = Date.now();
 
+  // Video rooms: whatever the options leave out comes from the environment, as the server's configuration reads it.
+  const videoConfig = options.video && options.livekit ? null : loadVideoConfig(process.env);
+  const videoProvider = options.video ?? new LiveKitVideoProvider(videoConfig!);
+
   // Infrastructure
   await app.register(errorHandler);
+  await app.register(securityHeaders, { publicUrl: options.publicUrl, videoServerUrl: videoProvider.serverUrl });
+  await app.register(inputGuard);
+  await app.register(originCheck, { publicUrl: options.publicUrl });
   await app.register(db, { pool: options.pool });
   await app.register(rateLimit, { global: false });
   await app.register(swagger, {
@@ -96,7 +114,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // Adapters
   await app.register(auth, { secureCookies: options.publicUrl.startsWith('https:') });
-  await app.register(socketIo);
+  await app.register(socketIo, { publicUrl: options.publicUrl });
   const clock = new ClockService(options.pool, options.now);
   const gateway = new ClockGateway({ io: app.io, pool: options.pool, clock, log: app.log });
   const planner = new PlannerRunner();
@@ -116,9 +134,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   // Video: one LiveKit room per table per round, following the clock; presence from LiveKit's webhooks.
-  // Whatever the options leave out comes from the environment, as the server's configuration reads it.
-  const videoConfig = options.video && options.livekit ? null : loadVideoConfig(process.env);
-  const videoProvider = options.video ?? new LiveKitVideoProvider(videoConfig!);
   const verifyWebhook = createWebhookVerifier(options.livekit ?? videoConfig!);
   const video = new VideoOrchestrator({
     provider: videoProvider,
@@ -146,7 +161,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(authRoutes, { prefix: '/api/auth', signInRateLimit: signIn });
   await app.register(eventsRoutes, { prefix: '/api/events' });
   await app.register(participantsRoutes, { prefix: '/api/events', publicUrl: options.publicUrl, secret: options.sessionSecret });
-  await app.register(joinRoutes, { prefix: '/api', inviteRateLimit: invite });
+  await app.register(joinRoutes, { prefix: '/api', inviteRateLimit: invite, secret: options.sessionSecret });
   await app.register(scheduleRoutes, { prefix: '/api/events', schedule });
   await app.register(attendanceRoutes, { prefix: '/api/events' });
   await app.register(myFeedbackRoutes, { prefix: '/api/me' });

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { resolve, join } from 'node:path';
-import { loadVideoConfig, type VideoConfig } from './modules/video/video.config.ts';
+import { isIP } from 'node:net';
+import { DEV_VIDEO_CONFIG, loadVideoConfig, type VideoConfig } from './modules/video/video.config.ts';
 
 /** Everything the app reads from the environment, in one place (documented in the README). */
 export interface Config {
@@ -16,21 +17,73 @@ export interface Config {
   logLevel: string;
   /** LiveKit: browser URL, API URL, keys and the no-show delay (see modules/video/video.config.ts). */
   livekit: VideoConfig;
+  /**
+   * Which X-Forwarded-For hops to believe: false (the default: the TCP peer is the client), a hop
+   * count, or the addresses of the proxies in front of the app. Rate limits key on the result.
+   */
+  trustProxy: false | number | string[];
 }
+
+/** Secrets that appear in this repository (docker-compose, tests): never acceptable in production. */
+const PUBLISHED_SECRETS = new Set(['change-me-to-a-long-random-string', 'change-me-livekit-secret-at-least-32-chars', DEV_VIDEO_CONFIG.apiSecret]);
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = parsePort(env.PORT ?? '3000');
   const dataDir = resolve(env.DATA_DIR ?? 'data');
-  return {
+  const config: Config = {
     host: env.HOST ?? '127.0.0.1',
     port,
     databaseUrl: env.DATABASE_URL || undefined,
-    publicUrl: (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    publicUrl: parsePublicUrl(env.PUBLIC_URL ?? `http://localhost:${port}`),
     sessionSecret: env.SESSION_SECRET || persistentSecret(dataDir),
     dataDir,
     logLevel: env.LOG_LEVEL ?? 'info',
     livekit: loadVideoConfig(env),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
   };
+  if (config.publicUrl.startsWith('https:')) refuseDevelopmentSecrets(config);
+  return config;
+}
+
+function parsePublicUrl(value: string): string {
+  const trimmed = value.replace(/\/+$/, '');
+  let url: URL;
+  try {
+    url = new URL(trimmed);
+  } catch {
+    throw new Error(`PUBLIC_URL must be an absolute http(s) URL such as https://mentoring.example.com, got "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`PUBLIC_URL must start with http:// or https://, got "${value}"`);
+  return trimmed;
+}
+
+/** TRUST_PROXY: unset, "false" or "0" trusts no proxy; a whole number trusts that many hops; otherwise a comma-separated list of proxy addresses (CIDR allowed). */
+export function parseTrustProxy(value: string | undefined): false | number | string[] {
+  const text = (value ?? '').trim();
+  if (text === '' || text === 'false' || text === '0' || text === 'off') return false;
+  if (/^\d+$/.test(text)) return Number(text);
+  const entries = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const named = new Set(['loopback', 'linklocal', 'uniquelocal']);
+  for (const entry of entries) {
+    const [address, bits, ...rest] = entry.split('/');
+    const valid = rest.length === 0 && (named.has(entry) || (isIP(address ?? '') !== 0 && (bits === undefined || /^\d{1,3}$/.test(bits))));
+    if (!valid) {
+      throw new Error(`TRUST_PROXY must be a hop count (e.g. 1) or a comma-separated list of proxy addresses (e.g. 10.0.0.1,10.0.1.0/24), got "${value}"`);
+    }
+  }
+  return entries;
+}
+
+/** With an https PUBLIC_URL the app is exposed: published or development secrets would let anyone mint sessions or video tokens. */
+function refuseDevelopmentSecrets(config: Config): void {
+  const problems: string[] = [];
+  if (PUBLISHED_SECRETS.has(config.sessionSecret) || config.sessionSecret.length < 32) {
+    problems.push('SESSION_SECRET is a published default or shorter than 32 characters: set a long random value (e.g. `openssl rand -base64 32`)');
+  }
+  if (config.livekit.apiKey === DEV_VIDEO_CONFIG.apiKey || PUBLISHED_SECRETS.has(config.livekit.apiSecret)) {
+    problems.push('LIVEKIT_API_KEY / LIVEKIT_API_SECRET are the development or published pair: set your LiveKit server\'s own keys (in both places)');
+  }
+  if (problems.length) throw new Error(`refusing to start with PUBLIC_URL ${config.publicUrl} (https):\n  - ${problems.join('\n  - ')}`);
 }
 
 function parsePort(value: string): number {

@@ -41,7 +41,8 @@ async function main(): Promise<void> {
     log('no LiveKit server configured or installed (scripts/ensure-livekit.sh): video rounds are off');
   }
   await migrate(databaseUrl, () => {});
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 20 });
+  // A request waits at most 5 s for a connection, so an outage answers 503 instead of hanging.
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 20, connectionTimeoutMillis: 5_000 });
   // An idle connection dropped by the database must not take the process down; queries report it.
   pool.on('error', (error) => log(`database connection lost: ${error.message}`));
   const { buildApp } = await appModule;
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
     pool,
     publicUrl: config.publicUrl,
     sessionSecret: config.sessionSecret,
+    trustProxy: config.trustProxy,
     logger: { level: config.logLevel },
   });
 
@@ -70,6 +72,8 @@ async function main(): Promise<void> {
       process.exit(1);
     }
   };
+  // Last line of defence: a stray rejection is a bug to log, never a reason to stop a live event.
+  process.on('unhandledRejection', (reason) => app.log.error({ err: reason }, 'unhandled rejection'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 

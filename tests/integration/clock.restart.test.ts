@@ -52,7 +52,8 @@ describe('restart safety', () => {
 
     // SIGKILL during the transition: nothing gets to shut down cleanly.
     await first.kill();
-    const snapshotAfterRestart = nextEvent(participant, 'event:snapshot', 30_000);
+    // Longer than the restart below may take (its own limit is 60 s).
+    const snapshotAfterRestart = nextEvent(participant, 'event:snapshot', 90_000);
     const second = await startServer({ port: first.port });
     running.push(second);
 
@@ -69,5 +70,5 @@ describe('restart safety', () => {
       // A slow machine took longer to restart than the transition lasted: round 2 began on time anyway.
       expect(snapshot.clock).toMatchObject({ phase: 'round', round: 2, startsAt: transitionEndsAt });
     }
-  });
+  }, 300_000); // two server starts of up to 60 s each, the snapshot and round-change waits, with margin
 });

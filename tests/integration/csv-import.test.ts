@@ -119,7 +119,7 @@ describe('CSV import', () => {
   it('answers 415 for a body that is not CSV and 404 for an event that is not yours', async () => {
     const eventId = await newEvent();
     const json = await t.app.inject({ method: 'POST', url: `/api/events/${eventId}/participants/import`, headers: { cookie }, payload: { csv: 'x' } });
-    expect(json.statusCode).toBe(400);
+    expect(json.statusCode).toBe(415);
     const other = await signUpOrganizer(t.app);
     const foreign = await t.app.inject({ method: 'POST', url: `/api/events/${eventId}/participants/import`, headers: { cookie: other.cookie, 'content-type': 'text/csv' }, payload: 'role,name,email\nmentee,A,a@example.com\n' });
     expect(foreign.statusCode).toBe(404);

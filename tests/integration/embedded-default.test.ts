@@ -57,5 +57,5 @@ describe('zero-configuration start', () => {
     } finally {
       await second.stop();
     }
-  });
+  }, 300_000); // two starts of up to 90 s each and two clean stops (up to 15 s each), with margin
 });

@@ -19,5 +19,11 @@ describe('routes', () => {
     expect(safeNext('/\\evil.example')).toBe('/events');
     expect(safeNext('https://evil.example')).toBe('/events');
     expect(safeNext(null)).toBe('/events');
+    // The URL parser drops tabs and newlines and reads a backslash as a slash, as the browser does.
+    expect(safeNext('/%09/evil.example/x')).toBe('/%09/evil.example/x');
+    expect(safeNext('/\t/evil.example/x')).toBe('/events');
+    expect(safeNext('/\n/evil.example')).toBe('/events');
+    expect(safeNext('\\/evil.example')).toBe('/events');
+    expect(safeNext('/events?tab=run#now')).toBe('/events?tab=run#now');
   });
 });

@@ -50,7 +50,19 @@ export function isOrganizerRoute(route: Route): boolean {
   return route.name === 'events' || route.name === 'event-new' || route.name === 'event' || route.name === 'event-run' || route.name === 'matching';
 }
 
-/** A `next` parameter is followed only to a path on this site, never to another origin. */
+/**
+ * A `next` parameter is followed only to a path on this site, never to another origin: the URL
+ * parser decides (it drops tabs and newlines and reads `\\` as `/`, as the browser will), and
+ * only its path, query and fragment are kept.
+ */
 export function safeNext(next: string | null, fallback = '/events'): string {
-  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : fallback;
+  if (!next || !next.startsWith('/')) return fallback;
+  const base = 'https://same-origin.invalid';
+  let url: URL;
+  try {
+    url = new URL(next, base);
+  } catch {
+    return fallback;
+  }
+  return url.origin === base ? `${url.pathname}${url.search}${url.hash}` : fallback;
 }

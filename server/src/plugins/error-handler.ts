@@ -2,6 +2,7 @@ import fp from 'fastify-plugin';
 import type { FastifyError } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { HttpError } from '../lib/http-errors.ts';
+import { isDatabaseUnavailable } from './db.ts';
 import type { ErrorBody } from '@constellation/shared/schemas/common';
 
 /** PostgreSQL error codes that mean the input was wrong, not the server. */
@@ -14,6 +15,9 @@ const PG_CLIENT_ERRORS: Record<string, { status: number; message: string }> = {
   '22003': { status: 400, message: 'A number is out of range' },
   '22007': { status: 400, message: 'A date has the wrong format' },
   '22008': { status: 400, message: 'A date is out of range' },
+  // NUL bytes are refused by name before they get here (plugins/input-guard.ts); this is the backstop.
+  '22021': { status: 400, message: 'A value contains a character that cannot be stored' },
+  '22P05': { status: 400, message: 'A value contains a character that cannot be stored' },
 };
 
 function body(statusCode: number, message: string, problems?: ErrorBody['problems']): ErrorBody {
@@ -40,6 +44,12 @@ export default fp(
       if (pgError) {
         request.log.info({ err: error }, 'database rejected input');
         return reply.status(pgError.status).send(body(pgError.status, pgError.message));
+      }
+      if (isDatabaseUnavailable(error)) {
+        // Refused, never acknowledged: nothing of this request was saved.
+        request.log.warn({ err: error, reqId: request.id }, 'database unavailable');
+        reply.header('retry-after', '5');
+        return reply.status(503).send(body(503, 'The database is unavailable right now; nothing was saved. Try again in a few seconds.'));
       }
       const status = error.statusCode ?? 500;
       if (status >= 400 && status < 500) {

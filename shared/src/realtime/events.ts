@@ -346,4 +346,6 @@ export const rooms = {
   event: (eventId: string) => `event:${eventId}`,
   organizers: (eventId: string) => `event:${eventId}:organizers`,
   participant: (participantId: string) => `participant:${participantId}`,
+  /** Every socket opened with one session (by the SHA-256 of its token, hex): closed when the session ends. */
+  session: (tokenHash: string) => `session:${tokenHash}`,
 } as const;

@@ -64,7 +64,10 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, { s
     { schema: { tags: ['auth'], summary: 'End the organizer session', response: { 204: Type.Null() } } },
     async (request, reply) => {
       const token = request.cookies[ORGANIZER_COOKIE];
-      if (token) await deleteSession(app.pg, token);
+      if (token) {
+        await deleteSession(app.pg, token);
+        app.revokeSockets({ sessionToken: token });
+      }
       reply.clearCookie(ORGANIZER_COOKIE, { path: '/' });
       return reply.status(204).send(null);
     },

@@ -131,7 +131,7 @@ export class ClockGateway {
         .then((result) => ack(result.ok ? ({ data: result.state } as never) : fail(result.code, result.reason)))
         .catch((error) => {
           this.#log.error({ err: error }, 'clock command failed');
-          ack(fail('unavailable', 'The command was not saved; try again'));
+          ack(fail('unavailable', 'The database is unavailable: the command was not saved, the clock runs on as before. Try again in a few seconds.'));
         });
     };
     socket.on('clock:start', command({ type: 'start' }));

@@ -31,6 +31,11 @@ interface LiveClock {
   warned: string | null;
   /** Serializes commands and timer work for this event. */
   queue: Promise<unknown>;
+  /**
+   * A write failed with the connection lost: its COMMIT may or may not have landed. The next
+   * command first re-reads the stored log, so memory and database never fork.
+   */
+  uncertain: boolean;
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -108,21 +113,46 @@ export class ClockService {
       if (problem) return { ok: false, ...problem };
     }
     return this.#serialize(clock, async () => {
-      const now = this.#now();
-      const result = applyAt(clock.timeline, cmd, now);
-      if (!result.ok) return result;
-      const state = stateAt(result.timeline, now);
+      if (clock.uncertain) await this.#reconcile(eventId, clock);
+      return this.#apply(eventId, clock, cmd, organizerId);
+    });
+  }
+
+  async #apply(eventId: string, clock: LiveClock, cmd: ClockCommand, organizerId: string | null): Promise<{ ok: true; state: ClockState } | ClockRejection> {
+    const now = this.#now();
+    const result = applyAt(clock.timeline, cmd, now);
+    if (!result.ok) return result;
+    const state = stateAt(result.timeline, now);
+    try {
       await inTransaction(this.#pool, async (client) => {
         await appendClockCommand(client, eventId, clock.log.length + 1, result.entry, organizerId);
         if (cmd.type === 'start') await setEventStatus(client, eventId, 'live');
         if (state.phase === 'finished') await setEventStatus(client, eventId, 'finished');
       });
-      clock.log.push(result.entry);
-      clock.timeline = result.timeline;
-      this.#arm(eventId, clock);
-      this.#changed(eventId, state, CAUSES[cmd.type](cmd));
-      return { ok: true as const, state };
-    });
+    } catch (error) {
+      // Not acknowledged; the clock keeps running from memory as it was.
+      clock.uncertain = true;
+      throw error;
+    }
+    clock.log.push(result.entry);
+    clock.timeline = result.timeline;
+    this.#arm(eventId, clock);
+    this.#changed(eventId, state, CAUSES[cmd.type](cmd));
+    return { ok: true as const, state };
+  }
+
+  /** After an uncertain write: adopt whatever the stored log says happened (a COMMIT that landed unacknowledged). */
+  async #reconcile(eventId: string, clock: LiveClock): Promise<void> {
+    const log = await loadClockLog(this.#pool, eventId);
+    clock.uncertain = false;
+    if (log.length === clock.log.length) return;
+    const settings = await loadClockSettings(this.#pool, eventId);
+    if (!settings) return;
+    clock.log = log;
+    clock.timeline = replay(settings, log, Math.max(this.#now(), log.at(-1)?.at ?? 0));
+    this.#arm(eventId, clock);
+    const last = log.at(-1);
+    if (last) this.#changed(eventId, stateAt(clock.timeline, this.#now()), CAUSES[last.type](last));
   }
 
   /** Re-arms the timers of every live event, after a (re)start of the server. */
@@ -154,7 +184,7 @@ export class ClockService {
         const log = await loadClockLog(this.#pool, eventId);
         // Replay up to the last stored command even if this machine's clock is behind it.
         const timeline = replay(settings, log, Math.max(this.#now(), log.at(-1)?.at ?? 0));
-        const clock: LiveClock = { settings, timeline, log, timer: null, warned: null, queue: Promise.resolve() };
+        const clock: LiveClock = { settings, timeline, log, timer: null, warned: null, queue: Promise.resolve(), uncertain: false };
         const state = stateAt(clock.timeline, this.#now());
         if (state.phase === 'round' && state.warnAt !== null && state.warnAt <= this.#now()) clock.warned = `${state.round}:${state.endsAt}`;
         this.#arm(eventId, clock);
@@ -185,7 +215,8 @@ export class ClockService {
     }
     if (!wakeup) return;
     const due = wakeup;
-    clock.timer = setTimeout(() => void this.#serialize(clock, async () => this.#fire(eventId, clock, due)), Math.min(Math.max(0, due.at - now), MAX_TIMER_MS));
+    const fire = () => void this.#serialize(clock, async () => this.#fire(eventId, clock, due)).catch(() => this.#arm(eventId, clock));
+    clock.timer = setTimeout(fire, Math.min(Math.max(0, due.at - now), MAX_TIMER_MS));
     clock.timer.unref?.();
   }
 

@@ -100,6 +100,7 @@ const eventsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       if (!(await deleteEvent(app.pg, request.organizer!.id, request.params.eventId))) throw notFound('Event');
       app.clock.forget(request.params.eventId);
+      app.revokeSockets({ eventId: request.params.eventId });
       return reply.status(204).send(null);
     },
   );

@@ -10,6 +10,8 @@ import { findParticipant, redeemInviteToken } from './participants.repository.ts
 
 export interface JoinRoutesOptions {
   inviteRateLimit: { max: number; timeWindow: number };
+  /** SESSION_SECRET: invite tokens are derived from it, so a new secret revokes every link. */
+  secret: string;
 }
 
 async function participantSelf(app: Parameters<FastifyPluginAsyncTypebox>[0], eventId: string, participantId: string) {
@@ -20,7 +22,7 @@ async function participantSelf(app: Parameters<FastifyPluginAsyncTypebox>[0], ev
 }
 
 /** Participant entry: an invite token becomes a session scoped to one event and one role. */
-const joinRoutes: FastifyPluginAsyncTypebox<JoinRoutesOptions> = async (app, { inviteRateLimit }) => {
+const joinRoutes: FastifyPluginAsyncTypebox<JoinRoutesOptions> = async (app, { inviteRateLimit, secret }) => {
   app.post(
     '/join',
     {
@@ -33,7 +35,7 @@ const joinRoutes: FastifyPluginAsyncTypebox<JoinRoutesOptions> = async (app, { i
       },
     },
     async (request, reply) => {
-      const redeemed = await redeemInviteToken(app.pg, request.body.token);
+      const redeemed = await redeemInviteToken(app.pg, request.body.token, secret);
       if (!redeemed) throw unauthorized('This invite link is no longer valid; ask the organizer for a new one');
       const token = await createSession(app.pg, redeemed, PARTICIPANT_SESSION_TTL);
       app.setSessionCookie(reply, PARTICIPANT_COOKIE, token, PARTICIPANT_SESSION_TTL);

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Queryable } from '../../plugins/db.ts';
 import type { Participant, ParticipantCreateBody, ParticipantUpdateBody } from '@constellation/shared/schemas/participants';
 import { inviteToken, sha256 } from '../../lib/crypto.ts';
@@ -140,12 +140,25 @@ export async function regenerateInvitation(db: Queryable, eventId: string, parti
   return rows[0]!;
 }
 
-/** The participant a live invite token belongs to, marking the invitation used. */
-export async function redeemInviteToken(db: Queryable, token: string): Promise<{ participantId: string; eventId: string } | null> {
-  const { rows } = await db.query<{ participantId: string; eventId: string }>(
-    `UPDATE invitations SET last_used_at = now() WHERE token_hash = $1 AND revoked_at IS NULL
+/**
+ * The participant a live invite token belongs to, marking the invitation used. The token must be
+ * the one the current secret derives from the invitation's id, so rotating SESSION_SECRET revokes
+ * every link issued before.
+ */
+export async function redeemInviteToken(db: Queryable, token: string, secret: string): Promise<{ participantId: string; eventId: string } | null> {
+  const { rows } = await db.query<{ id: string }>(`SELECT id FROM invitations WHERE token_hash = $1 AND revoked_at IS NULL`, [sha256(token)]);
+  const id = rows[0]?.id;
+  if (!id || !sameToken(inviteToken(secret, id), token)) return null;
+  const updated = await db.query<{ participantId: string; eventId: string }>(
+    `UPDATE invitations SET last_used_at = now() WHERE id = $1 AND revoked_at IS NULL
      RETURNING participant_id AS "participantId", event_id AS "eventId"`,
-    [sha256(token)],
+    [id],
   );
-  return rows[0] ?? null;
+  return updated.rows[0] ?? null;
+}
+
+function sameToken(expected: string, given: string): boolean {
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
 }

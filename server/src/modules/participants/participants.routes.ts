@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorBody, EventIdParams, ParticipantIdParams } from '@constellation/shared/schemas/common';
@@ -16,7 +17,7 @@ import { HttpError, conflict, notFound, unprocessable } from '../../lib/http-err
 import { isValidTimeZone } from '../../lib/validation.ts';
 import { inTransaction } from '../../plugins/db.ts';
 import { findEvent } from '../events/events.repository.ts';
-import { parseParticipantsCsv } from './csv-import.ts';
+import { CsvTooLargeError, readParticipantsCsv } from './csv-import.ts';
 import {
   deleteParticipant,
   existingEmails,
@@ -35,6 +36,8 @@ export interface ParticipantsRoutesOptions {
 }
 
 const CSV_BODY_LIMIT = 20 * 1024 * 1024;
+/** Rows per INSERT while importing: each batch is a few milliseconds of work, so other requests are never held up for long. */
+const IMPORT_BATCH = 500;
 
 function checkProfile(profile: Profile | undefined): void {
   if (profile?.timeZone !== undefined && !isValidTimeZone(profile.timeZone)) {
@@ -46,7 +49,13 @@ function checkProfile(profile: Profile | undefined): void {
 
 const participantsRoutes: FastifyPluginAsyncTypebox<ParticipantsRoutesOptions> = async (app, { publicUrl, secret }) => {
   app.addHook('preHandler', app.requireOrganizer);
-  app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: CSV_BODY_LIMIT }, (_request, body, done) => done(null, body));
+  // The CSV body stays a stream: the import route reads it a chunk at a time, after authentication,
+  // counting bytes as it goes. A declared length over the limit is refused before reading anything.
+  app.addContentTypeParser('text/csv', (request, payload, done) => {
+    const declared = Number(request.headers['content-length']);
+    if (declared > CSV_BODY_LIMIT) return done(new HttpError(413, new CsvTooLargeError(CSV_BODY_LIMIT).message), undefined);
+    done(null, payload);
+  });
 
   /** Live screens show names from a cache: refresh it when the people change. */
   const peopleChanged = (eventId: string) => void app.gateway.planChanged(eventId).catch((error: unknown) => app.log.error({ err: error }, 'refreshing live event failed'));
@@ -110,20 +119,32 @@ const participantsRoutes: FastifyPluginAsyncTypebox<ParticipantsRoutesOptions> =
           '(role, name and email required); skills, goals and challenges hold several values separated by ";".',
         params: EventIdParams,
         consumes: ['text/csv'],
-        body: Type.String({ description: 'CSV text' }),
-        response: { 201: ImportResult, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 422: ErrorBody },
+        response: { 201: ImportResult, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 413: ErrorBody, 415: ErrorBody, 422: ErrorBody },
       },
     },
     async (request, reply) => {
       const { eventId } = request.params;
       await ownEvent(request.organizer!.id, eventId);
+      const body: unknown = request.body;
+      if (!(body instanceof Readable)) throw new HttpError(415, 'Send the file itself with content-type text/csv');
+      // Parsed and validated as it streams in, outside any transaction.
+      let parsed;
+      try {
+        parsed = await readParticipantsCsv(body, await existingEmails(app.pg, eventId), CSV_BODY_LIMIT);
+      } catch (error) {
+        if (error instanceof CsvTooLargeError) throw new HttpError(413, error.message);
+        throw error;
+      }
+      if (!parsed.ok) throw parsed.status ? new HttpError(parsed.status, parsed.message, parsed.problems) : unprocessable(parsed.message, parsed.problems);
+      const rows = parsed.rows;
       const imported = await inTransaction(app.pg, async (client) => {
         // Lock the event row so two imports into the same event cannot both pass the email check.
         await client.query('SELECT 1 FROM events WHERE id = $1 FOR UPDATE', [eventId]);
-        const parsed = parseParticipantsCsv(request.body, await existingEmails(client, eventId));
-        if (!parsed.ok) throw unprocessable(parsed.message, parsed.problems);
-        await insertParticipants(client, eventId, parsed.rows, secret);
-        return parsed.rows.length;
+        const existing = await existingEmails(client, eventId);
+        const taken = rows.flatMap((row, i) => (existing.has(row.email.toLowerCase()) ? [{ row: i + 2, column: 'email', message: `${row.email} is already a participant of this event` }] : []));
+        if (taken.length) throw unprocessable(`${taken.length} problem(s) found; nothing was imported`, taken.slice(0, 1000));
+        for (let i = 0; i < rows.length; i += IMPORT_BATCH) await insertParticipants(client, eventId, rows.slice(i, i + IMPORT_BATCH), secret);
+        return rows.length;
       });
       peopleChanged(eventId);
       return reply.status(201).send({ imported });
@@ -166,6 +187,7 @@ const participantsRoutes: FastifyPluginAsyncTypebox<ParticipantsRoutesOptions> =
       const { eventId, participantId } = request.params;
       await ownEvent(request.organizer!.id, eventId);
       if (!(await deleteParticipant(app.pg, eventId, participantId))) throw notFound('Participant');
+      app.revokeSockets({ participantId });
       peopleChanged(eventId);
       return reply.status(204).send(null);
     },
@@ -194,7 +216,10 @@ const participantsRoutes: FastifyPluginAsyncTypebox<ParticipantsRoutesOptions> =
       const { eventId, participantId } = request.params;
       await ownEvent(request.organizer!.id, eventId);
       if (!(await findParticipant(app.pg, eventId, participantId))) throw notFound('Participant');
-      return toInvite(await inTransaction(app.pg, (client) => regenerateInvitation(client, eventId, participantId, secret)));
+      const invitation = await inTransaction(app.pg, (client) => regenerateInvitation(client, eventId, participantId, secret));
+      // The old link's sessions are gone: so are the sockets they opened.
+      app.revokeSockets({ participantId });
+      return toInvite(invitation);
     },
   );
 };

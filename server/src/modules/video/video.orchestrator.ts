@@ -49,6 +49,8 @@ export interface VideoOrchestratorOptions {
   noShowAfterMs?: number;
   /** Added to every room's lifetime, so a room outlives its round's planned end. Default 120 s. */
   emptyTimeoutSec?: number;
+  /** How often a running round's rooms are checked for, to make again those a LiveKit restart lost. Default 2 s. */
+  watchRoomsMs?: number;
 }
 
 export interface VideoOrchestratorDeps {
@@ -146,6 +148,7 @@ export class VideoOrchestrator {
   readonly #onSeatingChanged: (eventId: string) => Promise<void>;
   #roomSerial = 0;
   readonly #events = new Map<string, EventVideo>();
+  readonly #watchdog: NodeJS.Timeout;
   #closed = false;
 
   constructor(deps: VideoOrchestratorDeps) {
@@ -165,6 +168,8 @@ export class VideoOrchestrator {
       warned: () => {},
     });
     deps.gateway.videoFor = (eventId, viewer, clock) => this.connectionFor(eventId, viewer, clock);
+    this.#watchdog = setInterval(() => this.#watchRooms(), deps.options?.watchRoomsMs ?? 2_000);
+    this.#watchdog.unref();
     deps.io.on('connection', (socket) => this.#registerHandlers(socket));
   }
 
@@ -181,6 +186,7 @@ export class VideoOrchestrator {
   /** Stops the timers and waits for work in progress; rooms stay open for the next start to adopt. */
   async close(): Promise<void> {
     this.#closed = true;
+    clearInterval(this.#watchdog);
     for (const ev of this.#events.values()) if (ev.open?.noShowTimer) clearTimeout(ev.open.noShowTimer);
     await Promise.allSettled([...this.#events.values()].map((ev) => ev.queue));
   }
@@ -314,6 +320,47 @@ export class VideoOrchestrator {
       if (!seated.has(participantId)) this.#io.to(rooms.participant(participantId)).emit('video:assigned', { round, connection: null });
     }
     this.#io.to(rooms.organizers(eventId)).emit('video:opened', await this.#roomsOf(eventId, round, tables));
+  }
+
+  /** A LiveKit restart loses every room: each running round is checked, one event at a time, in its queue. */
+  #watchRooms(): void {
+    for (const [eventId, ev] of this.#events) {
+      const open = ev.open;
+      if (open) void this.#enqueue(eventId, () => this.#restoreRooms(eventId, open));
+    }
+  }
+
+  /**
+   * Makes again the rooms of the running round that LiveKit no longer has, and hands their people
+   * their room again (`video:assigned`), so calls come back by themselves. LiveKit still down: the
+   * next check tries again. The no-show check already ignores rooms LiveKit lost.
+   */
+  async #restoreRooms(eventId: string, open: OpenRound): Promise<void> {
+    if (this.#event(eventId).open !== open) return;
+    let listed: Set<string>;
+    try {
+      listed = new Set((await this.#provider.listRooms(open.tables.map((t) => t.roomName))).map((room) => room.name));
+    } catch {
+      return;
+    }
+    const lost = open.tables.filter((t) => !listed.has(t.roomName));
+    if (lost.length === 0) return;
+    const clock = await this.#clock.state(eventId);
+    if (clock?.phase !== 'round' || clock.round !== open.round) return;
+    const now = this.#clock.now();
+    const ready = await this.#provision(lost, secondsUntil(roundEndsAt(clock, open.round, now) ?? now, now, this.#emptyTimeoutSec));
+    open.ready = new Set([...open.ready, ...ready]);
+    this.#log.warn({ eventId, round: open.round, rooms: [...ready] }, 'video rooms lost by LiveKit were made again');
+    const { people } = await this.#gateway.plan(eventId);
+    const ttlSeconds = this.#tokenTtl(clock, open.round);
+    for (const table of lost.filter((t) => ready.has(t.roomName))) {
+      for (const participantId of table.participantIds) {
+        const person = people.get(participantId);
+        if (!person) continue;
+        const connection = await this.#connection(table.roomName, participantId, person.name, ttlSeconds);
+        this.#io.to(rooms.participant(participantId)).emit('video:assigned', { round: open.round, connection });
+      }
+    }
   }
 
   async #closeRound(eventId: string, ev: EventVideo): Promise<void> {
