@@ -165,6 +165,16 @@ describe.skipIf(skipReason !== null || !livekit.available)('people left waiting 
     await run('clock:end-round');
     await rateAndRank(mentorSide, menteeSide);
     for (const side of [mentorSide, menteeSide]) expect(side.errors.filter((e) => !/signal stream|DataChannel error/.test(e))).toEqual([]);
+
+    // The mentee who never came opens their link afterwards: told kindly that they met nobody, with no empty forms.
+    const context = await browser.newContext({ baseURL: server.url, locale: 'en-GB' });
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(`/join${new URL(absentMentee.inviteUrl).hash}`);
+    await page.getByText('You are a mentee').waitFor();
+    await page.goto('/feedback');
+    await page.locator('[data-met-nobody]').getByText("You didn't get to meet a mentor this time", { exact: false }).waitFor({ timeout: 20_000 });
+    expect(await page.getByRole('list', { name: 'Your ranking, best first' }).count()).toBe(0);
   });
 
   it("lets the organizer seat a waiting mentee with a mentor whose partner is missing, from the run screen: they see each other", { timeout: 240_000 }, async () => {
