@@ -24,7 +24,9 @@ let room = null;
 const firstFrame = {};
 globalThis.lk = {
   async join(url, token) {
-    if (room) await room.disconnect();
+    // As the app's client does when a call moves rooms mid-round: the open camera and microphone go along.
+    const carried = room && room.state === 'connected' ? [...room.localParticipant.trackPublications.values()].map((p) => p.track).filter(Boolean) : [];
+    if (room) await room.disconnect(carried.length === 0);
     for (const k of Object.keys(firstFrame)) delete firstFrame[k];
     room = new LivekitClient.Room({ adaptiveStream: false, dynacast: false });
     room.on(LivekitClient.RoomEvent.TrackSubscribed, (track, _pub, participant) => {
@@ -36,7 +38,7 @@ globalThis.lk = {
       video.requestVideoFrameCallback(onFrame);
     });
     // As the app's client does: open camera and microphone while the signalling connects.
-    const tracks = LivekitClient.createLocalTracks({ audio: true, video: true });
+    const tracks = carried.length ? Promise.resolve(carried) : LivekitClient.createLocalTracks({ audio: true, video: true });
     await room.connect(url, token);
     for (const track of await tracks) await room.localParticipant.publishTrack(track);
   },

@@ -340,7 +340,10 @@ describe.skipIf(skipReason !== null || !livekit.available)('video rounds in real
           await page.locator('[data-call-standby]').waitFor({ timeout: 15_000 });
           // They see themselves while they wait (a local copy of the camera; the published one stays dark).
           await expect
-            .poll(() => page.getByLabel('Your own camera, seen only by you').evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: 10_000, message: `${byId.get(id)!.name} to see their own camera on standby` })
+            .poll(async () => {
+              const preview = page.getByLabel('Your own camera, seen only by you');
+              return (await preview.count()) > 0 ? preview.evaluate((v: HTMLVideoElement) => v.videoWidth) : 0;
+            }, { timeout: 20_000, message: `${byId.get(id)!.name} to see their own camera on standby` })
             .toBeGreaterThan(0);
         }
         for (const id of seated) {

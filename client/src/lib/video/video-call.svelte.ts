@@ -217,6 +217,14 @@ export class VideoCall {
    */
   seatChanged(change: SeatChanged): void {
     this.#noShow = null;
+    // Moving from a live call of this round to another: the camera and microphone already open go
+    // along (no second device prompt, no re-opening them: the new partner sees you sooner).
+    const room = this.#room;
+    if (change.connection && room && !this.#standby && this.#round === change.round && room.state === 'connected') {
+      const tracks = [...room.localParticipant.trackPublications.values()].flatMap((p) => (p.track ? [p.track as LocalTrack] : []));
+      void this.join(change.connection, change.round, { reuse: tracks });
+      return;
+    }
     this.assign({ round: change.round, connection: change.connection });
   }
 
@@ -252,14 +260,15 @@ export class VideoCall {
    * `standby` joins the next round's room ahead of it, with camera and microphone disabled; joining
    * that room without `standby` (the round started) takes it live.
    */
-  async join(connection: VideoConnection, round: number, { standby = false } = {}): Promise<void> {
+  async join(connection: VideoConnection, round: number, { standby = false, reuse }: { standby?: boolean; reuse?: LocalTrack[] } = {}): Promise<void> {
     const sameRoom = this.#roomName === connection.roomName && this.#round === round;
     if (sameRoom) {
       this.#connection = connection; // a fresh token, for the next retry
       if (!standby) this.#goLive();
       if (this.#status !== 'disconnected' && this.#status !== 'failed') return;
     }
-    this.leave(sameRoom ? 'keep' : 'reset');
+    // `reuse`: live tracks moving to the new room with the person; the old room lets go of them unstopped.
+    this.leave(sameRoom ? 'keep' : 'reset', { stopTracks: !reuse?.length });
     const generation = this.#generation;
     this.#connection = connection;
     this.#round = round;
@@ -292,7 +301,9 @@ export class VideoCall {
     this.#room = room;
     this.#wire(lk, room, generation);
     // Open the camera and microphone while the signalling connects, not after: it is the slow part.
-    const localTracks = this.#publish
+    const localTracks = reuse?.length
+      ? Promise.resolve(reuse)
+      : this.#publish
       ? lk
           .createLocalTracks({
             audio: this.#micOn ? (prefs.audioDeviceId ? { deviceId: prefs.audioDeviceId } : true) : false,
@@ -341,14 +352,14 @@ export class VideoCall {
   }
 
   /** Leaves the room, if any; `keep` keeps the round's measurements and no-show (a rejoin of the same room). */
-  leave(mode: 'reset' | 'keep' = 'reset'): void {
+  leave(mode: 'reset' | 'keep' = 'reset', { stopTracks = true } = {}): void {
     this.#generation++;
     clearTimeout(this.#retryTimer);
     const room = this.#room;
     this.#room = null;
     if (room) {
       room.removeAllListeners();
-      void room.disconnect();
+      void room.disconnect(stopTracks);
     }
     this.#held = [];
     this.#stopPreview();
