@@ -64,8 +64,14 @@ afterAll(async () => {
   await lk?.stop();
 });
 
+/** Every `video:upcoming` a socket received, from before it connected (it may come before the snapshot). */
+const upcomingOf = new WeakMap<ClientSocket, VideoUpcoming[]>();
+
 function track(socket: ClientSocket): ClientSocket {
   sockets.push(socket);
+  const seen: VideoUpcoming[] = [];
+  socket.on('video:upcoming', (upcoming) => seen.push(upcoming));
+  upcomingOf.set(socket, seen);
   return socket;
 }
 
@@ -330,7 +336,7 @@ describe.skipIf(!livekit.available)('video rounds on a real LiveKit server', () 
     const participants = await Promise.all(
       people.map(async (p) => {
         const joined = await joinAs(cookies[p.id]!);
-        return { person: p, ...joined, upcoming: collect<VideoUpcoming>(joined.socket, 'video:upcoming') };
+        return { person: p, ...joined, upcoming: upcomingOf.get(joined.socket)! };
       }),
     );
     // The first snapshots come before the rooms exist; making them hands everyone their standby room.

@@ -218,7 +218,12 @@ export class VideoOrchestrator {
     }
     if (viewer.kind === 'organizer') return {};
     const table = tableOf(tablesOf(eventId, plan, next), viewer.participantId);
-    if (!table || !prepared.names.has(table.roomName)) return {};
+    if (!table) return {};
+    if (!prepared.names.has(table.roomName)) {
+      // Their room could not be made (LiveKit was slow or away): try again; `video:upcoming` follows.
+      this.#prepareSoon(eventId, next);
+      return {};
+    }
     const connection = await this.#connection(table.roomName, viewer.participantId, viewer.name, await this.#standbyTtl(eventId, clock, next));
     return { videoNext: { round: next, connection } };
   }
