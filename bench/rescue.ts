@@ -1,7 +1,8 @@
 /**
  * Live rescue on a real LiveKit, in real Chromium pages: from the no-show point to both rescued
- * people seeing the other's video (a decoded frame), median and max over TRIALS rescues, beside a
- * plain round start in the same run (a pair that joins its room when the round starts).
+ * people seeing the other's picture (a decoded frame that is not black), median and max over
+ * TRIALS rescues, beside a plain round start in the same run (a pair waiting on standby in its
+ * room, going live when the round starts).
  *
  * Each trial is an event of three tables: at table 1 the mentee never comes, at table 2 the mentor
  * never comes, table 3 meets normally. The two left waiting are re-paired by the server at the
