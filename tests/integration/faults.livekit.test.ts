@@ -3,7 +3,6 @@
  * started again on the same port. The app makes the round's rooms again and hands every seated
  * participant their room again, and each new token joins. Prints "faults injected / survived".
  */
-import { execFileSync } from 'node:child_process';
 import type { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VideoAssigned } from '@constellation/shared/realtime/events';
@@ -11,19 +10,11 @@ import { LiveKitVideoProvider } from '../../server/src/modules/video/livekit.pro
 import { buildTestApp, cookieFrom, signUpOrganizer, type TestApp } from '../helpers/app.ts';
 import { eventually, joinSignalOnly, liveKitAvailability, startLiveKit, type LiveKitServer } from '../helpers/livekit.ts';
 import { command, connectSocket, connected, nextEvent, type ClientSocket } from '../helpers/realtime.ts';
-import { freePort } from '../helpers/server.ts';
+import { freePort, pidListeningOn } from '../helpers/server.ts';
 import { makeEvent, makeParticipant } from '../factories/index.ts';
 
 const livekit = liveKitAvailability();
 if (!livekit.available && process.env.CI) throw new Error(livekit.reason);
-
-/** The pid listening on a TCP port: the LiveKit server this test started. */
-function pidListeningOn(port: number): number {
-  const out = execFileSync('ss', ['-ltnpH', `sport = :${port}`], { encoding: 'utf8' });
-  const pid = /pid=(\d+)/.exec(out)?.[1];
-  if (!pid) throw new Error(`nothing listens on port ${port}:\n${out}`);
-  return Number(pid);
-}
 
 describe.skipIf(!livekit.available)('LiveKit killed and restarted mid-round', () => {
   let lk: LiveKitServer;

@@ -143,6 +143,11 @@ export interface VideoAssigned {
   /** Null when sitting out, or when the video room could not be made (then `unavailable` says so). */
   connection: VideoConnection | null;
   unavailable?: string;
+  /**
+   * The room was made again after the video server lost it (a restart): a call still trying to
+   * resume its old session there never will, and joins afresh at once.
+   */
+  remade?: boolean;
 }
 
 /**

@@ -166,7 +166,7 @@ export class VideoCall {
 
   /** `video:assigned`: this round's room, or null when sitting out. */
   assign(assignment: VideoAssigned): void {
-    if (assignment.connection) void this.join(assignment.connection, assignment.round);
+    if (assignment.connection) void this.join(assignment.connection, assignment.round, { afresh: assignment.remade === true });
     else {
       this.leave();
       this.#round = assignment.round;
@@ -258,14 +258,20 @@ export class VideoCall {
   /**
    * Joins a room (leaving any other); the same room again is a no-op unless the call was lost.
    * `standby` joins the next round's room ahead of it, with camera and microphone disabled; joining
-   * that room without `standby` (the round started) takes it live.
+   * that room without `standby` (the round started) takes it live. `afresh`: the room was made again
+   * after the video server lost it, so a call still trying to resume there joins anew at once.
    */
-  async join(connection: VideoConnection, round: number, { standby = false, reuse }: { standby?: boolean; reuse?: LocalTrack[] } = {}): Promise<void> {
+  async join(
+    connection: VideoConnection,
+    round: number,
+    { standby = false, reuse, afresh = false }: { standby?: boolean; reuse?: LocalTrack[]; afresh?: boolean } = {},
+  ): Promise<void> {
     const sameRoom = this.#roomName === connection.roomName && this.#round === round;
     if (sameRoom) {
       this.#connection = connection; // a fresh token, for the next retry
       if (!standby) this.#goLive();
-      if (this.#status !== 'disconnected' && this.#status !== 'failed') return;
+      const lost = this.#status === 'disconnected' || this.#status === 'failed' || (afresh && this.#status === 'reconnecting');
+      if (!lost) return;
     }
     // `reuse`: live tracks moving to the new room with the person; the old room lets go of them unstopped.
     this.leave(sameRoom ? 'keep' : 'reset', { stopTracks: !reuse?.length });
@@ -438,6 +444,8 @@ export class VideoCall {
         if (participant.identity === room.localParticipant.identity) this.#quality = quality as Quality;
         else this.#refresh();
       })
+      // Resuming the session (the signalling dropped) or restarting it (the media too): either way the call is down for now.
+      .on(RoomEvent.SignalReconnecting, () => current() && (this.#status = 'reconnecting'))
       .on(RoomEvent.Reconnecting, () => current() && (this.#status = 'reconnecting'))
       .on(RoomEvent.Reconnected, () => {
         if (!current()) return;

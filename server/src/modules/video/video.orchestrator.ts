@@ -363,7 +363,7 @@ export class VideoOrchestrator {
         const person = people.get(participantId);
         if (!person) continue;
         const connection = await this.#connection(table.roomName, participantId, person.name, ttlSeconds);
-        this.#io.to(rooms.participant(participantId)).emit('video:assigned', { round: open.round, connection });
+        this.#io.to(rooms.participant(participantId)).emit('video:assigned', { round: open.round, connection, remade: true });
       }
     }
   }

@@ -1,0 +1,138 @@
+import type { ClockState } from '@constellation/shared/clock/state';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { makeEvent, makeParticipant } from '../factories/index.ts';
+import { recordPageErrors } from './browser.ts';
+import { command, connectSocket, connected, type ClientSocket } from './realtime.ts';
+import { apiCall, type RunningServer } from './server.ts';
+
+/** Someone invited to a test event, with their own invite link. */
+export interface Person {
+  id: string;
+  name: string;
+  role: 'mentor' | 'mentee';
+  inviteUrl: string;
+}
+
+export interface LiveSide {
+  page: Page;
+  person: Person;
+  errors: string[];
+}
+
+/**
+ * Real browsers on the app's own pages, for end-to-end tests of a live event: an organizer, an
+ * event with people and a plan, each person's live page, the organizer's run screen and clock.
+ * Everything opened is closed by `close()`.
+ */
+export class LivePages {
+  readonly #server: RunningServer;
+  readonly #browser: Browser;
+  readonly #contexts: BrowserContext[] = [];
+  readonly #sockets: ClientSocket[] = [];
+
+  constructor(server: RunningServer, browser: Browser) {
+    this.#server = server;
+    this.#browser = browser;
+  }
+
+  api<T>(path: string, cookie: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+    return apiCall<T>(this.#server.url, path, cookie, init);
+  }
+
+  /** A new organizer's session cookie. */
+  async organizer(label: string): Promise<string> {
+    const signup = await fetch(`${this.#server.url}/api/auth/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Olivia Organizer', email: `org-${label}-${process.pid}-${Date.now()}@example.com`, password: 'correct horse battery' }),
+    });
+    if (!signup.ok) throw new Error(`sign-up answered ${signup.status}`);
+    return signup.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  }
+
+  /** An event with these people and a plan; the first round's tables as planned. */
+  async event(cookie: string, settings: Parameters<typeof makeEvent>[0], people: readonly (readonly ['mentor' | 'mentee', string])[], seed = 2) {
+    const event = await this.api<{ id: string }>('/api/events', cookie, { method: 'POST', body: makeEvent(settings) });
+    const invited: Person[] = [];
+    for (const [role, name] of people) {
+      const created = await this.api<{ id: string }>(`/api/events/${event.id}/participants`, cookie, { method: 'POST', body: makeParticipant({ role, name }) });
+      invited.push({ id: created.id, name, role, inviteUrl: '' });
+    }
+    await this.api(`/api/events/${event.id}/plan`, cookie, { method: 'POST', body: { seed } });
+    const { invites } = await this.api<{ invites: { participantId: string; url: string }[] }>(`/api/events/${event.id}/invites`, cookie);
+    for (const invite of invites) invited.find((p) => p.id === invite.participantId)!.inviteUrl = invite.url;
+    const plan = await this.api<{ plan: { rounds: { tables: { mentorId: string; menteeIds: string[] }[] }[] } }>(`/api/events/${event.id}/plan`, cookie);
+    const byId = new Map(invited.map((p) => [p.id, p]));
+    const tables = plan.plan.rounds[0]!.tables.map((t) => ({ mentor: byId.get(t.mentorId)!, mentees: t.menteeIds.map((id) => byId.get(id)!) }));
+    return { eventId: event.id, people: invited, tables };
+  }
+
+  /** The person's own browser, from their invite link to the live page's lobby. */
+  async openLive(person: Person): Promise<LiveSide> {
+    const context = await this.#newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const errors = recordPageErrors(page);
+    await page.goto(`/join${new URL(person.inviteUrl).hash}`);
+    await page.getByRole('link', { name: 'Go to the live event' }).click();
+    await page.getByRole('heading', { name: 'Waiting for the organizer to start' }).waitFor();
+    return { page, person, errors };
+  }
+
+  /** The organizer's run screen, signed in with their cookie. */
+  async openRunScreen(cookie: string, eventId: string): Promise<Page> {
+    const context = await this.#newContext();
+    await context.addCookies(
+      cookie.split('; ').map((pair) => {
+        const [name, ...value] = pair.split('=');
+        return { name: name!, value: value.join('='), url: this.#server.url };
+      }),
+    );
+    const page = await context.newPage();
+    await page.goto(`/events/${eventId}/run`);
+    return page;
+  }
+
+  /** The organizer's clock over their own socket: each command's new state, or a thrown error. */
+  async clock(cookie: string, eventId: string): Promise<{ socket: ClientSocket; run: (name: 'clock:start' | 'clock:end-round' | 'clock:end-event') => Promise<ClockState> }> {
+    const socket = connectSocket(this.#server.url, { cookie, eventId, as: 'organizer' });
+    this.#sockets.push(socket);
+    await connected(socket);
+    const run = async (name: 'clock:start' | 'clock:end-round' | 'clock:end-event') => {
+      const ack = await command<ClockState>(socket, name);
+      if ('error' in ack) throw new Error(`${name}: ${ack.error.message}`);
+      return ack.data;
+    };
+    return { socket, run };
+  }
+
+  async close(): Promise<void> {
+    this.#sockets.forEach((s) => s.disconnect());
+    await Promise.all(this.#contexts.map((context) => context.close()));
+  }
+
+  async #newContext(options: { viewport?: { width: number; height: number } } = {}): Promise<BrowserContext> {
+    const context = await this.#browser.newContext({ baseURL: this.#server.url, locale: 'en-GB', ...options });
+    this.#contexts.push(context);
+    return context;
+  }
+}
+
+/** The width of the partner's video on the page's call (0 until a frame shows). */
+export const partnerVideoWidth = (page: Page, partnerId: string) =>
+  page.evaluate((id) => document.querySelector<HTMLVideoElement>(`video[data-remote-video="${id}"]`)?.videoWidth ?? 0, partnerId);
+
+/** Whether the partner's video is live: a new frame is decoded within `withinMs` (a frozen last frame does not count). */
+export const partnerVideoLive = (page: Page, partnerId: string, withinMs = 1_000) =>
+  page.evaluate(
+    ([id, ms]) =>
+      new Promise<boolean>((resolve) => {
+        const video = document.querySelector<HTMLVideoElement>(`video[data-remote-video="${id as string}"]`);
+        if (!video || video.videoWidth === 0) return resolve(false);
+        const timer = setTimeout(() => resolve(false), ms as number);
+        video.requestVideoFrameCallback(() => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+      }),
+    [partnerId, withinMs] as const,
+  );
