@@ -166,7 +166,11 @@ export class VideoCall {
 
   /** `video:assigned`: this round's room, or null when sitting out. */
   assign(assignment: VideoAssigned): void {
-    if (assignment.connection) void this.join(assignment.connection, assignment.round, { afresh: assignment.remade === true });
+    if (assignment.connection) {
+      // A room made again: the camera and microphone still open go along into the new session.
+      const reuse = assignment.remade ? this.#openTracks() : undefined;
+      void this.join(assignment.connection, assignment.round, { afresh: assignment.remade === true, reuse });
+    }
     else {
       this.leave();
       this.#round = assignment.round;
@@ -219,10 +223,8 @@ export class VideoCall {
     this.#noShow = null;
     // Moving from a live call of this round to another: the camera and microphone already open go
     // along (no second device prompt, no re-opening them: the new partner sees you sooner).
-    const room = this.#room;
-    if (change.connection && room && !this.#standby && this.#round === change.round && room.state === 'connected') {
-      const tracks = [...room.localParticipant.trackPublications.values()].flatMap((p) => (p.track ? [p.track as LocalTrack] : []));
-      void this.join(change.connection, change.round, { reuse: tracks });
+    if (change.connection && this.#room?.state === 'connected' && !this.#standby && this.#round === change.round) {
+      void this.join(change.connection, change.round, { reuse: this.#openTracks() });
       return;
     }
     this.assign({ round: change.round, connection: change.connection });
@@ -415,6 +417,13 @@ export class VideoCall {
       void this.#openDevicesOneByOne();
     }
     this.#refresh();
+  }
+
+  /** The local tracks published in the room now (none on standby's held ones until they are published). */
+  #openTracks(): LocalTrack[] {
+    const room = this.#room;
+    if (!room || this.#standby) return [];
+    return [...room.localParticipant.trackPublications.values()].flatMap((p) => (p.track ? [p.track as LocalTrack] : []));
   }
 
   #stopPreview(): void {
