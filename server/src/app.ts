@@ -23,6 +23,7 @@ import { eventFeedbackRoutes, myFeedbackRoutes } from './modules/ratings/feedbac
 import { matchingRoutes, myMatchRoutes } from './modules/matching/matching.routes.ts';
 import scheduleRoutes from './modules/schedule/schedule.routes.ts';
 import { PlannerRunner } from './modules/schedule/planner.runner.ts';
+import { probeVideo } from './modules/schedule/start-checklist.ts';
 import { ScheduleService } from './modules/schedule/schedule.service.ts';
 import { AttendanceService } from './modules/attendance/attendance.service.ts';
 import attendanceRoutes from './modules/attendance/attendance.routes.ts';
@@ -162,7 +163,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(eventsRoutes, { prefix: '/api/events' });
   await app.register(participantsRoutes, { prefix: '/api/events', publicUrl: options.publicUrl, secret: options.sessionSecret });
   await app.register(joinRoutes, { prefix: '/api', inviteRateLimit: invite, secret: options.sessionSecret });
-  await app.register(scheduleRoutes, { prefix: '/api/events', schedule });
+  await app.register(scheduleRoutes, {
+    prefix: '/api/events',
+    schedule,
+    videoCheck: () => probeVideo(videoProvider),
+    online: (eventId) => gateway.online(eventId),
+  });
   await app.register(attendanceRoutes, { prefix: '/api/events' });
   await app.register(myFeedbackRoutes, { prefix: '/api/me' });
   await app.register(myMatchRoutes, { prefix: '/api/me' });
