@@ -119,8 +119,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const clock = new ClockService(options.pool, options.now);
   const gateway = new ClockGateway({ io: app.io, pool: options.pool, clock, log: app.log });
   const planner = new PlannerRunner();
+  const advisor = new PlannerRunner();
   const attendance = new AttendanceService(options.pool, clock);
-  const schedule = new ScheduleService({ pool: options.pool, planner, clock, attendance, onPlanChanged: (eventId) => gateway.planChanged(eventId) });
+  const schedule = new ScheduleService({ pool: options.pool, planner, advisor, clock, attendance, onPlanChanged: (eventId) => gateway.planChanged(eventId) });
   clock.startGuard = (eventId) => schedule.startProblem(eventId);
   app.decorate('clock', clock);
   app.decorate('gateway', gateway);
@@ -131,7 +132,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   app.addHook('onClose', async () => {
     clock.close();
-    await planner.close();
+    await Promise.all([planner.close(), advisor.close()]);
   });
 
   // Video: one LiveKit room per table per round, following the clock; presence from LiveKit's webhooks.

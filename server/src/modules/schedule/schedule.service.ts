@@ -33,6 +33,8 @@ export interface PlanState {
 export interface ScheduleServiceDeps {
   pool: pg.Pool;
   planner: PlannerRunner;
+  /** Runs plan health and advice (several planner runs) so that they never queue a plan behind them; default `planner`. */
+  advisor?: PlannerRunner;
   clock: ClockService;
   attendance: AttendanceService;
   /** Called after a plan is stored, so live participants get their new partners. */
@@ -88,7 +90,7 @@ export class ScheduleService {
     if (!record || state.stale) return { health: null, advice: [], version: record?.version ?? 0, stale: state.stale };
     const cached = this.#health.get(eventId);
     if (cached && cached.version === record.version && cached.inputsKey === state.inputsKey) return cached.view;
-    const view = this.#deps.planner
+    const view = (this.#deps.advisor ?? this.#deps.planner)
       .health(planInputAsMade(state, record), record.plan, MAX_ROUNDS)
       .then(({ health, advice }) => ({ health, advice, version: record.version, stale: false }));
     this.#health.set(eventId, { version: record.version, inputsKey: state.inputsKey, view });
