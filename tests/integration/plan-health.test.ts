@@ -3,13 +3,15 @@ import { LiveKitVideoProvider } from '../../server/src/modules/video/livekit.pro
 import { makeEvent, makeParticipant } from '../factories/index.ts';
 import { buildTestApp, cookieFrom, signUpOrganizer, type TestApp } from '../helpers/app.ts';
 import { eventually, liveKitAvailability, startLiveKit, type LiveKitServer } from '../helpers/livekit.ts';
+import { attendRound } from '../helpers/attendance.ts';
 import { connectSocket, connected, type ClientSocket } from '../helpers/realtime.ts';
 
 const livekit = liveKitAvailability();
 
 let t: TestApp;
+let clockOffset = 0;
 beforeAll(async () => {
-  t = await buildTestApp();
+  t = await buildTestApp({ now: () => Date.now() + clockOffset });
 });
 afterAll(() => t.close());
 
@@ -58,6 +60,27 @@ describe('plan health', () => {
     const after = (await t.app.inject({ method: 'GET', url: `/api/events/${event.id}/plan/health`, headers })).json();
     expect(after.health.meetingsPerMentee).toEqual({ min: 2, max: 2 });
     expect(after.version).toBe(2);
+  });
+
+  it('serves the health of a re-plan after a round was held: absentees left out, advice on the rounds still to come', async () => {
+    const { organizer, headers, event, ids } = await thinEvent();
+    await t.app.inject({ method: 'POST', url: `/api/events/${event.id}/plan`, headers, payload: { seed: 5 } });
+    await t.app.clock.command(event.id, { type: 'start' }, organizer.id);
+    await attendRound(t.app, event.id, 1);
+    clockOffset += 61_000;
+    await t.app.clock.command(event.id, { type: 'endRound' }, organizer.id);
+    const leaver = ids[11]!;
+    expect((await t.app.inject({ method: 'POST', url: `/api/events/${event.id}/plan/replan`, headers, payload: { absentIds: [leaver] } })).statusCode).toBe(200);
+
+    const view = (await t.app.inject({ method: 'GET', url: `/api/events/${event.id}/plan/health`, headers })).json();
+    expect(view.stale).toBe(false);
+    // 7 mentees present, 4 seats in each of the 2 rounds left: 3 sit out each round.
+    expect(view.health).toMatchObject({ plannedRounds: 2, mentees: 7, mentors: 4, sitOutsPerRound: { min: 3, max: 3 } });
+    expect(view.health.sitOutShare).toBeCloseTo(6 / 14);
+    expect(view.health.fewest).not.toContain(leaver);
+    const rounds = view.advice.filter((a: { kind: string }) => a.kind === 'more-rounds');
+    expect(rounds.length).toBeGreaterThan(0);
+    for (const a of rounds) expect(a.meetingsPerMentee.min).toBeGreaterThan(view.health.meetingsPerMentee.min);
   });
 
   it('keeps plan health to the event\'s organizer and answers 400 for a malformed id', async () => {

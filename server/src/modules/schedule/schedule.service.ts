@@ -7,7 +7,7 @@ import type { AttendanceService, SeatRecord } from '../attendance/attendance.ser
 import type { ClockService } from '../clock/clock.service.ts';
 import { findEventById } from '../events/events.repository.ts';
 import { absentNoShowIds, absentInRound } from '../video/video.repository.ts';
-import type { HeldRound, Plan, ReplanInput } from './core/index.ts';
+import { planHealth, type HeldRound, type Plan, type ReplanInput } from './core/index.ts';
 import type { PlannerRunner } from './planner.runner.ts';
 import {
   listConstraints,
@@ -90,8 +90,15 @@ export class ScheduleService {
     if (!record || state.stale) return { health: null, advice: [], version: record?.version ?? 0, stale: state.stale };
     const cached = this.#health.get(eventId);
     if (cached && cached.version === record.version && cached.inputsKey === state.inputsKey) return cached.view;
+    const input = planInputAsMade(state, record);
     const view = (this.#deps.advisor ?? this.#deps.planner)
-      .health(planInputAsMade(state, record), record.plan, MAX_ROUNDS)
+      .health(input, record.plan, MAX_ROUNDS)
+      // Held rounds as live changes left them may be more than the planner accepts as history (an
+      // input error): the figures of the plan itself still hold, only the what-ifs cannot be run.
+      .catch((error: unknown) => {
+        if (!(error instanceof HttpError)) throw error;
+        return { health: planHealth(input, record.plan), advice: [] };
+      })
       .then(({ health, advice }) => ({ health, advice, version: record.version, stale: false }));
     this.#health.set(eventId, { version: record.version, inputsKey: state.inputsKey, view });
     view.catch(() => this.#health.get(eventId)?.view === view && this.#health.delete(eventId));
