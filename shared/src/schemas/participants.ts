@@ -10,7 +10,7 @@ const Tag = Type.String({ minLength: 1, maxLength: 80 });
 export const Profile = Type.Object(
   {
     industry: Type.Optional(Type.String({ maxLength: 80 })),
-    /** Mentee: skills they have or want; mentor: strengths they can teach. */
+    /** Mentor: what they offer (strengths they can teach); mentee: what they want (skills to build). CSV: offers / wants. */
     skills: Type.Optional(Type.Array(Tag, { maxItems: 30 })),
     yearsExperience: Type.Optional(Type.Integer({ minimum: 0, maximum: 70 })),
     goals: Type.Optional(Type.Array(Tag, { maxItems: 30 })),
