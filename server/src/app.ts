@@ -23,6 +23,7 @@ import { eventFeedbackRoutes, myFeedbackRoutes } from './modules/ratings/feedbac
 import { matchingRoutes, myMatchRoutes } from './modules/matching/matching.routes.ts';
 import scheduleRoutes from './modules/schedule/schedule.routes.ts';
 import { PlannerRunner } from './modules/schedule/planner.runner.ts';
+import { probeVideo } from './modules/schedule/start-checklist.ts';
 import { ScheduleService } from './modules/schedule/schedule.service.ts';
 import { AttendanceService } from './modules/attendance/attendance.service.ts';
 import attendanceRoutes from './modules/attendance/attendance.routes.ts';
@@ -118,8 +119,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const clock = new ClockService(options.pool, options.now);
   const gateway = new ClockGateway({ io: app.io, pool: options.pool, clock, log: app.log });
   const planner = new PlannerRunner();
+  const advisor = new PlannerRunner();
   const attendance = new AttendanceService(options.pool, clock);
-  const schedule = new ScheduleService({ pool: options.pool, planner, clock, attendance, onPlanChanged: (eventId) => gateway.planChanged(eventId) });
+  const schedule = new ScheduleService({ pool: options.pool, planner, advisor, clock, attendance, onPlanChanged: (eventId) => gateway.planChanged(eventId) });
   clock.startGuard = (eventId) => schedule.startProblem(eventId);
   app.decorate('clock', clock);
   app.decorate('gateway', gateway);
@@ -130,7 +132,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   app.addHook('onClose', async () => {
     clock.close();
-    await planner.close();
+    await Promise.all([planner.close(), advisor.close()]);
   });
 
   // Video: one LiveKit room per table per round, following the clock; presence from LiveKit's webhooks.
@@ -162,7 +164,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(eventsRoutes, { prefix: '/api/events' });
   await app.register(participantsRoutes, { prefix: '/api/events', publicUrl: options.publicUrl, secret: options.sessionSecret });
   await app.register(joinRoutes, { prefix: '/api', inviteRateLimit: invite, secret: options.sessionSecret });
-  await app.register(scheduleRoutes, { prefix: '/api/events', schedule });
+  await app.register(scheduleRoutes, {
+    prefix: '/api/events',
+    schedule,
+    videoCheck: () => probeVideo(videoProvider),
+    online: (eventId) => gateway.online(eventId),
+  });
   await app.register(attendanceRoutes, { prefix: '/api/events' });
   await app.register(myFeedbackRoutes, { prefix: '/api/me' });
   await app.register(myMatchRoutes, { prefix: '/api/me' });

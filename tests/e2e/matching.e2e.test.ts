@@ -296,6 +296,8 @@ describe.skipIf(skipReason !== null)('ratings, ranked preferences and the confir
     await adaPage.reload();
     await adaPage.getByText(/Submissions are closed/).waitFor();
     await adaPage.getByRole('region', { name: 'Your match' }).getByRole('heading', { name: marta.name }).waitFor();
+    // Nothing above the confirmed match says it is still being prepared.
+    expect(await adaPage.getByText(/preparing the final matches/).count()).toBe(0);
     expect(await adaPage.getByRole('button', { name: /Move .* up/ }).count()).toBe(0);
     expect(await order(adaPage.getByRole('list', { name: 'Your ranking, best first' }))).toEqual([marta.id, nadia.id]);
 

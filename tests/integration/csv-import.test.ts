@@ -23,7 +23,7 @@ describe('CSV import', () => {
     const csv = 'role,name,email,industry,skills,years_experience,goals,time_zone,capacity\n' + 'mentor,Marta Ruiz,marta@example.com,fintech,people management;python,12,,Europe/Madrid,3\n' + 'Mentee,Tom Li,tom@example.com,fintech,python,2,grow into management;speaking,America/New_York,\n';
     const response = await importCsv(eventId, csv);
     expect(response.statusCode).toBe(201);
-    expect(response.json()).toEqual({ imported: 2 });
+    expect(response.json()).toMatchObject({ imported: 2 });
     const list = (await t.app.inject({ method: 'GET', url: `/api/events/${eventId}/participants`, headers: { cookie } })).json().participants;
     const marta = list.find((p: { email: string }) => p.email === 'marta@example.com');
     expect(marta).toMatchObject({ role: 'mentor', capacity: 3, profile: { industry: 'fintech', skills: ['people management', 'python'], yearsExperience: 12, timeZone: 'Europe/Madrid' } });
@@ -32,6 +32,54 @@ describe('CSV import', () => {
     // everyone imported has an invite link
     const invites = (await t.app.inject({ method: 'GET', url: `/api/events/${eventId}/invites`, headers: { cookie } })).json().invites;
     expect(invites).toHaveLength(2);
+  });
+
+  it('reads what a mentor offers and what a mentee wants from their own columns, with no note', async () => {
+    const eventId = await newEvent();
+    const csv =
+      'role,name,email,offers,wants,goals\n' +
+      'mentor,Marta Ruiz,marta@example.com,people management;python,,\n' +
+      'mentee,Tom Li,tom@example.com,,python;public speaking,grow into management\n';
+    const response = await importCsv(eventId, csv);
+    expect(response.statusCode).toBe(201);
+    expect(response.json()).toEqual({ imported: 2, notes: [] });
+    const list = (await t.app.inject({ method: 'GET', url: `/api/events/${eventId}/participants`, headers: { cookie } })).json().participants;
+    expect(list.find((p: { email: string }) => p.email === 'marta@example.com').profile.skills).toEqual(['people management', 'python']);
+    expect(list.find((p: { email: string }) => p.email === 'tom@example.com').profile).toEqual({ skills: ['python', 'public speaking'], goals: ['grow into management'] });
+  });
+
+  it('still reads the old skills column, with a note naming the mentee rows it read as wanted skills', async () => {
+    const eventId = await newEvent();
+    const csv =
+      'role,name,email,skills\n' +
+      'mentor,Marta Ruiz,marta@example.com,people management\n' +
+      'mentee,Tom Li,tom@example.com,python\n' +
+      'mentee,Ana Silva,ana@example.com,sql;hiring\n';
+    const response = await importCsv(eventId, csv);
+    expect(response.statusCode).toBe(201);
+    const { imported, notes } = response.json();
+    expect(imported).toBe(3);
+    expect(notes).toEqual([
+      'The "skills" column was read as the skills mentees want on rows 3, 4 and as what mentors offer on row 2. ' +
+        'Check that is what those cells mean; the "offers" (mentors) and "wants" (mentees) columns say it without doubt.',
+    ]);
+    const list = (await t.app.inject({ method: 'GET', url: `/api/events/${eventId}/participants`, headers: { cookie } })).json().participants;
+    expect(list.find((p: { email: string }) => p.email === 'ana@example.com').profile.skills).toEqual(['sql', 'hiring']);
+    // Mentor rows alone are not ambiguous: no note.
+    const mentors = await importCsv(await newEvent(), 'role,name,email,skills\nmentor,Marta Ruiz,marta@example.com,python\n');
+    expect(mentors.json()).toEqual({ imported: 1, notes: [] });
+  });
+
+  it('refuses offers on a mentee row and wants on a mentor row, naming the row and the column to use', async () => {
+    const eventId = await newEvent();
+    const csv = 'role,name,email,offers,wants\n' + 'mentee,Tom Li,tom@example.com,python,\n' + 'mentor,Marta Ruiz,marta@example.com,,sql\n';
+    const response = await importCsv(eventId, csv);
+    expect(response.statusCode).toBe(422);
+    expect(response.json().problems).toEqual([
+      { row: 2, column: 'offers', message: 'is what a mentor can teach; for a mentee, put the skills they want in "wants"' },
+      { row: 3, column: 'wants', message: 'is what a mentee wants to learn; for a mentor, put their strengths in "offers"' },
+    ]);
+    expect(await count(eventId)).toBe(0);
   });
 
   it('accepts a UTF-8 BOM and quoted fields holding commas, quotes and newlines', async () => {

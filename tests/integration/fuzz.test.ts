@@ -36,6 +36,8 @@ const routes: [Method, (ids: { e: string; p: string }) => string][] = [
   ['GET', ({ e }) => `/api/events/${e}/invites`],
   ['POST', ({ e }) => `/api/events/${e}/plan`],
   ['POST', ({ e }) => `/api/events/${e}/plan/replan`],
+  ['GET', ({ e }) => `/api/events/${e}/plan/health`],
+  ['GET', ({ e }) => `/api/events/${e}/start-checklist`],
   ['PUT', ({ e, p }) => `/api/events/${e}/constraints/${p}/${p}`],
   ['POST', ({ e }) => `/api/events/${e}/submissions`],
   ['PUT', ({ e }) => `/api/events/${e}/matches`],

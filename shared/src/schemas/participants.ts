@@ -10,7 +10,7 @@ const Tag = Type.String({ minLength: 1, maxLength: 80 });
 export const Profile = Type.Object(
   {
     industry: Type.Optional(Type.String({ maxLength: 80 })),
-    /** Mentee: skills they have or want; mentor: strengths they can teach. */
+    /** Mentor: what they offer (strengths they can teach); mentee: what they want (skills to build). CSV: offers / wants. */
     skills: Type.Optional(Type.Array(Tag, { maxItems: 30 })),
     yearsExperience: Type.Optional(Type.Integer({ minimum: 0, maximum: 70 })),
     goals: Type.Optional(Type.Array(Tag, { maxItems: 30 })),
@@ -67,16 +67,25 @@ export type Participant = Static<typeof Participant>;
 export const ParticipantList = Type.Object({ participants: Type.Array(Participant) });
 export type ParticipantList = Static<typeof ParticipantList>;
 
-export const ImportResult = Type.Object({ imported: Type.Integer() });
+export const ImportResult = Type.Object({
+  imported: Type.Integer(),
+  /** Things worth checking although every row was valid, e.g. mentee rows read from the old `skills` column. */
+  notes: Type.Array(Type.String()),
+});
 export type ImportResult = Static<typeof ImportResult>;
 
-/** Columns of the CSV import, in the documented order. Only the first three are required. */
+/**
+ * Columns of the CSV import, in the documented order. Only the first three are required.
+ * `offers` (mentors: strengths they can teach) and `wants` (mentees: skills they want to build) both
+ * fill the profile's `skills`, which the planner matches against each other.
+ */
 export const CSV_COLUMNS = [
   'role',
   'name',
   'email',
   'industry',
-  'skills',
+  'offers',
+  'wants',
   'years_experience',
   'goals',
   'challenges',
@@ -85,9 +94,11 @@ export const CSV_COLUMNS = [
   'capacity',
   'constellation_size',
 ] as const;
-export type CsvColumn = (typeof CSV_COLUMNS)[number];
+/** Still read: `skills`, strengths on a mentor's row and wanted skills on a mentee's (hence the note). */
+export const CSV_LEGACY_COLUMNS = ['skills'] as const;
+export type CsvColumn = (typeof CSV_COLUMNS)[number] | (typeof CSV_LEGACY_COLUMNS)[number];
 export const CSV_REQUIRED_COLUMNS: readonly CsvColumn[] = ['role', 'name', 'email'];
-/** Separator inside the multi-valued columns (skills, goals, challenges). */
+/** Separator inside the multi-valued columns (offers, wants, goals, challenges). */
 export const CSV_LIST_SEPARATOR = ';';
 
 export const Invite = Type.Object({

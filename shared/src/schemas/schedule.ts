@@ -80,3 +80,58 @@ export const SeatingChange = Type.Object({
   /** Left without a seat by the change. */
   unseated: Type.Array(Id),
 });
+
+const Share = Type.Number({ minimum: 0, maximum: 1 });
+const AdviceFigures = { meetingsPerMentee: Range, sitOutShare: Share, sharedTables: Type.Integer() };
+
+/** How thin a plan is; see server/src/modules/schedule/core/health.ts. */
+export const PlanHealthSchema = Type.Object({
+  level: Type.Union([Type.Literal('good'), Type.Literal('fair'), Type.Literal('thin')]),
+  plannedRounds: Type.Integer(),
+  mentors: Type.Integer(),
+  mentees: Type.Integer(),
+  /** Share of the mentees' planned round slots spent sitting out, 0…1. */
+  sitOutShare: Share,
+  sitOutsPerRound: Range,
+  /** Sit-outs because every seat of the round was taken. */
+  tableShortSitOuts: Type.Integer(),
+  meetingsPerMentee: Range,
+  /** Mentees with the fewest meetings (at most 20), when that is fewer than `reach`. */
+  fewest: Type.Array(Type.String()),
+  mentorLoads: Range,
+  /** The most distinct mentors a mentee can meet: min(rounds, mentors). */
+  reach: Type.Integer(),
+});
+
+/** A change to the event, with the figures of the plan the planner makes for it. */
+export const AdviceSchema = Type.Union([
+  Type.Object({ kind: Type.Literal('more-rounds'), rounds: Type.Integer(), ...AdviceFigures }),
+  Type.Object({ kind: Type.Literal('shared-tables'), ...AdviceFigures }),
+  Type.Object({ kind: Type.Literal('more-mentors'), mentors: Type.Integer(), ...AdviceFigures }),
+]);
+export type Advice = Static<typeof AdviceSchema>;
+
+export const PlanHealthView = Type.Object({
+  /** Null when there is no plan, or it is out of date (re-plan first). */
+  health: Type.Union([PlanHealthSchema, Type.Null()]),
+  advice: Type.Array(AdviceSchema),
+  /** The plan version these figures describe (0: none). */
+  version: Type.Integer(),
+  stale: Type.Boolean(),
+});
+export type PlanHealthView = Static<typeof PlanHealthView>;
+
+const CheckItem = Type.Object({ ok: Type.Boolean(), detail: Type.String() });
+
+/** What the organizer checks before pressing Start. */
+export const StartChecklist = Type.Object({
+  plan: CheckItem,
+  video: Type.Object({ ok: Type.Boolean(), detail: Type.String(), serverUrl: Type.String() }),
+  connected: Type.Object({
+    ok: Type.Boolean(),
+    detail: Type.String(),
+    mentors: Type.Object({ online: Type.Integer(), total: Type.Integer() }),
+    mentees: Type.Object({ online: Type.Integer(), total: Type.Integer() }),
+  }),
+});
+export type StartChecklist = Static<typeof StartChecklist>;

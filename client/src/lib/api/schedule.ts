@@ -1,5 +1,5 @@
 import type { SeatingChanged } from '@constellation/shared/realtime/events';
-import type { PairConstraint, PlanView, SeatMoveBody } from '@constellation/shared/schemas/schedule';
+import type { PairConstraint, PlanHealthView, PlanView, SeatMoveBody, StartChecklist } from '@constellation/shared/schemas/schedule';
 import { request } from './http.ts';
 
 const base = (eventId: string) => `/api/events/${encodeURIComponent(eventId)}`;
@@ -7,6 +7,10 @@ const constraintPath = (eventId: string, mentorId: string, menteeId: string) =>
   `${base(eventId)}/constraints/${encodeURIComponent(mentorId)}/${encodeURIComponent(menteeId)}`;
 
 export const getPlan = (eventId: string) => request<PlanView>('GET', `${base(eventId)}/plan`);
+/** How thin the plan is and what would fix it (more rounds, shared tables, more mentors), computed by the planner. */
+export const getPlanHealth = (eventId: string) => request<PlanHealthView>('GET', `${base(eventId)}/plan/health`);
+/** Before the start: plan up to date, video server answering, who is connected. */
+export const getStartChecklist = (eventId: string) => request<StartChecklist>('GET', `${base(eventId)}/start-checklist`);
 /** Plans every round; only before the event starts. Without a seed the server picks one. */
 export const generatePlan = (eventId: string, seed?: number) =>
   request<PlanView>('POST', `${base(eventId)}/plan`, { json: seed === undefined ? {} : { seed } });

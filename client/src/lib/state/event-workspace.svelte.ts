@@ -104,11 +104,11 @@ export class EventWorkspace {
     this.#invites.delete(participantId);
   }
 
-  /** All rows or none; a 422 ApiError carries every problem. Resolves to the number imported. */
-  async importCsv(csv: string): Promise<number> {
-    const { imported } = await organizerSession.call(() => participants.importParticipantsCsv(this.eventId, csv));
+  /** All rows or none; a 422 ApiError carries every problem. Resolves to the number imported and notes worth checking. */
+  async importCsv(csv: string): Promise<{ imported: number; notes: string[] }> {
+    const { imported, notes } = await organizerSession.call(() => participants.importParticipantsCsv(this.eventId, csv));
     await this.#reloadPeople();
-    return imported;
+    return { imported, notes };
   }
 
   /** A new link for one participant; the old one stops working. */

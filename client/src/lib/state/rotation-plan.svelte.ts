@@ -1,4 +1,4 @@
-import type { PairConstraint, PlanView } from '@constellation/shared/schemas/schedule';
+import type { PairConstraint, PlanHealthView, PlanView } from '@constellation/shared/schemas/schedule';
 import * as schedule from '../api/schedule.ts';
 import { describeError } from '../api/http.ts';
 import { organizerSession } from './organizer-session.svelte.ts';
@@ -13,6 +13,8 @@ export class RotationPlan {
   #status = $state<Status>('loading');
   #error = $state('');
   #busy = $state(false);
+  #health = $state<PlanHealthView | null>(null);
+  #healthError = $state('');
 
   #constraints = $derived(
     new Map((this.#view?.constraints ?? []).map((c) => [pairKey(c.mentorId, c.menteeId), c.kind] as const)),
@@ -28,6 +30,15 @@ export class RotationPlan {
 
   get rounds(): PlanRound[] {
     return this.#view?.plan?.rounds ?? [];
+  }
+
+  /** How thin the plan is and what would fix it; null until loaded. */
+  get health(): PlanHealthView | null {
+    return this.#health;
+  }
+
+  get healthError(): string {
+    return this.#healthError;
   }
 
   get status(): Status {
@@ -64,6 +75,19 @@ export class RotationPlan {
     } catch (error) {
       this.#error = describeError(error);
       this.#status = 'error';
+      return;
+    }
+    await this.loadHealth();
+  }
+
+  /** The health of the plan on screen; it changes only with the plan, so it is fetched after each plan. */
+  async loadHealth(): Promise<void> {
+    if (this.#health && this.#view && this.#health.version === this.#view.version && this.#health.stale === this.#view.stale) return;
+    try {
+      this.#health = await organizerSession.call(() => schedule.getPlanHealth(this.eventId));
+      this.#healthError = '';
+    } catch (error) {
+      this.#healthError = describeError(error);
     }
   }
 
@@ -92,6 +116,7 @@ export class RotationPlan {
     } finally {
       this.#busy = false;
     }
+    void this.loadHealth();
   }
 }
 

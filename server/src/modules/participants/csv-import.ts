@@ -4,6 +4,7 @@ import { parse } from 'csv-parse/sync';
 import type { Problem } from '@constellation/shared/schemas/common';
 import {
   CSV_COLUMNS,
+  CSV_LEGACY_COLUMNS,
   CSV_LIST_SEPARATOR,
   CSV_REQUIRED_COLUMNS,
   type CsvColumn,
@@ -15,7 +16,11 @@ import { EMAIL_PATTERN, UNSTORABLE_MESSAGE, hasUnstorableCharacter, isValidTimeZ
 export const MAX_IMPORT_ROWS = 20_000;
 
 /** A failed import answers 422 (per-row problems) unless `status` says otherwise (400: a character that cannot be stored). */
-export type CsvImportResult = { ok: true; rows: ParticipantCreateBody[] } | { ok: false; status?: 400; message: string; problems: Problem[] };
+export type CsvImportResult =
+  | { ok: true; rows: ParticipantCreateBody[]; notes: string[] }
+  | { ok: false; status?: 400; message: string; problems: Problem[] };
+
+const KNOWN_COLUMNS: readonly string[] = [...CSV_COLUMNS, ...CSV_LEGACY_COLUMNS];
 
 const MAX_PROBLEMS = 1000;
 
@@ -32,6 +37,8 @@ export class ParticipantsCsvReader {
   readonly #problems: Problem[] = [];
   readonly #rows: ParticipantCreateBody[] = [];
   readonly #seenEmails = new Map<string, number>();
+  /** Rows whose `skills` cell was read by role: for a mentee, the skills they want. */
+  readonly #legacySkills = { mentor: [] as number[], mentee: [] as number[] };
   /** The reader stopped early (a bad header, too many rows, a cell that cannot be stored): the result is final. */
   #final: CsvImportResult | null = null;
   #records = 0;
@@ -76,14 +83,26 @@ export class ParticipantsCsvReader {
       problems.sort((a, b) => (a.row ?? 0) - (b.row ?? 0) || position(a) - position(b));
       return fail(`${problems.length}${problems.length >= MAX_PROBLEMS ? '+' : ''} problem(s) found; nothing was imported`, problems);
     }
-    return { ok: true, rows: this.#rows };
+    return { ok: true, rows: this.#rows, notes: this.#notes() };
+  }
+
+  /** The old `skills` column means strengths for a mentor but wanted skills for a mentee: say how it was read. */
+  #notes(): string[] {
+    const { mentor, mentee } = this.#legacySkills;
+    if (mentee.length === 0) return [];
+    const rows = (list: number[]) => `${list.length === 1 ? 'row' : 'rows'} ${list.slice(0, 10).join(', ')}${list.length > 10 ? ` and ${list.length - 10} more` : ''}`;
+    const mentors = mentor.length > 0 ? ` and as what mentors offer on ${rows(mentor)}` : '';
+    return [
+      `The "skills" column was read as the skills mentees want on ${rows(mentee)}${mentors}. ` +
+        'Check that is what those cells mean; the "offers" (mentors) and "wants" (mentees) columns say it without doubt.',
+    ];
   }
 
   #readHeader(record: string[]): void {
     const header = record.map((h) => h.trim().toLowerCase().replace(/[\s-]+/g, '_'));
     const problems: Problem[] = [];
     header.forEach((name, i) => {
-      if (!(CSV_COLUMNS as readonly string[]).includes(name)) {
+      if (!KNOWN_COLUMNS.includes(name)) {
         problems.push({ row: 1, column: name || `#${i + 1}`, message: `unknown column; expected some of ${CSV_COLUMNS.join(', ')}` });
       } else if (this.#columnIndex.has(name as CsvColumn)) {
         problems.push({ row: 1, column: name, message: 'column appears twice' });
@@ -150,8 +169,16 @@ export class ParticipantsCsvReader {
 
     const industry = text('industry', 80);
     if (industry) profile.industry = industry;
-    const skills = list('skills');
-    if (skills) profile.skills = skills;
+    // offers (mentors) and wants (mentees) both fill `skills`; the old skills column is read by role.
+    const offers = list('offers');
+    const wants = list('wants');
+    const legacy = list('skills');
+    if (offers && role === 'mentee') report('offers', 'is what a mentor can teach; for a mentee, put the skills they want in "wants"');
+    if (wants && role === 'mentor') report('wants', 'is what a mentee wants to learn; for a mentor, put their strengths in "offers"');
+    if (legacy && (role === 'mentor' || role === 'mentee')) this.#legacySkills[role].push(rowNumber);
+    const skills = [...new Set([...(role === 'mentor' ? (offers ?? []) : (wants ?? [])), ...(legacy ?? [])])];
+    if (skills.length > 30) report(role === 'mentor' ? 'offers' : 'wants', `has ${skills.length} items with "skills"; at most 30`);
+    if (skills.length > 0) profile.skills = skills;
     const years = integer('years_experience', 0, 70);
     if (years !== undefined) profile.yearsExperience = years;
     const goals = list('goals');

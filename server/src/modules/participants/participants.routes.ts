@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorBody, EventIdParams, ParticipantIdParams } from '@constellation/shared/schemas/common';
 import {
+  CSV_COLUMNS,
   ImportResult,
   Invite,
   InviteList,
@@ -115,8 +116,9 @@ const participantsRoutes: FastifyPluginAsyncTypebox<ParticipantsRoutesOptions> =
         summary: 'Import participants from a CSV file (all rows or none)',
         description:
           'Body: the CSV text with content-type text/csv. UTF-8, with or without BOM; a header row naming columns among ' +
-          'role,name,email,industry,skills,years_experience,goals,challenges,working_style,time_zone,capacity,constellation_size ' +
-          '(role, name and email required); skills, goals and challenges hold several values separated by ";".',
+          `${CSV_COLUMNS.join(',')} (role, name and email required); offers (mentors: strengths they can teach), ` +
+          'wants (mentees: skills they want to build), goals and challenges hold several values separated by ";". ' +
+          'The old skills column is still read (a note in the result says how, for mentee rows).',
         params: EventIdParams,
         consumes: ['text/csv'],
         response: { 201: ImportResult, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 413: ErrorBody, 415: ErrorBody, 422: ErrorBody },
@@ -137,6 +139,7 @@ const participantsRoutes: FastifyPluginAsyncTypebox<ParticipantsRoutesOptions> =
       }
       if (!parsed.ok) throw parsed.status ? new HttpError(parsed.status, parsed.message, parsed.problems) : unprocessable(parsed.message, parsed.problems);
       const rows = parsed.rows;
+      const { notes } = parsed;
       const imported = await inTransaction(app.pg, async (client) => {
         // Lock the event row so two imports into the same event cannot both pass the email check.
         await client.query('SELECT 1 FROM events WHERE id = $1 FOR UPDATE', [eventId]);
@@ -147,7 +150,7 @@ const participantsRoutes: FastifyPluginAsyncTypebox<ParticipantsRoutesOptions> =
         return rows.length;
       });
       peopleChanged(eventId);
-      return reply.status(201).send({ imported });
+      return reply.status(201).send({ imported, notes });
     },
   );
 

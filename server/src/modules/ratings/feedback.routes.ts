@@ -39,7 +39,7 @@ export const myFeedbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   async function guard(request: { participantSession: { eventId: string } | null }) {
     const { eventId } = request.participantSession!;
-    if (!(await submissionsOpen(app.pg, eventId))) throw new HttpError(409, 'Submissions are closed; the organizer is preparing the final matches');
+    if (!(await submissionsOpen(app.pg, eventId))) throw new HttpError(409, 'Submissions are closed: ratings, notes and rankings can no longer change');
   }
 
   /** Whether the two really met: a meeting held by attendance (or the organizer's correction). */

@@ -1,20 +1,25 @@
 import { Worker } from 'node:worker_threads';
 import type { Plan, PlanInput, ReplanInput } from './core/index.ts';
-import type { PlannerRequest, PlannerResponse } from './planner.worker.ts';
+import type { PlanHealthResult, PlannerRequest, PlannerResponse } from './planner.worker.ts';
 import { HttpError } from '../../lib/http-errors.ts';
 
 /** One long-lived worker thread for the planner; requests queue on it. */
 export class PlannerRunner {
   #worker: Worker | null = null;
   #nextId = 1;
-  #pending = new Map<number, { resolve: (plan: Plan) => void; reject: (error: Error) => void }>();
+  #pending = new Map<number, { resolve: (result: Plan | PlanHealthResult) => void; reject: (error: Error) => void }>();
 
   plan(input: PlanInput): Promise<Plan> {
-    return this.#run({ id: this.#nextId++, kind: 'plan', input });
+    return this.#run({ id: this.#nextId++, kind: 'plan', input }) as Promise<Plan>;
   }
 
   replan(input: ReplanInput): Promise<Plan> {
-    return this.#run({ id: this.#nextId++, kind: 'replan', input });
+    return this.#run({ id: this.#nextId++, kind: 'replan', input }) as Promise<Plan>;
+  }
+
+  /** Plan health and advice: the advice re-runs the planner, so it runs here too, off the event loop. */
+  health(input: ReplanInput, plan: Plan, maxRounds: number): Promise<PlanHealthResult> {
+    return this.#run({ id: this.#nextId++, kind: 'health', input, plan, maxRounds }) as Promise<PlanHealthResult>;
   }
 
   async close(): Promise<void> {
@@ -23,7 +28,7 @@ export class PlannerRunner {
     if (worker) await worker.terminate();
   }
 
-  #run(request: PlannerRequest): Promise<Plan> {
+  #run(request: PlannerRequest): Promise<Plan | PlanHealthResult> {
     return new Promise((resolve, reject) => {
       this.#pending.set(request.id, { resolve, reject });
       this.#ensureWorker().postMessage(request);
@@ -37,7 +42,7 @@ export class PlannerRunner {
       const pending = this.#pending.get(response.id);
       if (!pending) return;
       this.#pending.delete(response.id);
-      if (response.ok) pending.resolve(response.plan);
+      if (response.ok) pending.resolve(response.result);
       else pending.reject(response.inputError ? new HttpError(422, response.message) : new Error(response.message));
     });
     const failAll = (error: Error) => {

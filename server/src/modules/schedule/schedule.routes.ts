@@ -1,17 +1,30 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorBody, EventIdParams } from '@constellation/shared/schemas/common';
-import { ConstraintBody, ConstraintParams, GeneratePlanBody, PlanView, ReplanBody } from '@constellation/shared/schemas/schedule';
+import {
+  ConstraintBody,
+  ConstraintParams,
+  GeneratePlanBody,
+  PlanHealthView,
+  PlanView,
+  ReplanBody,
+  StartChecklist,
+} from '@constellation/shared/schemas/schedule';
 import { HttpError, notFound } from '../../lib/http-errors.ts';
 import { findEvent } from '../events/events.repository.ts';
 import { deleteConstraint, listConstraints, upsertConstraint } from './schedule.repository.ts';
 import type { ScheduleService } from './schedule.service.ts';
+import { connectedCheck } from './start-checklist.ts';
 
 export interface ScheduleRoutesOptions {
   schedule: ScheduleService;
+  /** Whether the video server answers now. */
+  videoCheck: () => Promise<StartChecklist['video']>;
+  /** Participant ids with a live socket in the event. */
+  online: (eventId: string) => string[];
 }
 
-const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRoutesOptions> = async (app, { schedule }) => {
+const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRoutesOptions> = async (app, { schedule, videoCheck, online }) => {
   app.addHook('preHandler', app.requireOrganizer);
 
   async function ownEvent(organizerId: string, eventId: string) {
@@ -45,6 +58,47 @@ const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRoutesOptions> = async (
     async (request) => {
       await ownEvent(request.organizer!.id, request.params.eventId);
       return view(request.params.eventId);
+    },
+  );
+
+  app.get(
+    '/:eventId/plan/health',
+    {
+      schema: {
+        tags: ['schedule'],
+        summary: "How thin the plan is (sit-outs, meetings per mentee, mentor load) and what would fix it, computed by the planner",
+        params: EventIdParams,
+        response: { 200: PlanHealthView, 401: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      await ownEvent(request.organizer!.id, request.params.eventId);
+      const health = await schedule.health(request.params.eventId);
+      if (!health) throw notFound('Event');
+      return health;
+    },
+  );
+
+  app.get(
+    '/:eventId/start-checklist',
+    {
+      schema: {
+        tags: ['schedule'],
+        summary: 'Before the start: is the plan up to date, does the video server answer, who is connected',
+        params: EventIdParams,
+        response: { 200: StartChecklist, 401: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      const { eventId } = request.params;
+      await ownEvent(request.organizer!.id, eventId);
+      const [problem, state, video] = await Promise.all([schedule.startProblem(eventId), schedule.state(eventId), videoCheck()]);
+      if (!state) throw notFound('Event');
+      return {
+        plan: problem ? { ok: false, detail: problem.reason } : { ok: true, detail: 'The plan is up to date.' },
+        video,
+        connected: connectedCheck(state.people, online(eventId)),
+      };
     },
   );
 

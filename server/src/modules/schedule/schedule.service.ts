@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { PairConstraint } from '@constellation/shared/schemas/schedule';
+import type { PairConstraint, PlanHealthView } from '@constellation/shared/schemas/schedule';
 import type { Event } from '@constellation/shared/schemas/events';
 import { HttpError, conflict } from '../../lib/http-errors.ts';
 import { inTransaction } from '../../plugins/db.ts';
@@ -7,7 +7,7 @@ import type { AttendanceService, SeatRecord } from '../attendance/attendance.ser
 import type { ClockService } from '../clock/clock.service.ts';
 import { findEventById } from '../events/events.repository.ts';
 import { absentNoShowIds, absentInRound } from '../video/video.repository.ts';
-import type { HeldRound, Plan } from './core/index.ts';
+import { planHealth, type HeldRound, type Plan, type ReplanInput } from './core/index.ts';
 import type { PlannerRunner } from './planner.runner.ts';
 import {
   listConstraints,
@@ -33,6 +33,8 @@ export interface PlanState {
 export interface ScheduleServiceDeps {
   pool: pg.Pool;
   planner: PlannerRunner;
+  /** Runs plan health and advice (several planner runs) so that they never queue a plan behind them; default `planner`. */
+  advisor?: PlannerRunner;
   clock: ClockService;
   attendance: AttendanceService;
   /** Called after a plan is stored, so live participants get their new partners. */
@@ -48,6 +50,8 @@ export interface ScheduleServiceDeps {
 export class ScheduleService {
   readonly #deps: ScheduleServiceDeps;
   readonly #queues = new Map<string, Promise<unknown>>();
+  /** Health of each event's latest plan, by plan version: the advice re-runs the planner a few times. */
+  readonly #health = new Map<string, { version: number; inputsKey: string; view: Promise<PlanHealthView> }>();
 
   constructor(deps: ScheduleServiceDeps) {
     this.#deps = deps;
@@ -73,6 +77,33 @@ export class ScheduleService {
       return { code: 'plan-stale', reason: 'The plan is out of date: participants, pins, forbids or rounds changed since it was made. Re-plan, then start.' };
     }
     return null;
+  }
+
+  /**
+   * How thin the stored plan is and what would fix it (see core/health.ts); null figures when there
+   * is no plan or it is out of date, since advice about another set of people would mislead.
+   */
+  async health(eventId: string): Promise<PlanHealthView | null> {
+    const state = await this.state(eventId);
+    if (!state) return null;
+    const { record } = state;
+    if (!record || state.stale) return { health: null, advice: [], version: record?.version ?? 0, stale: state.stale };
+    const cached = this.#health.get(eventId);
+    if (cached && cached.version === record.version && cached.inputsKey === state.inputsKey) return cached.view;
+    const input = planInputAsMade(state, record);
+    const view = (this.#deps.advisor ?? this.#deps.planner)
+      .health(input, record.plan, MAX_ROUNDS)
+      // Held rounds as live changes left them may be more than the planner accepts as history (an
+      // input error): the figures of the plan itself still hold, only the what-ifs cannot be run.
+      .catch((error: unknown) => {
+        if (!(error instanceof HttpError)) throw error;
+        return { health: planHealth(input, record.plan), advice: [] };
+      })
+      .then(({ health, advice }) => ({ health, advice, version: record.version, stale: false }));
+    this.#health.set(eventId, { version: record.version, inputsKey: state.inputsKey, view });
+    view.catch(() => this.#health.get(eventId)?.view === view && this.#health.delete(eventId));
+    if (this.#health.size > HEALTH_CACHE) this.#health.delete(this.#health.keys().next().value as string);
+    return view;
   }
 
   /** Plans every round; before the event starts (or, if it started without a plan, the rounds not yet held). */
@@ -141,6 +172,22 @@ export class ScheduleService {
     void settled.then(() => this.#queues.get(eventId) === settled && this.#queues.delete(eventId));
     return run;
   }
+}
+
+/** The most rounds an event may have (shared/schemas/events.ts). */
+const MAX_ROUNDS = 20;
+const HEALTH_CACHE = 200;
+
+/**
+ * The input a stored, up-to-date plan was made from: the event's people and constraints, the plan's
+ * held rounds as they stand in it, and the people it marks absent.
+ */
+function planInputAsMade(state: PlanState, record: NonNullable<PlanState['record']>): ReplanInput {
+  const rounds = record.plan.rounds;
+  const heldRounds = rounds.filter((r) => r.held).map((r) => ({ tables: r.tables.map((t) => ({ mentorId: t.mentorId, menteeIds: [...t.menteeIds] })) }));
+  const firstPlanned = rounds.find((r) => !r.held);
+  const absentIds = (firstPlanned?.sitOuts ?? []).filter((s) => s.code === 'absent').map((s) => s.participantId);
+  return { ...planInputOf(state.event, state.people, state.constraints, record.seed), heldRounds, absentIds };
 }
 
 /**

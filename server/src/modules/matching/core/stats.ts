@@ -19,7 +19,7 @@ const MENTEE_MESSAGES: Record<UnmatchedMenteeReason, string> = {
     'No mentor met is acceptable on both sides: each one was marked "not a fit", left unranked, or did not agree to mentor.',
   'mentors-full-with-higher-rated': 'All acceptable mentors are full with mentees they rated higher.',
   'mentors-full-lost-tie-break':
-    'All acceptable mentors are full with mentees they rated at least as high; lost the seeded tie-break.',
+    'All acceptable mentors are full with mentees they rated just as high; a fixed random draw (the seeded tie-break, the same every time for this event) decided the tie.',
   'left-out-by-proposal': 'An acceptable mentor still has room or took a mentee rated lower; this proposal left them out.',
 };
 
@@ -30,7 +30,7 @@ const MENTOR_MESSAGES: Record<UnmatchedMentorReason, string> = {
   'no-mutual-fit': 'Every mentee they would mentor marked them "not a fit" or left them unranked.',
   'mentees-taken-by-preferred-mentors': 'Every acceptable mentee is full with mentors they ranked higher.',
   'mentees-taken-lost-tie-break':
-    'Every acceptable mentee is full with mentors they ranked at least as high; lost the seeded tie-break.',
+    'Every acceptable mentee is full with mentors they ranked just as high; a fixed random draw (the seeded tie-break, the same every time for this event) decided the tie.',
   'left-out-by-proposal': 'An acceptable mentee still has room or got a mentor ranked lower; this proposal left them out.',
 };
 

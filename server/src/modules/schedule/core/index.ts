@@ -28,6 +28,11 @@
  *     are optimal by the same three rules, with counts including meetings already held; a pair that
  *     already met never meets again.
  *
+ *   planHealth(input, plan) → PlanHealth;  planAdvice(input, plan, options?) → Advice[]
+ *     How thin a plan is (sit-out share, meetings per mentee, mentor load, a level good/fair/thin),
+ *     and what would fix it: more rounds, shared tables, more mentors, each with the figures of an
+ *     actual planner run on the changed input (./health.ts; counterfactualInput rebuilds that input).
+ *
  * A Plan lists every round (held ones first) as tables { mentorId, menteeIds, score, seats }, one seat
  * { menteeId, score, reasons } per mentee, and sitOuts { participantId, role, code, reason }; totals
  * give score, meetings, meetingsPerMentee {min,max}, mentorLoads {min,max} and sharedTables.
@@ -54,6 +59,7 @@
  * in planner.lp.test.ts and timed in bench/planner.ts.
  */
 export { planRotation, replan } from './planner.ts';
+export { planAdvice, planHealth, counterfactualInput, roundsForEveryone, type Advice, type Change, type HealthLevel, type PlanHealth } from './health.ts';
 export { scorePair, ScoringContext, MAX_PAIR_SCORE, DEFAULT_SCORING_INSTANT, type PairScore, type ScoreOptions } from './scoring.ts';
 export {
   PlanInputError,
