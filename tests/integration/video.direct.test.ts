@@ -114,7 +114,7 @@ describe('direct video: signalling relayed over the participants\' sockets', () 
     const heard = Object.fromEntries(people.map((p) => [p.id, collect<VideoSignalled>(socketOf[p.id]!, 'video:signalled')]));
 
     // The mentor enters first and finds nobody; the mentee finds the mentor, who hears of the mentee.
-    expect(await join(one.mentorId)).toEqual({ data: { roomName: one.roomName, peers: [] } });
+    expect(await join(one.mentorId)).toEqual({ data: { roomName: one.roomName, identity: one.mentorId, peers: [] } });
     const peerJoined = nextEvent(socketOf[one.mentorId]!, 'video:peer-joined');
     const menteeJoin = await join(one.menteeId);
     expect(menteeJoin).toMatchObject({ data: { roomName: one.roomName, peers: [{ identity: one.mentorId }] } });

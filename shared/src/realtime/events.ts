@@ -224,6 +224,8 @@ export interface VideoPeer {
 /** `video:join`'s answer: who is in the room already (they are told of the newcomer). */
 export interface VideoJoined {
   roomName: string;
+  /** Who you are in the room (the other side's polite/impolite role in WebRTC negotiation follows from it). */
+  identity: string;
   peers: VideoPeer[];
 }
 

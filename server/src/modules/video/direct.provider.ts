@@ -193,7 +193,7 @@ export class DirectVideoProvider implements VideoProvider {
     const peer = { identity: participantId, name: claims.n };
     for (const other of joined.peers) this.#io?.to(other.socketId).emit('video:peer-joined', { roomName, peer });
     await this.#record('participant_joined', roomName, joined.member).catch(() => {});
-    return { data: { roomName, peers: joined.peers.map((m) => ({ identity: m.identity, name: m.name })) } };
+    return { data: { roomName, identity: participantId, peers: joined.peers.map((m) => ({ identity: m.identity, name: m.name })) } };
   }
 
   /** Someone is out of a room: the others hear it, a removed socket is told, and the leave is recorded. */
