@@ -71,6 +71,8 @@ class DirectTransport implements CallTransport {
   #closed = false;
   #unsubscribe: () => void = () => {};
   #reconnecting = false;
+  /** Switched off by the person (a standby call's disabled tracks are not: they go live at the start). */
+  #micMuted = false;
 
   constructor(channel: SignallingChannel, listener: TransportContext['listener'], prefs: TransportContext['prefs']) {
     this.#channel = channel;
@@ -145,6 +147,7 @@ class DirectTransport implements CallTransport {
   async setDevice(device: 'camera' | 'microphone', on: boolean): Promise<void> {
     const kind = device === 'camera' ? 'video' : 'audio';
     const current = this.#local.find((t) => t.kind === kind && t.mediaStreamTrack.readyState === 'live');
+    if (device === 'microphone') this.#micMuted = !on;
     if (on && current) current.mediaStreamTrack.enabled = true;
     else if (on) {
       const chosen = device === 'camera' ? this.#prefs.videoDeviceId : this.#prefs.audioDeviceId;
@@ -296,9 +299,8 @@ class DirectTransport implements CallTransport {
   }
 
   #mediaState(): DirectSignal {
-    const live = (kind: string) => this.#local.some((t) => t.kind === kind && t.mediaStreamTrack.readyState === 'live' && t.mediaStreamTrack.enabled);
-    const camera = this.#local.some((t) => t.kind === 'video' && t.mediaStreamTrack.readyState === 'live');
-    return { kind: 'media', cameraOff: !camera, micMuted: !live('audio') };
+    const live = (kind: string) => this.#local.some((t) => t.kind === kind && t.mediaStreamTrack.readyState === 'live');
+    return { kind: 'media', cameraOff: !live('video'), micMuted: this.#micMuted || !live('audio') };
   }
 
   #tellMedia(): void {
