@@ -12,10 +12,10 @@ import {
   type VideoSignalled,
 } from '@constellation/shared/realtime/events';
 import { roomNameFor } from '../../server/src/modules/video/room-name.ts';
-import { buildTestApp, cookieFrom, signUpOrganizer, type TestApp } from '../helpers/app.ts';
+import { buildTestApp, cookieFrom, type TestApp } from '../helpers/app.ts';
 import { eventually } from '../helpers/livekit.ts';
 import { command, connectSocket, connected, nextEvent, type ClientSocket } from '../helpers/realtime.ts';
-import { makeEvent, makeParticipant } from '../factories/index.ts';
+import { setUpVideoEvent } from '../helpers/video-event.ts';
 
 let t: TestApp;
 let url: string;
@@ -33,36 +33,23 @@ afterAll(async () => {
   await t?.close();
 });
 
-interface Person {
-  id: string;
-  name: string;
-  role: 'mentor' | 'mentee';
-}
-
+/** An event of two tables of one mentor and one mentee, planned, with everyone's session cookie. */
 async function setUpEvent(app: FastifyInstance) {
-  const organizer = await signUpOrganizer(app);
-  const headers = { cookie: organizer.cookie };
-  const event = (await app.inject({ method: 'POST', url: '/api/events', headers, payload: makeEvent({ rounds: 2, roundSeconds: 300, transitionSeconds: 10 }) })).json();
-  const people: Person[] = [];
-  for (const role of ['mentor', 'mentor', 'mentee', 'mentee'] as const) {
-    people.push((await app.inject({ method: 'POST', url: `/api/events/${event.id}/participants`, headers, payload: makeParticipant({ role }) })).json());
-  }
-  expect((await app.inject({ method: 'POST', url: `/api/events/${event.id}/plan`, headers, payload: { seed: 1 } })).statusCode).toBe(200);
-  const invites = (await app.inject({ method: 'GET', url: `/api/events/${event.id}/invites`, headers })).json().invites as { participantId: string; url: string }[];
+  const { cookie, eventId, people, plan } = await setUpVideoEvent(url, {
+    event: { rounds: 2, roundSeconds: 300, transitionSeconds: 10 },
+    people: [['mentor', 'Ann Mentor'], ['mentor', 'Bo Mentor'], ['mentee', 'Cy Mentee'], ['mentee', 'Di Mentee']],
+  });
   const cookies: Record<string, string> = {};
-  for (const invite of invites) {
-    cookies[invite.participantId] = cookieFrom(await app.inject({ method: 'POST', url: '/api/join', payload: { token: invite.url.split('#')[1] } }));
+  for (const person of people.values()) {
+    cookies[person.id] = cookieFrom(await app.inject({ method: 'POST', url: '/api/join', payload: { token: person.inviteUrl.split('#')[1] } }));
   }
-  const plan = (await app.inject({ method: 'GET', url: `/api/events/${event.id}/plan`, headers })).json().plan as {
-    rounds: { tables: { mentorId: string; menteeIds: string[] }[] }[];
-  };
-  const tables = plan.rounds[0]!.tables.filter((tb) => tb.menteeIds.length === 1).map((tb) => ({
+  const tables = plan.plan!.rounds[0]!.tables.filter((tb) => tb.menteeIds.length === 1).map((tb) => ({
     mentorId: tb.mentorId,
     menteeId: tb.menteeIds[0]!,
-    roomName: roomNameFor({ eventId: event.id, round: 1, tableId: tb.mentorId }),
+    roomName: roomNameFor({ eventId, round: 1, tableId: tb.mentorId }),
   }));
   expect(tables).toHaveLength(2);
-  return { organizer, eventId: event.id as string, people, cookies, tables };
+  return { organizer: { cookie }, eventId, people: [...people.values()], cookies, tables };
 }
 
 async function open(cookie: string, eventId?: string): Promise<ClientSocket> {
