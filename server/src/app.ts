@@ -62,8 +62,9 @@ export interface AppOptions {
   now?: () => number;
   rateLimits?: { signIn?: { max: number; timeWindow: number }; invite?: { max: number; timeWindow: number } };
   /**
-   * The video rooms: LiveKit as configured by LIVEKIT_* when LIVEKIT_URL is set, else `direct`
-   * browser-to-browser calls with ICE_SERVERS / STUN_URLS / TURN_* (see modules/video/video.config.ts).
+   * The video rooms: by default LiveKit as configured by LIVEKIT_*; `direct` for browser-to-browser
+   * calls with ICE_SERVERS / STUN_URLS / TURN_* (server.ts picks it when there is no LiveKit; see
+   * modules/video/video.config.ts).
    */
   video?: VideoProvider | 'direct';
   /** The keys LiveKit signs its webhooks with; by default LIVEKIT_API_KEY and LIVEKIT_API_SECRET. */
@@ -91,7 +92,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // Video rooms: whatever the options leave out comes from the environment, as the server's configuration reads it.
   const videoConfig = options.video && options.livekit ? null : loadVideoConfig(process.env);
-  const direct = options.video === 'direct' || (!options.video && !process.env.LIVEKIT_URL);
+  const direct = options.video === 'direct';
   const videoProvider: VideoProvider =
     typeof options.video === 'object' ? options.video : direct ? new DirectVideoProvider({ iceServers: loadIceServers(process.env) }) : new LiveKitVideoProvider(videoConfig!);
 

@@ -52,6 +52,8 @@ async function main(): Promise<void> {
     sessionSecret: config.sessionSecret,
     trustProxy: config.trustProxy,
     logger: { level: config.logLevel },
+    // No LiveKit configured, installed or started: calls go directly between the browsers.
+    ...(process.env.LIVEKIT_URL ? {} : { video: 'direct' as const }),
   });
 
   let stopping = false;
