@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
@@ -30,7 +31,8 @@ import attendanceRoutes from './modules/attendance/attendance.routes.ts';
 import { ClockService } from './modules/clock/clock.service.ts';
 import { ClockGateway } from './modules/clock/clock.gateway.ts';
 import { LiveKitVideoProvider } from './modules/video/livekit.provider.ts';
-import { loadVideoConfig } from './modules/video/video.config.ts';
+import { loadIceServers, loadVideoConfig } from './modules/video/video.config.ts';
+import { DirectVideoProvider } from './modules/video/direct.provider.ts';
 import { VideoOrchestrator } from './modules/video/video.orchestrator.ts';
 import type { VideoProvider } from './modules/video/video.provider.ts';
 import { videoRoutes } from './modules/video/video.routes.ts';
@@ -60,8 +62,12 @@ export interface AppOptions {
   /** The server clock (epoch ms); tests may inject their own. */
   now?: () => number;
   rateLimits?: { signIn?: { max: number; timeWindow: number }; invite?: { max: number; timeWindow: number } };
-  /** The video rooms; by default LiveKit as configured by LIVEKIT_* (see modules/video/video.config.ts). */
-  video?: VideoProvider;
+  /**
+   * The video rooms: by default LiveKit as configured by LIVEKIT_*; `direct` for browser-to-browser
+   * calls with ICE_SERVERS / STUN_URLS / TURN_* (server.ts picks it when there is no LiveKit; see
+   * modules/video/video.config.ts).
+   */
+  video?: VideoProvider | 'direct';
   /** The keys LiveKit signs its webhooks with; by default LIVEKIT_API_KEY and LIVEKIT_API_SECRET. */
   livekit?: { apiKey: string; apiSecret: string };
   /** How long after a round starts a missing partner is flagged; by default NO_SHOW_AFTER_SECONDS or 60 s. */
@@ -87,11 +93,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // Video rooms: whatever the options leave out comes from the environment, as the server's configuration reads it.
   const videoConfig = options.video && options.livekit ? null : loadVideoConfig(process.env);
-  const videoProvider = options.video ?? new LiveKitVideoProvider(videoConfig!);
+  const direct = options.video === 'direct';
+  const videoProvider: VideoProvider =
+    typeof options.video === 'object' ? options.video : direct ? new DirectVideoProvider({ iceServers: loadIceServers(process.env) }) : new LiveKitVideoProvider(videoConfig!);
 
   // Infrastructure
   await app.register(errorHandler);
-  await app.register(securityHeaders, { publicUrl: options.publicUrl, videoServerUrl: videoProvider.serverUrl });
+  await app.register(securityHeaders, { publicUrl: options.publicUrl, videoServerUrl: videoProvider.mode === 'livekit' ? videoProvider.serverUrl : undefined });
   await app.register(inputGuard);
   await app.register(originCheck, { publicUrl: options.publicUrl });
   await app.register(db, { pool: options.pool });
@@ -149,6 +157,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     options: { noShowAfterMs: options.noShowAfterMs ?? videoConfig?.noShowAfterMs ?? undefined },
   });
   app.decorate('video', video);
+  // Direct calls: presence from the signalling, into the same log as LiveKit's webhooks.
+  if (videoProvider instanceof DirectVideoProvider) {
+    videoProvider.attach(app.io, (change) => video.presence(change, { id: `direct:${randomUUID()}`, event: change.kind, roomName: change.roomName, change }), app.log);
+  }
   app.addHook('onReady', async () => {
     // In the background: a LiveKit that is slow to answer must not hold up the start.
     void video.resume().catch((error: unknown) => app.log.error({ err: error }, 'resuming video rooms failed'));

@@ -35,10 +35,10 @@ async function main(): Promise<void> {
       process.env.LIVEKIT_URL = livekit.url;
       log(`local LiveKit server running at ${livekit.url}`);
     } catch (error) {
-      log(`could not start the local LiveKit server, video rounds are off: ${String(error)}`);
+      log(`could not start the local LiveKit server, calls go directly between browsers (WebRTC): ${String(error)}`);
     }
   } else if (!process.env.LIVEKIT_URL) {
-    log('no LiveKit server configured or installed (scripts/ensure-livekit.sh): video rounds are off');
+    log('no LiveKit server configured or installed: calls go directly between browsers (WebRTC); LiveKit (scripts/ensure-livekit.sh) is recommended for production, group tables and observing');
   }
   await migrate(databaseUrl, () => {});
   // A request waits at most 5 s for a connection, so an outage answers 503 instead of hanging.
@@ -52,6 +52,8 @@ async function main(): Promise<void> {
     sessionSecret: config.sessionSecret,
     trustProxy: config.trustProxy,
     logger: { level: config.logLevel },
+    // No LiveKit configured, installed or started: calls go directly between the browsers.
+    ...(process.env.LIVEKIT_URL ? {} : { video: 'direct' as const }),
   });
 
   let stopping = false;

@@ -65,6 +65,69 @@ export const VideoObservePayload = Type.Object(
 );
 export type VideoObservePayload = Static<typeof VideoObservePayload>;
 
+// Direct video (no media server): the browsers of one table talk WebRTC to each other, and the
+// server relays their signalling, only between people holding a token for the same room.
+
+const RoomNameField = Type.String({ minLength: 1, maxLength: 200 });
+const IdentityField = Type.String({ minLength: 1, maxLength: 100 });
+
+export const VideoJoinPayload = Type.Object(
+  {
+    /** The room of a `VideoConnection` whose `serverUrl` is `direct:`, and its token. */
+    roomName: RoomNameField,
+    token: Type.String({ minLength: 1, maxLength: 2000 }),
+  },
+  { additionalProperties: false },
+);
+export type VideoJoinPayload = Static<typeof VideoJoinPayload>;
+
+export const VideoLeavePayload = Type.Object({ roomName: RoomNameField }, { additionalProperties: false });
+export type VideoLeavePayload = Static<typeof VideoLeavePayload>;
+
+/** One WebRTC signalling message: a session description, an ICE candidate, or what the sender has switched off. */
+export const DirectSignal = Type.Union([
+  Type.Object(
+    {
+      kind: Type.Literal('description'),
+      type: Type.Union([Type.Literal('offer'), Type.Literal('answer')]),
+      sdp: Type.String({ minLength: 1, maxLength: 100_000 }),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      kind: Type.Literal('candidate'),
+      /** Empty: the end of the sender's candidates. */
+      candidate: Type.String({ maxLength: 2000 }),
+      sdpMid: Type.Union([Type.String({ maxLength: 64 }), Type.Null()]),
+      sdpMLineIndex: Type.Union([Type.Integer({ minimum: 0, maximum: 64 }), Type.Null()]),
+      usernameFragment: Type.Optional(Type.Union([Type.String({ maxLength: 256 }), Type.Null()])),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    { kind: Type.Literal('media'), cameraOff: Type.Boolean(), micMuted: Type.Boolean() },
+    { additionalProperties: false },
+  ),
+]);
+export type DirectSignal = Static<typeof DirectSignal>;
+
+export const VideoSignalPayload = Type.Object(
+  { roomName: RoomNameField, to: IdentityField, signal: DirectSignal },
+  { additionalProperties: false },
+);
+export type VideoSignalPayload = Static<typeof VideoSignalPayload>;
+
+export const VideoMediaPayload = Type.Object(
+  {
+    roomName: RoomNameField,
+    /** `flowing`: the call's media reached a partner (recorded as `published`, as LiveKit's `track_published`). */
+    state: Type.Literal('flowing'),
+  },
+  { additionalProperties: false },
+);
+export type VideoMediaPayload = Static<typeof VideoMediaPayload>;
+
 export interface TimeSyncReply {
   t0: number;
   /** Server epoch ms when the request was handled. */
@@ -127,11 +190,65 @@ export interface PresenceChanged {
   online: boolean;
 }
 
-/** A LiveKit connection, minted by the server for exactly one room. */
+/** How a browser reaches another: STUN and TURN servers, as `RTCIceServer`. */
+export interface IceServer {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
+}
+
+/**
+ * A connection to exactly one room, minted by the server. `serverUrl` is the LiveKit server, or
+ * `direct:` for direct browser-to-browser WebRTC with signalling over this socket (`video:join`).
+ */
 export interface VideoConnection {
   serverUrl: string;
   roomName: string;
   token: string;
+  /** Direct calls: the STUN/TURN servers to use (none on one machine or a LAN). */
+  iceServers?: IceServer[];
+}
+
+/** The `serverUrl` of a direct call. */
+export const DIRECT_VIDEO_URL = 'direct:';
+
+/** Which way calls travel: through a LiveKit server, or directly between the browsers. */
+export type VideoMode = 'livekit' | 'direct';
+
+/** Someone else in a direct room. */
+export interface VideoPeer {
+  identity: string;
+  name: string;
+}
+
+/** `video:join`'s answer: who is in the room already (they are told of the newcomer). */
+export interface VideoJoined {
+  roomName: string;
+  /** Who you are in the room (the other side's polite/impolite role in WebRTC negotiation follows from it). */
+  identity: string;
+  peers: VideoPeer[];
+}
+
+export interface VideoPeerJoined {
+  roomName: string;
+  peer: VideoPeer;
+}
+
+export interface VideoPeerLeft {
+  roomName: string;
+  identity: string;
+}
+
+/** A signalling message relayed from a partner in the same direct room. */
+export interface VideoSignalled {
+  roomName: string;
+  from: string;
+  signal: DirectSignal;
+}
+
+/** The server took this socket out of a direct room (the round ended, a re-plan, the same person joined elsewhere). */
+export interface VideoRemoved {
+  roomName: string;
 }
 
 /**
@@ -178,6 +295,8 @@ export interface VideoRoomInfo {
 
 /** Organizers: the rooms of the round that just started (`video:opened`), or of the round running now (`video:rooms`). */
 export interface VideoRooms {
+  /** How calls travel: `direct` has no media server, so nobody can watch a table. */
+  mode: VideoMode;
   /** The round running now; null (and no rooms) outside a round. */
   round: number | null;
   rooms: VideoRoomInfo[];
@@ -318,6 +437,11 @@ export interface ServerToClientEvents {
   'submissions:changed': (change: { open: boolean }) => void;
   /** Sent to each participant alone, with only their own match(es). */
   'match:confirmed': (match: MyMatch) => void;
+  // Direct calls (no media server): signalling relayed between the people of one room.
+  'video:peer-joined': (joined: VideoPeerJoined) => void;
+  'video:peer-left': (left: VideoPeerLeft) => void;
+  'video:signalled': (signalled: VideoSignalled) => void;
+  'video:removed': (removed: VideoRemoved) => void;
 }
 
 export interface ClientToServerEvents {
@@ -335,6 +459,11 @@ export interface ClientToServerEvents {
   'video:observe': (payload: VideoObservePayload, ack: AckCallback<VideoConnection>) => void;
   // Organizer only: the rooms of the round running now, with who is in them (after a reconnect).
   'video:rooms': (ack: AckCallback<VideoRooms>) => void;
+  // Participants in direct mode: enter a room with its token, relay a signal to someone in it, leave it.
+  'video:join': (payload: VideoJoinPayload, ack: AckCallback<VideoJoined>) => void;
+  'video:signal': (payload: VideoSignalPayload, ack: AckCallback<{ delivered: true }>) => void;
+  'video:media': (payload: VideoMediaPayload, ack: AckCallback<{ recorded: boolean }>) => void;
+  'video:leave': (payload: VideoLeavePayload, ack: AckCallback<{ left: boolean }>) => void;
 }
 
 /** Between server instances (Socket.IO adapter); none yet. */

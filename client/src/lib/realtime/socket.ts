@@ -17,6 +17,7 @@ import type { LiveEvent } from '../state/live-event.svelte.ts';
 import { myFeedback } from '../state/feedback.svelte.ts';
 import { myMatch } from '../state/feedback-match.svelte.ts';
 import type { VideoCall } from '../video/video-call.svelte.ts';
+import { signallingOver } from '../video/signalling.ts';
 import type { VideoRoomsState } from '../video/video-rooms.svelte.ts';
 
 type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -125,6 +126,8 @@ export function openLiveConnection(live: LiveEvent, options: ConnectOptions = {}
   // Video rounds, into their own state. Listeners are added beside the ones above, which stay as they are.
   const { video, videoRooms } = options;
   if (video) {
+    // Direct calls (no media server) signal over this socket.
+    video.useSignalling(signallingOver(socket));
     socket.on('event:snapshot', (snapshot) => video.applySnapshot(snapshot.video, snapshot.videoNext, snapshot.clock));
     socket.on('clock:changed', (change) => video.clockChanged(change.clock));
     socket.on('video:assigned', (assignment) => video.assign(assignment));

@@ -1,12 +1,12 @@
-import type { Track } from 'livekit-client';
 import type { Attachment } from 'svelte/attachments';
+import type { MediaView } from './transport.ts';
 
 /**
  * `{@attach attachTrack(track)}` on a `<video>` or `<audio>`: plays the track there, and detaches it
  * when the element goes or the track changes. `onpicture` hears the first frame the element shows
  * that is not black: a partner waiting on standby sends black frames until the round starts.
  */
-export function attachTrack(track: Track | null | undefined, onpicture?: () => void): Attachment<HTMLMediaElement> {
+export function attachTrack(track: MediaView | null | undefined, onpicture?: () => void): Attachment<HTMLMediaElement> {
   return (element) => {
     if (!track) return;
     track.attach(element);

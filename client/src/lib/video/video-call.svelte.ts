@@ -1,19 +1,22 @@
 import type { ClockState } from '@constellation/shared/clock/state';
 import { seatRoundOf } from '@constellation/shared/clock/seat';
 import type { PartnerNoShow, SeatChanged, VideoAssigned, VideoConnection, VideoUpcoming } from '@constellation/shared/realtime/events';
-// Types only: livekit-client is loaded when the first call starts, so other pages stay light.
-import type {
-  ConnectionQuality,
-  DisconnectReason,
-  LocalTrack,
-  LocalVideoTrack,
-  RemoteAudioTrack,
-  RemoteParticipant,
-  RemoteVideoTrack,
-  Room,
-} from 'livekit-client';
 import { localNow } from '../live/local-time.ts';
 import { describeMediaError, loadDevicePreferences } from './devices.ts';
+// The transports (livekit-client, or direct WebRTC) are loaded when the first call starts, so other pages stay light.
+import {
+  loadTransport,
+  preloadTransports,
+  type CallTransport,
+  type LocalMedia,
+  type MediaView,
+  type Quality,
+  type RemoteView,
+  type SignallingChannel,
+  type TransportFactory,
+} from './transport.ts';
+
+export type { Quality, RemoteView } from './transport.ts';
 
 export type CallStatus =
   /** No room: before the first round, between rounds, after the event. */
@@ -26,26 +29,11 @@ export type CallStatus =
   | 'standby'
   | 'connecting'
   | 'connected'
-  /** LiveKit lost the media or signalling path and is restoring it by itself. */
+  /** The media or signalling path was lost and is being restored by itself. */
   | 'reconnecting'
   /** Dropped for good; a fresh token (from the next snapshot) or a retry brings the call back. */
   | 'disconnected'
   | 'failed';
-
-type LiveKit = typeof import('livekit-client');
-/** `ConnectionQuality`'s values: 'excellent', 'good', 'poor', 'lost', 'unknown'. */
-export type Quality = `${ConnectionQuality}`;
-
-/** One other person in the room, with what they publish. */
-export interface RemoteView {
-  identity: string;
-  name: string;
-  video: RemoteVideoTrack | null;
-  audio: RemoteAudioTrack | null;
-  cameraOff: boolean;
-  micMuted: boolean;
-  quality: Quality;
-}
 
 export interface VideoCallOptions {
   /** False for the organizer's hidden observer: watch and listen, never publish. */
@@ -54,16 +42,14 @@ export interface VideoCallOptions {
 
 /** Retries of a dropped call with the token in hand, before waiting for a fresh one. */
 const RETRY_DELAYS_MS = [1_000, 3_000, 8_000];
-/** The server took everyone out of the room: the round is over, not a network problem. */
-const endedByServer = (lk: LiveKit, reason: DisconnectReason | undefined) =>
-  reason === lk.DisconnectReason.ROOM_DELETED || reason === lk.DisconnectReason.PARTICIPANT_REMOVED;
 
 /**
- * The participant's video call for the round running now, wrapping one livekit-client `Room` at a
- * time. The socket module feeds it (`video:assigned`, the snapshot's `video`, `video:closed`,
- * `partner:no-show`, clock changes); components read it and attach its tracks to elements.
- * LiveKit restores transient drops itself; a lost call is retried, and a reconnecting socket's
- * snapshot brings a fresh token.
+ * The participant's video call for the round running now: one room at a time, through a
+ * transport (`transport.ts`: a LiveKit room, or direct WebRTC between the browsers) chosen by the
+ * connection the server hands out. The socket module feeds it (`video:assigned`, the snapshot's
+ * `video`, `video:closed`, `partner:no-show`, clock changes); components read it and attach its
+ * tracks to elements. Transient drops are restored by the transport; a lost call is retried, and
+ * a reconnecting socket's snapshot brings a fresh token.
  */
 export class VideoCall {
   readonly #publish: boolean;
@@ -71,7 +57,7 @@ export class VideoCall {
   #round = $state<number | null>(null);
   #roomName = $state<string | null>(null);
   #remotes = $state.raw<RemoteView[]>([]);
-  #localVideo = $state.raw<LocalVideoTrack | null>(null);
+  #localVideo = $state.raw<MediaView | null>(null);
   #micOn = $state(true);
   #cameraOn = $state(true);
   #quality = $state<Quality>('unknown');
@@ -83,12 +69,14 @@ export class VideoCall {
   #assignedAt = $state<number | null>(null);
   #firstFrameAt = $state<number | null>(null);
 
-  #room: Room | null = null;
+  #room: CallTransport | null = null;
+  /** Direct calls' signalling over the app's socket (the socket module provides it). */
+  #signalling: SignallingChannel | null = null;
   #connection: VideoConnection | null = null;
   /** Waiting in the next round's room: nothing the camera or microphone captures leaves the browser. */
   #standby = false;
   /** Local tracks published (or being published) disabled on standby, enabled when the round starts. */
-  #held: LocalTrack[] = [];
+  #held: LocalMedia[] = [];
   /** On standby: a copy of the camera for the person's own preview; the published original stays disabled. */
   #preview = $state.raw<MediaStreamTrack | null>(null);
   /** The standby call could not open the camera and microphone together: try each alone when it goes live. */
@@ -101,7 +89,7 @@ export class VideoCall {
   constructor(options: VideoCallOptions = {}) {
     this.#publish = options.publish ?? true;
     // Fetch the video library while the person waits in the lobby, not when their round starts.
-    if (this.#publish) void import('livekit-client').catch(() => {});
+    if (this.#publish) preloadTransports();
   }
 
   get status(): CallStatus {
@@ -116,7 +104,7 @@ export class VideoCall {
   get remotes(): RemoteView[] {
     return this.#remotes;
   }
-  get localVideo(): LocalVideoTrack | null {
+  get localVideo(): MediaView | null {
     return this.#localVideo;
   }
   get microphoneOn(): boolean {
@@ -163,6 +151,11 @@ export class VideoCall {
   }
 
   // --- fed by the socket module -------------------------------------------------------------
+
+  /** The socket module's signalling channel, for direct calls. */
+  useSignalling(channel: SignallingChannel | null): void {
+    this.#signalling = channel;
+  }
 
   /** `video:assigned`: this round's room, or null when sitting out. */
   assign(assignment: VideoAssigned): void {
@@ -223,7 +216,7 @@ export class VideoCall {
     this.#noShow = null;
     // Moving from a live call of this round to another: the camera and microphone already open go
     // along (no second device prompt, no re-opening them: the new partner sees you sooner).
-    if (change.connection && this.#room?.state === 'connected' && !this.#standby && this.#round === change.round) {
+    if (change.connection && this.#room?.connected && !this.#standby && this.#round === change.round) {
       void this.join(change.connection, change.round, { reuse: this.#openTracks() });
       return;
     }
@@ -248,8 +241,8 @@ export class VideoCall {
   }
 
   async startAudio(): Promise<void> {
-    await this.#room?.startAudio();
-    this.#audioBlocked = !(this.#room?.canPlaybackAudio ?? true);
+    const room = this.#room;
+    if (room) this.#audioBlocked = !(await room.startAudio());
   }
 
   /** The remote video element showed its first frame of this round. */
@@ -266,7 +259,7 @@ export class VideoCall {
   async join(
     connection: VideoConnection,
     round: number,
-    { standby = false, reuse, afresh = false }: { standby?: boolean; reuse?: LocalTrack[]; afresh?: boolean } = {},
+    { standby = false, reuse, afresh = false }: { standby?: boolean; reuse?: LocalMedia[]; afresh?: boolean } = {},
   ): Promise<void> {
     const sameRoom = this.#roomName === connection.roomName && this.#round === round;
     if (sameRoom) {
@@ -286,9 +279,9 @@ export class VideoCall {
     this.#error = '';
     if (!this.#standby) this.#assignedAt ??= localNow();
 
-    let lk: LiveKit;
+    let create: TransportFactory;
     try {
-      lk = await import('livekit-client');
+      create = await loadTransport(connection);
     } catch {
       if (generation !== this.#generation) return;
       this.#status = 'failed';
@@ -297,23 +290,21 @@ export class VideoCall {
     }
     if (generation !== this.#generation) return;
     const prefs = loadDevicePreferences();
-    const room = new lk.Room({
-      // One viewer per video, at one size: simulcast layers and adaptive pausing only add the
-      // latency of switching layers (a key frame) when a standby call goes live.
-      adaptiveStream: false,
-      dynacast: false,
-      publishDefaults: { simulcast: false },
-      videoCaptureDefaults: prefs.videoDeviceId ? { deviceId: prefs.videoDeviceId } : {},
-      audioCaptureDefaults: prefs.audioDeviceId ? { deviceId: prefs.audioDeviceId } : {},
-    });
+    let room: CallTransport;
+    try {
+      room = create({ listener: this.#listenerFor(generation), prefs, signalling: this.#signalling });
+    } catch (error) {
+      this.#status = 'failed';
+      this.#error = `The video call could not start${error instanceof Error && error.message ? ` (${error.message})` : ''}. Reload the page.`;
+      return;
+    }
     this.#room = room;
-    this.#wire(lk, room, generation);
     // Open the camera and microphone while the signalling connects, not after: it is the slow part.
     const localTracks = reuse?.length
       ? Promise.resolve(reuse)
       : this.#publish
-      ? lk
-          .createLocalTracks({
+      ? room
+          .openDevices({
             audio: this.#micOn ? (prefs.audioDeviceId ? { deviceId: prefs.audioDeviceId } : true) : false,
             video: this.#cameraOn ? (prefs.videoDeviceId ? { deviceId: prefs.videoDeviceId } : true) : false,
           })
@@ -330,18 +321,18 @@ export class VideoCall {
           .catch(() => null)
       : Promise.resolve(null);
     try {
-      await room.connect(connection.serverUrl, connection.token);
+      await room.connect(connection);
     } catch (error) {
       void localTracks.then((tracks) => tracks?.forEach((track) => track.stop()));
       if (generation !== this.#generation) return;
       this.#room = null;
-      void room.disconnect();
+      room.disconnect(true);
       this.#status = 'failed';
       this.#error = `The video call could not connect${error instanceof Error && error.message ? ` (${error.message})` : ''}. Retrying…`;
       this.#scheduleRetry(generation);
       return;
     }
-    if (generation !== this.#generation) return void room.disconnect();
+    if (generation !== this.#generation) return void room.disconnect(true);
     this.#status = this.#standby ? 'standby' : 'connected';
     this.#retries = 0;
     this.#refresh();
@@ -349,7 +340,7 @@ export class VideoCall {
       const tracks = await localTracks;
       if (generation !== this.#generation) return void tracks?.forEach((track) => track.stop());
       if (tracks) {
-        await Promise.all(tracks.map((track) => room.localParticipant.publishTrack(track))).catch(() => {});
+        await room.publish(tracks);
         this.#refresh();
       } else if (this.#standby) this.#devicesPending = true;
       else {
@@ -365,10 +356,7 @@ export class VideoCall {
     clearTimeout(this.#retryTimer);
     const room = this.#room;
     this.#room = null;
-    if (room) {
-      room.removeAllListeners();
-      void room.disconnect(stopTracks);
-    }
+    room?.disconnect(stopTracks);
     this.#held = [];
     this.#stopPreview();
     this.#devicesPending = false;
@@ -405,8 +393,8 @@ export class VideoCall {
     for (const track of this.#held) {
       const on = track.kind === 'video' ? this.#cameraOn : this.#micOn;
       if (on) track.mediaStreamTrack.enabled = true;
-      // Muting through LiveKit tells the other side the camera or microphone is off.
-      else void track.mute().catch(() => {});
+      // Muting through the transport tells the other side the camera or microphone is off.
+      else void this.#room?.mute(track).catch(() => {});
     }
     this.#held = [];
     this.#stopPreview();
@@ -419,11 +407,10 @@ export class VideoCall {
     this.#refresh();
   }
 
-  /** The local tracks published in the room now (none on standby's held ones until they are published). */
-  #openTracks(): LocalTrack[] {
+  /** The camera and microphone published in the call now (none while on standby). */
+  #openTracks(): LocalMedia[] {
     const room = this.#room;
-    if (!room || this.#standby) return [];
-    return [...room.localParticipant.trackPublications.values()].flatMap((p) => (p.track ? [p.track as LocalTrack] : []));
+    return room && !this.#standby ? room.published() : [];
   }
 
   #stopPreview(): void {
@@ -435,48 +422,33 @@ export class VideoCall {
     return Promise.all([this.#applyDevice('camera', this.#cameraOn), this.#applyDevice('microphone', this.#micOn)]);
   }
 
-  #wire(lk: LiveKit, room: Room, generation: number): void {
-    const { RoomEvent } = lk;
+  /** What the transport reports, for as long as this attempt is the current one. */
+  #listenerFor(generation: number) {
     const current = () => generation === this.#generation;
-    const refresh = () => current() && this.#refresh();
-    room
-      .on(RoomEvent.ParticipantConnected, refresh)
-      .on(RoomEvent.ParticipantDisconnected, refresh)
-      .on(RoomEvent.TrackSubscribed, refresh)
-      .on(RoomEvent.TrackUnsubscribed, refresh)
-      .on(RoomEvent.TrackMuted, refresh)
-      .on(RoomEvent.TrackUnmuted, refresh)
-      .on(RoomEvent.LocalTrackPublished, refresh)
-      .on(RoomEvent.LocalTrackUnpublished, refresh)
-      .on(RoomEvent.ConnectionQualityChanged, (quality, participant) => {
+    return {
+      changed: () => current() && this.#refresh(),
+      reconnecting: () => current() && (this.#status = 'reconnecting'),
+      reconnected: () => {
         if (!current()) return;
-        if (participant.identity === room.localParticipant.identity) this.#quality = quality as Quality;
-        else this.#refresh();
-      })
-      // Resuming the session (the signalling dropped) or restarting it (the media too): either way the call is down for now.
-      .on(RoomEvent.SignalReconnecting, () => current() && (this.#status = 'reconnecting'))
-      .on(RoomEvent.Reconnecting, () => current() && (this.#status = 'reconnecting'))
-      .on(RoomEvent.Reconnected, () => {
-        if (!current()) return;
-        this.#status = 'connected';
+        this.#status = this.#standby ? 'standby' : 'connected';
         this.#refresh();
-      })
-      .on(RoomEvent.AudioPlaybackStatusChanged, () => current() && (this.#audioBlocked = !room.canPlaybackAudio))
-      .on(RoomEvent.MediaDevicesError, (error: Error) => current() && (this.#mediaError = describeMediaError(error)))
-      .on(RoomEvent.Disconnected, (reason?: DisconnectReason) => {
+      },
+      audioBlocked: (blocked: boolean) => current() && (this.#audioBlocked = blocked),
+      mediaError: (error: unknown) => current() && (this.#mediaError = describeMediaError(error)),
+      disconnected: (endedByServer: boolean) => {
         if (!current()) return;
         this.#remotes = [];
         this.#localVideo = null;
-        if (endedByServer(lk, reason)) {
+        this.#room = null;
+        if (endedByServer) {
           // The round is over (`video:closed` follows); nothing to retry.
-          this.#room = null;
           this.#status = 'idle';
           return;
         }
-        this.#room = null;
         this.#status = 'disconnected';
         this.#scheduleRetry(generation);
-      });
+      },
+    };
   }
 
   #scheduleRetry(generation: number): void {
@@ -491,22 +463,21 @@ export class VideoCall {
     }, delay);
   }
 
-  /** Rebuilds what the screen shows from the room: cheap, and never out of step with LiveKit. */
+  /** Rebuilds what the screen shows from the transport: cheap, and never out of step with it. */
   #refresh(): void {
     const room = this.#room;
     if (!room) return;
-    this.#remotes = [...room.remoteParticipants.values()].map(viewOf);
-    const camera = room.localParticipant.getTrackPublication('camera' as Parameters<typeof room.localParticipant.getTrackPublication>[0]);
-    this.#localVideo = camera && !camera.isMuted ? ((camera.videoTrack as LocalVideoTrack | undefined) ?? null) : null;
-    this.#quality = room.localParticipant.connectionQuality as Quality;
+    const view = room.view();
+    this.#remotes = view.remotes;
+    this.#localVideo = view.localVideo;
+    this.#quality = view.quality;
   }
 
   async #applyDevice(device: 'camera' | 'microphone', on: boolean): Promise<void> {
     const room = this.#room;
-    if (!room || !this.#publish || room.state !== 'connected') return;
+    if (!room || !this.#publish || !room.connected) return;
     try {
-      if (device === 'camera') await room.localParticipant.setCameraEnabled(on);
-      else await room.localParticipant.setMicrophoneEnabled(on);
+      await room.setDevice(device, on);
       if (on) this.#mediaError = '';
     } catch (error) {
       if (room !== this.#room) return;
@@ -516,21 +487,4 @@ export class VideoCall {
     }
     if (room === this.#room) this.#refresh();
   }
-}
-
-type Source = Parameters<RemoteParticipant['getTrackPublication']>[0];
-
-function viewOf(participant: RemoteParticipant): RemoteView {
-  // Track.Source's values, spelled out so this module needs livekit-client's types only.
-  const camera = participant.getTrackPublication('camera' as Source);
-  const microphone = participant.getTrackPublication('microphone' as Source);
-  return {
-    identity: participant.identity,
-    name: participant.name || participant.identity,
-    video: (camera?.isSubscribed ? (camera.videoTrack as RemoteVideoTrack | undefined) : undefined) ?? null,
-    audio: (microphone?.isSubscribed ? (microphone.audioTrack as RemoteAudioTrack | undefined) : undefined) ?? null,
-    cameraOff: !camera || camera.isMuted,
-    micMuted: !microphone || microphone.isMuted,
-    quality: participant.connectionQuality as Quality,
-  };
 }

@@ -1,5 +1,5 @@
 import type { ClockState } from '@constellation/shared/clock/state';
-import type { SeatingChanged, VideoNoShow, VideoPresence, VideoRoomInfo, VideoRooms } from '@constellation/shared/realtime/events';
+import type { SeatingChanged, VideoMode, VideoNoShow, VideoPresence, VideoRoomInfo, VideoRooms } from '@constellation/shared/realtime/events';
 
 /** One live change of seats, for the organizer's log: who now meets whom, and whom each replaced. */
 export interface SeatingLogEntry {
@@ -25,6 +25,7 @@ export interface SeatingLogEntry {
  */
 export class VideoRoomsState {
   #round = $state<number | null>(null);
+  #mode = $state<VideoMode | null>(null);
   #rooms = $state<VideoRoomInfo[]>([]);
   #noShows = $state<VideoNoShow[]>([]);
   #log = $state<SeatingLogEntry[]>([]);
@@ -32,6 +33,11 @@ export class VideoRoomsState {
 
   get round(): number | null {
     return this.#round;
+  }
+
+  /** How calls travel (known once the server listed the rooms): `direct` has nothing to watch through. */
+  get mode(): VideoMode | null {
+    return this.#mode;
   }
 
   get rooms(): VideoRoomInfo[] {
@@ -63,6 +69,7 @@ export class VideoRoomsState {
   /** `video:opened`, or the answer to `video:rooms` after a (re)connect. */
   applyRooms(rooms: VideoRooms): void {
     if (rooms.round !== this.#round) this.#noShows = [];
+    this.#mode = rooms.mode;
     this.#round = rooms.round;
     this.#rooms = rooms.rooms;
   }

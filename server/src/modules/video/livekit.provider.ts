@@ -43,6 +43,7 @@ const OBSERVER_GRANT = {
 const MAX_TTL_SECONDS = 6 * 3600;
 
 export class LiveKitVideoProvider implements VideoProvider {
+  readonly mode = 'livekit' as const;
   readonly serverUrl: string;
   readonly #apiKey: string;
   readonly #apiSecret: string;

@@ -1,3 +1,5 @@
+import type { IceServer } from '@constellation/shared/realtime/events';
+
 export interface VideoConfig {
   /** Where browsers reach LiveKit (ws:// or wss://); handed to clients with each token. */
   url: string;
@@ -56,4 +58,50 @@ export function loadVideoConfig(env: NodeJS.ProcessEnv = process.env): VideoConf
     config.noShowAfterMs = Math.round(seconds * 1000);
   }
   return config;
+}
+
+const ICE_URL = /^(stun|stuns|turn|turns):[^\s]+$/;
+
+/**
+ * STUN/TURN servers for direct calls (no LiveKit): `ICE_SERVERS` as JSON (`RTCIceServer[]`), or
+ * `STUN_URLS` (comma-separated) with `TURN_URL`, `TURN_USERNAME` and `TURN_CREDENTIAL`. None by
+ * default: browsers on one machine or one LAN reach each other without help.
+ */
+export function loadIceServers(env: NodeJS.ProcessEnv = process.env): IceServer[] {
+  const checkUrls = (urls: string[], name: string) => {
+    const bad = urls.find((u) => !ICE_URL.test(u));
+    if (bad !== undefined) throw new Error(`${name} must hold stun:, stuns:, turn: or turns: URLs, got "${bad}"`);
+  };
+  if (env.ICE_SERVERS) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(env.ICE_SERVERS);
+    } catch {
+      throw new Error('ICE_SERVERS must be JSON: an array of {"urls", "username", "credential"}');
+    }
+    if (!Array.isArray(parsed)) throw new Error('ICE_SERVERS must be a JSON array of {"urls", "username", "credential"}');
+    return parsed.map((entry: unknown, i) => {
+      const e = (entry ?? {}) as Record<string, unknown>;
+      const urls = typeof e.urls === 'string' ? [e.urls] : Array.isArray(e.urls) && e.urls.every((u) => typeof u === 'string') ? (e.urls as string[]) : null;
+      if (!urls || urls.length === 0) throw new Error(`ICE_SERVERS[${i}].urls must be a URL or a list of URLs`);
+      checkUrls(urls, `ICE_SERVERS[${i}].urls`);
+      for (const key of ['username', 'credential'] as const) {
+        if (e[key] !== undefined && typeof e[key] !== 'string') throw new Error(`ICE_SERVERS[${i}].${key} must be a string`);
+      }
+      return { urls, ...(e.username !== undefined ? { username: e.username as string } : {}), ...(e.credential !== undefined ? { credential: e.credential as string } : {}) };
+    });
+  }
+  const servers: IceServer[] = [];
+  const stun = (env.STUN_URLS ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+  if (stun.length > 0) {
+    checkUrls(stun, 'STUN_URLS');
+    servers.push({ urls: stun });
+  }
+  if (env.TURN_URL) {
+    const turn = env.TURN_URL.split(',').map((u) => u.trim()).filter(Boolean);
+    checkUrls(turn, 'TURN_URL');
+    if (!env.TURN_USERNAME || !env.TURN_CREDENTIAL) throw new Error('TURN_URL needs TURN_USERNAME and TURN_CREDENTIAL');
+    servers.push({ urls: turn, username: env.TURN_USERNAME, credential: env.TURN_CREDENTIAL });
+  }
+  return servers;
 }

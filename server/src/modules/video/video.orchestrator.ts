@@ -2,7 +2,6 @@ import type { FastifyBaseLogger } from 'fastify';
 import type pg from 'pg';
 import type { Socket } from 'socket.io';
 import type { Plan } from '../schedule/core/index.ts';
-import { Compile } from 'typebox/compile';
 import type { ClockActive, ClockState } from '@constellation/shared/clock/state';
 import {
   VideoObservePayload,
@@ -27,6 +26,7 @@ import { liveEventIds, loadClockSettings } from '../clock/clock.repository.ts';
 import { seatRoundOf } from '@constellation/shared/clock/seat';
 import { roundEndsAt, secondsUntil, tableOf, tablesOf, waitingPartners, type TableRoom } from './core/seating.ts';
 import { parseRoomName } from './room-name.ts';
+import { payloadChecker } from './payload-check.ts';
 import type { VideoProvider } from './video.provider.ts';
 import { absentInRound, markArrived, presentInRound, recordNoShow, recordPresence, replaceSeats, showedUpInRound } from './video.repository.ts';
 import type { AttendanceService } from '../attendance/attendance.service.ts';
@@ -111,14 +111,7 @@ interface EventVideo {
   arrivals: Set<string>;
 }
 
-const checkObserve = (() => {
-  const compiled = Compile(VideoObservePayload);
-  return (value: unknown): string | null => {
-    if (compiled.Check(value)) return null;
-    const first = [...compiled.Errors(value)][0];
-    return first ? `${first.instancePath || 'payload'} ${first.message}` : 'payload is invalid';
-  };
-})();
+const checkObserve = payloadChecker(VideoObservePayload);
 
 function ackOf<T>(maybe: unknown): AckCallback<T> {
   return typeof maybe === 'function' ? (maybe as AckCallback<T>) : () => {};
@@ -605,6 +598,9 @@ export class VideoOrchestrator {
   }
 
   async #observe(eventId: string, organizerId: string, roomName: string): Promise<Ack<VideoConnection>> {
+    if (this.#provider.mode === 'direct') {
+      return fail('livekit-required', 'Watching a table needs a LiveKit server: calls go directly between the browsers now, with nothing in between to watch through');
+    }
     const ref = parseRoomName(roomName);
     if (!ref || ref.eventId !== eventId) return fail('not-found', `"${roomName}" is not a room of this event`);
     const clock = await this.#clock.state(eventId);
@@ -626,7 +622,7 @@ export class VideoOrchestrator {
 
   async #roomsNow(eventId: string): Promise<VideoRooms> {
     const clock = await this.#clock.state(eventId);
-    if (clock?.phase !== 'round') return { round: null, rooms: [] };
+    if (clock?.phase !== 'round') return { mode: this.#provider.mode, round: null, rooms: [] };
     const { plan } = await this.#gateway.plan(eventId);
     return this.#roomsOf(eventId, clock.round, tablesOf(eventId, plan, clock.round));
   }
@@ -635,6 +631,7 @@ export class VideoOrchestrator {
   async #roomsOf(eventId: string, round: number, tables: TableRoom[]): Promise<VideoRooms> {
     const present = await presentInRound(this.#pool, eventId, round);
     return {
+      mode: this.#provider.mode,
       round,
       rooms: tables.map((t) => ({
         roomName: t.roomName,
@@ -895,7 +892,8 @@ export class VideoOrchestrator {
 
   async #connection(roomName: string, identity: string, name: string, ttlSeconds: number): Promise<VideoConnection> {
     const token = await this.#provider.mintParticipantToken({ roomName, identity, name, ttlSeconds });
-    return { serverUrl: this.#provider.serverUrl, roomName, token };
+    const iceServers = this.#provider.iceServers;
+    return { serverUrl: this.#provider.serverUrl, roomName, token, ...(iceServers?.length ? { iceServers: [...iceServers] } : {}) };
   }
 
   /** A standby token lasts until its round ends; in the lobby, as long as the rooms are held. */

@@ -1,3 +1,4 @@
+import type { IceServer, VideoMode } from '@constellation/shared/realtime/events';
 import type { RoomRef } from './room-name.ts';
 
 export type { RoomRef } from './room-name.ts';
@@ -56,14 +57,18 @@ export interface ConnectionDetails {
 
 /** The video feature's port: the clock and the schedule talk to this, never to LiveKit. */
 export interface VideoProvider {
-  /** The URL browsers connect to (ws:// or wss://). */
+  /** `livekit`: a media server carries the calls; `direct`: the browsers connect to each other (no observers). */
+  readonly mode: VideoMode;
+  /** The URL browsers connect to (ws:// or wss://), or `direct:`. */
   readonly serverUrl: string;
+  /** Direct calls: the STUN/TURN servers handed to browsers with each connection. */
+  readonly iceServers?: readonly IceServer[];
   roomNameFor(ref: RoomRef): string;
   /** Creates the room; a room already open under this name is returned as it is (LiveKit keeps its first options). */
   ensureRoom(name: string, options: RoomOptions): Promise<VideoRoom>;
   /** Joins exactly one room, may publish camera and microphone only, may subscribe, no data messages. */
   mintParticipantToken(request: TokenRequest): Promise<string>;
-  /** Joins exactly one room invisibly, may subscribe, may publish nothing. */
+  /** Joins exactly one room invisibly, may subscribe, may publish nothing (LiveKit only: direct mode throws). */
   mintObserverToken(request: TokenRequest): Promise<string>;
   /** Disconnects everyone, then deletes the room; closing a room that is already gone succeeds. */
   closeRoom(name: string): Promise<void>;

@@ -1,0 +1,105 @@
+/** Calls through a LiveKit server: one livekit-client `Room` per call. Loaded on first use. */
+import {
+  ConnectionState,
+  DisconnectReason,
+  Room,
+  RoomEvent,
+  Track,
+  createLocalTracks,
+  type LocalTrack,
+  type LocalVideoTrack,
+  type RemoteParticipant,
+} from 'livekit-client';
+import type { VideoConnection } from '@constellation/shared/realtime/events';
+import type { CallTransport, CallView, DeviceRequest, LocalMedia, Quality, RemoteView, TransportContext } from './transport.ts';
+
+/** The server took everyone out of the room: the round is over, not a network problem. */
+const endedByServer = (reason: DisconnectReason | undefined) => reason === DisconnectReason.ROOM_DELETED || reason === DisconnectReason.PARTICIPANT_REMOVED;
+
+export function createLiveKitTransport({ listener, prefs }: TransportContext): CallTransport {
+  const room = new Room({
+    // One viewer per video, at one size: simulcast layers and adaptive pausing only add the
+    // latency of switching layers (a key frame) when a standby call goes live.
+    adaptiveStream: false,
+    dynacast: false,
+    publishDefaults: { simulcast: false },
+    videoCaptureDefaults: prefs.videoDeviceId ? { deviceId: prefs.videoDeviceId } : {},
+    audioCaptureDefaults: prefs.audioDeviceId ? { deviceId: prefs.audioDeviceId } : {},
+  });
+  const changed = () => listener.changed();
+  room
+    .on(RoomEvent.ParticipantConnected, changed)
+    .on(RoomEvent.ParticipantDisconnected, changed)
+    .on(RoomEvent.TrackSubscribed, changed)
+    .on(RoomEvent.TrackUnsubscribed, changed)
+    .on(RoomEvent.TrackMuted, changed)
+    .on(RoomEvent.TrackUnmuted, changed)
+    .on(RoomEvent.LocalTrackPublished, changed)
+    .on(RoomEvent.LocalTrackUnpublished, changed)
+    .on(RoomEvent.ConnectionQualityChanged, changed)
+    // Resuming the session (the signalling dropped) or restarting it (the media too): either way the call is down for now.
+    .on(RoomEvent.SignalReconnecting, () => listener.reconnecting())
+    .on(RoomEvent.Reconnecting, () => listener.reconnecting())
+    .on(RoomEvent.Reconnected, () => listener.reconnected())
+    .on(RoomEvent.AudioPlaybackStatusChanged, () => listener.audioBlocked(!room.canPlaybackAudio))
+    .on(RoomEvent.MediaDevicesError, (error: Error) => listener.mediaError(error))
+    .on(RoomEvent.Disconnected, (reason?: DisconnectReason) => listener.disconnected(endedByServer(reason)));
+
+  const request = (r: DeviceRequest) => (typeof r === 'object' ? { deviceId: r.deviceId } : r);
+
+  return {
+    openDevices: (wanted) => createLocalTracks({ audio: request(wanted.audio), video: request(wanted.video) }),
+    async connect(connection: VideoConnection) {
+      try {
+        await room.connect(connection.serverUrl, connection.token);
+      } catch (error) {
+        room.removeAllListeners();
+        void room.disconnect();
+        throw error;
+      }
+    },
+    get connected() {
+      return room.state === ConnectionState.Connected;
+    },
+    async publish(tracks: LocalMedia[]) {
+      await Promise.all(tracks.map((track) => room.localParticipant.publishTrack(track as LocalTrack))).catch(() => {});
+    },
+    published: () => [...room.localParticipant.trackPublications.values()].flatMap((p) => (p.track ? [p.track as LocalTrack] : [])),
+    // Muting through LiveKit tells the other side the camera or microphone is off.
+    mute: async (track) => void (await (track as LocalTrack).mute()),
+    async setDevice(device, on) {
+      if (device === 'camera') await room.localParticipant.setCameraEnabled(on);
+      else await room.localParticipant.setMicrophoneEnabled(on);
+    },
+    view(): CallView {
+      const camera = room.localParticipant.getTrackPublication(Track.Source.Camera);
+      return {
+        remotes: [...room.remoteParticipants.values()].map(viewOf),
+        localVideo: camera && !camera.isMuted ? ((camera.videoTrack as LocalVideoTrack | undefined) ?? null) : null,
+        quality: room.localParticipant.connectionQuality as Quality,
+      };
+    },
+    async startAudio() {
+      await room.startAudio();
+      return room.canPlaybackAudio;
+    },
+    disconnect(stopTracks) {
+      room.removeAllListeners();
+      void room.disconnect(stopTracks);
+    },
+  };
+}
+
+function viewOf(participant: RemoteParticipant): RemoteView {
+  const camera = participant.getTrackPublication(Track.Source.Camera);
+  const microphone = participant.getTrackPublication(Track.Source.Microphone);
+  return {
+    identity: participant.identity,
+    name: participant.name || participant.identity,
+    video: (camera?.isSubscribed ? camera.videoTrack : undefined) ?? null,
+    audio: (microphone?.isSubscribed ? microphone.audioTrack : undefined) ?? null,
+    cameraOff: !camera || camera.isMuted,
+    micMuted: !microphone || microphone.isMuted,
+    quality: participant.connectionQuality as Quality,
+  };
+}

@@ -1,0 +1,204 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ClockActive } from '@constellation/shared/clock/state';
+import {
+  DIRECT_VIDEO_URL,
+  type Ack,
+  type VideoAssigned,
+  type VideoConnection,
+  type VideoJoined,
+  type VideoPresence,
+  type VideoRooms,
+  type VideoSignalled,
+} from '@constellation/shared/realtime/events';
+import { roomNameFor } from '../../server/src/modules/video/room-name.ts';
+import { buildTestApp, cookieFrom, type TestApp } from '../helpers/app.ts';
+import { eventually } from '../helpers/livekit.ts';
+import { command, connectSocket, connected, nextEvent, type ClientSocket } from '../helpers/realtime.ts';
+import { setUpVideoEvent } from '../helpers/video-event.ts';
+
+let t: TestApp;
+let url: string;
+const sockets: ClientSocket[] = [];
+
+beforeAll(async () => {
+  t = await buildTestApp({ video: 'direct', noShowAfterMs: 60_000 });
+  await t.app.listen({ port: 0, host: '127.0.0.1' });
+  const address = t.app.server.address();
+  url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+});
+
+afterAll(async () => {
+  sockets.forEach((s) => s.disconnect());
+  await t?.close();
+});
+
+/** An event of two tables of one mentor and one mentee, planned, with everyone's session cookie. */
+async function setUpEvent(app: FastifyInstance) {
+  const { cookie, eventId, people, plan } = await setUpVideoEvent(url, {
+    event: { rounds: 2, roundSeconds: 300, transitionSeconds: 10 },
+    people: [['mentor', 'Ann Mentor'], ['mentor', 'Bo Mentor'], ['mentee', 'Cy Mentee'], ['mentee', 'Di Mentee']],
+  });
+  const cookies: Record<string, string> = {};
+  for (const person of people.values()) {
+    cookies[person.id] = cookieFrom(await app.inject({ method: 'POST', url: '/api/join', payload: { token: person.inviteUrl.split('#')[1] } }));
+  }
+  const tables = plan.plan!.rounds[0]!.tables.filter((tb) => tb.menteeIds.length === 1).map((tb) => ({
+    mentorId: tb.mentorId,
+    menteeId: tb.menteeIds[0]!,
+    roomName: roomNameFor({ eventId, round: 1, tableId: tb.mentorId }),
+  }));
+  expect(tables).toHaveLength(2);
+  return { organizer: { cookie }, eventId, people: [...people.values()], cookies, tables };
+}
+
+async function open(cookie: string, eventId?: string): Promise<ClientSocket> {
+  const socket = connectSocket(url, { cookie, ...(eventId ? { eventId, as: 'organizer' as const } : {}) });
+  sockets.push(socket);
+  const snapshot = nextEvent(socket, 'event:snapshot');
+  await connected(socket);
+  await snapshot;
+  return socket;
+}
+
+/** Every emission of `event` on a socket, from now on. */
+function collect<T>(socket: ClientSocket, event: string): T[] {
+  const seen: T[] = [];
+  socket.on(event as never, ((payload: T) => seen.push(payload)) as never);
+  return seen;
+}
+
+const offer = { kind: 'description', type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' } as const;
+
+async function presenceKinds(eventId: string, participantId: string): Promise<string[]> {
+  const { rows } = await t.pool.query<{ kind: string }>('SELECT kind FROM room_presence WHERE event_id = $1 AND participant_id = $2 ORDER BY at, id', [eventId, participantId]);
+  return rows.map((r) => r.kind);
+}
+
+describe('direct video: signalling relayed over the participants\' sockets', () => {
+  it('relays offers, answers and candidates only between the two people of one table, and records their presence', async () => {
+    const { organizer, eventId, people, cookies, tables } = await setUpEvent(t.app);
+    const [one, two] = tables as [(typeof tables)[number], (typeof tables)[number]];
+    const socketOf: Record<string, ClientSocket> = {};
+    for (const p of people) socketOf[p.id] = await open(cookies[p.id]!);
+    const org = await open(organizer.cookie, eventId);
+
+    const assigned = Object.fromEntries(people.map((p) => [p.id, nextEvent(socketOf[p.id]!, 'video:assigned')]));
+    const started = await command<ClockActive>(org, 'clock:start');
+    expect('data' in started).toBe(true);
+    const connectionOf: Record<string, VideoConnection> = {};
+    for (const p of people) {
+      const a = (await assigned[p.id]!) as VideoAssigned;
+      expect(a.connection).toMatchObject({ serverUrl: DIRECT_VIDEO_URL, roomName: tables.find((tb) => tb.mentorId === p.id || tb.menteeId === p.id)!.roomName });
+      connectionOf[p.id] = a.connection!;
+    }
+    const rooms = await command<VideoRooms>(org, 'video:rooms');
+    expect(rooms).toMatchObject({ data: { mode: 'direct', round: 1 } });
+
+    const join = (id: string, connection = connectionOf[id]!) =>
+      command<VideoJoined>(socketOf[id]!, 'video:join', { roomName: connection.roomName, token: connection.token });
+    const presence = collect<VideoPresence>(org, 'video:presence');
+    const heard = Object.fromEntries(people.map((p) => [p.id, collect<VideoSignalled>(socketOf[p.id]!, 'video:signalled')]));
+
+    // The mentor enters first and finds nobody; the mentee finds the mentor, who hears of the mentee.
+    expect(await join(one.mentorId)).toEqual({ data: { roomName: one.roomName, identity: one.mentorId, peers: [] } });
+    const peerJoined = nextEvent(socketOf[one.mentorId]!, 'video:peer-joined');
+    const menteeJoin = await join(one.menteeId);
+    expect(menteeJoin).toMatchObject({ data: { roomName: one.roomName, peers: [{ identity: one.mentorId }] } });
+    expect((await peerJoined).peer.identity).toBe(one.menteeId);
+    expect(await join(two.mentorId)).toMatchObject({ data: { peers: [] } });
+    expect(await join(two.menteeId)).toMatchObject({ data: { peers: [{ identity: two.mentorId }] } });
+
+    // Offer, answer and a candidate go to the partner, marked as from the sender.
+    expect(await command(socketOf[one.menteeId]!, 'video:signal', { roomName: one.roomName, to: one.mentorId, signal: offer })).toEqual({ data: { delivered: true } });
+    const candidate = { kind: 'candidate', candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host', sdpMid: '0', sdpMLineIndex: 0 } as const;
+    expect(await command(socketOf[one.mentorId]!, 'video:signal', { roomName: one.roomName, to: one.menteeId, signal: candidate })).toEqual({ data: { delivered: true } });
+    await eventually(() => heard[one.mentorId]!.length === 1 && heard[one.menteeId]!.length === 1, { what: 'both signals to arrive' });
+    expect(heard[one.mentorId]).toEqual([{ roomName: one.roomName, from: one.menteeId, signal: offer }]);
+    expect(heard[one.menteeId]).toEqual([{ roomName: one.roomName, from: one.mentorId, signal: candidate }]);
+
+    // Never to anyone at another table: naming them, or signalling in their room without having joined it.
+    expect(await command(socketOf[one.mentorId]!, 'video:signal', { roomName: one.roomName, to: two.menteeId, signal: offer })).toMatchObject({ error: { code: 'not-in-room' } });
+    expect(await command(socketOf[one.mentorId]!, 'video:signal', { roomName: two.roomName, to: two.menteeId, signal: offer })).toMatchObject({ error: { code: 'not-in-room' } });
+    // Nor into another table's room with a token of one's own, or with someone else's token.
+    expect(await command(socketOf[one.mentorId]!, 'video:join', { roomName: two.roomName, token: connectionOf[one.mentorId]!.token })).toMatchObject({ error: { code: 'invalid-token' } });
+    expect(await command(socketOf[one.mentorId]!, 'video:join', { roomName: two.roomName, token: connectionOf[two.menteeId]!.token })).toMatchObject({ error: { code: 'forbidden' } });
+    const [body] = connectionOf[one.mentorId]!.token.split('.');
+    const forged = `${Buffer.from(JSON.stringify({ r: two.roomName, i: one.mentorId, n: 'x', e: 9e9 })).toString('base64url')}.${connectionOf[one.mentorId]!.token.split('.')[1]}`;
+    expect(body).toBeTruthy();
+    expect(await command(socketOf[one.mentorId]!, 'video:join', { roomName: two.roomName, token: forged })).toMatchObject({ error: { code: 'invalid-token' } });
+    // The organizer has no call, and cannot watch one without LiveKit.
+    expect(await command(org, 'video:join', { roomName: one.roomName, token: connectionOf[one.mentorId]!.token })).toMatchObject({ error: { code: 'forbidden' } });
+    expect(await command(org, 'video:observe', { roomName: one.roomName })).toMatchObject({ error: { code: 'livekit-required' } });
+    expect(await command(org, 'video:signal', { roomName: one.roomName, to: one.mentorId, signal: offer })).toMatchObject({ error: { code: 'not-in-room' } });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(heard[two.menteeId]).toEqual([]);
+    expect(heard[two.mentorId]).toEqual([]);
+    expect(heard[one.mentorId]).toHaveLength(1);
+
+    // Media reaching the partner is recorded once; leaving (a closed page) is recorded as LiveKit's webhooks are.
+    expect(await command(socketOf[one.menteeId]!, 'video:media', { roomName: one.roomName, state: 'flowing' })).toEqual({ data: { recorded: true } });
+    expect(await command(socketOf[one.menteeId]!, 'video:media', { roomName: one.roomName, state: 'flowing' })).toEqual({ data: { recorded: false } });
+    const peerLeft = nextEvent(socketOf[one.mentorId]!, 'video:peer-left');
+    socketOf[one.menteeId]!.disconnect();
+    expect(await peerLeft).toEqual({ roomName: one.roomName, identity: one.menteeId });
+    await eventually(async () => (await presenceKinds(eventId, one.menteeId)).join() === 'joined,published,left', { what: "the mentee's join, media and leave" });
+    expect(await presenceKinds(eventId, one.mentorId)).toEqual(['joined']);
+    await eventually(() => presence.some((p) => p.participantId === one.menteeId && !p.joined), { what: 'the organizer to hear the mentee left' });
+    const roomsNow = await command<VideoRooms>(org, 'video:rooms');
+    if (!('data' in roomsNow)) throw new Error(JSON.stringify(roomsNow));
+    expect(roomsNow.data.rooms.find((r) => r.roomName === one.roomName)?.present).toEqual([one.mentorId]);
+    expect(roomsNow.data.rooms.find((r) => r.roomName === two.roomName)?.present.sort()).toEqual([two.mentorId, two.menteeId].sort());
+
+    // A second page of the same person takes over their place (the older one is told it was removed).
+    const again = await open(cookies[two.menteeId]!);
+    const removed = nextEvent(socketOf[two.menteeId]!, 'video:removed');
+    const rejoined = nextEvent(socketOf[two.mentorId]!, 'video:peer-joined');
+    const snapshot = await command<VideoJoined>(again, 'video:join', { roomName: two.roomName, token: connectionOf[two.menteeId]!.token });
+    expect(snapshot).toMatchObject({ data: { peers: [{ identity: two.mentorId }] } });
+    expect(await removed).toEqual({ roomName: two.roomName });
+    expect((await rejoined).peer.identity).toBe(two.menteeId);
+
+    // The round ending closes the rooms: whoever is still in one is removed.
+    const closed = nextEvent(socketOf[one.mentorId]!, 'video:removed');
+    expect('data' in (await command(org, 'clock:end-round'))).toBe(true);
+    expect(await closed).toEqual({ roomName: one.roomName });
+    expect(await command(socketOf[one.mentorId]!, 'video:signal', { roomName: one.roomName, to: one.menteeId, signal: offer })).toMatchObject({ error: { code: 'not-in-room' } });
+  });
+
+  it('answers bad payloads with a clear error and keeps serving', async () => {
+    const { eventId, cookies, tables } = await setUpEvent(t.app);
+    const me = await open(cookies[tables[0]!.mentorId]!);
+    const bad: [string, unknown][] = [
+      ['video:join', undefined],
+      ['video:join', 'room'],
+      ['video:join', { roomName: 'r' }],
+      ['video:join', { roomName: 'r', token: 't', extra: 1 }],
+      ['video:join', { roomName: 'r', token: 'no-dot' }],
+      ['video:join', { roomName: 'r', token: 'a.b.c' }],
+      ['video:join', { roomName: 'r', token: `${Buffer.from('{not json').toString('base64url')}.x` }],
+      ['video:signal', { roomName: 'r', to: 'x' }],
+      ['video:signal', { roomName: 'r', to: 'x', signal: { kind: 'description', type: 'pranswer', sdp: 'v=0' } }],
+      ['video:signal', { roomName: 'r', to: 'x', signal: { kind: 'description', type: 'offer', sdp: 'x'.repeat(100_001) } }],
+      ['video:signal', { roomName: 'r', to: 'x', signal: { kind: 'candidate', candidate: 1, sdpMid: null, sdpMLineIndex: null } }],
+      ['video:signal', { roomName: 'r', to: 'x', signal: { kind: 'media', cameraOff: 'yes', micMuted: false } }],
+      ['video:signal', null],
+      ['video:media', undefined],
+      ['video:media', { roomName: 'r', state: 'stopped' }],
+      ['video:leave', {}],
+      ['video:leave', { roomName: 'x'.repeat(201) }],
+    ];
+    for (const [event, payload] of bad) {
+      const ack = (await command(me, event as never, payload)) as Ack<unknown>;
+      expect('error' in ack, `${event} ${JSON.stringify(payload)?.slice(0, 80)}`).toBe(true);
+      if ('error' in ack) expect(['invalid-payload', 'invalid-token', 'not-in-room']).toContain(ack.error.code);
+      if ('error' in ack) expect(ack.error.message.length).toBeGreaterThan(5);
+    }
+    // Without an acknowledgement callback at all: nothing to answer, nothing crashes.
+    (me.emit as (e: string, p: unknown) => void)('video:signal', { roomName: 'r' });
+    (me.emit as (e: string, p: unknown) => void)('video:join', { roomName: 'r', token: 'a.b' });
+    expect(await command(me, 'video:leave', { roomName: 'nowhere' })).toEqual({ data: { left: false } });
+    expect((await t.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+    expect(await presenceKinds(eventId, tables[0]!.mentorId)).toEqual([]);
+  });
+});
