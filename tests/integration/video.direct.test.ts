@@ -123,9 +123,8 @@ describe('direct video: signalling relayed over the participants\' sockets', () 
     // Nor into another table's room with a token of one's own, or with someone else's token.
     expect(await command(socketOf[one.mentorId]!, 'video:join', { roomName: two.roomName, token: connectionOf[one.mentorId]!.token })).toMatchObject({ error: { code: 'invalid-token' } });
     expect(await command(socketOf[one.mentorId]!, 'video:join', { roomName: two.roomName, token: connectionOf[two.menteeId]!.token })).toMatchObject({ error: { code: 'forbidden' } });
-    const [body] = connectionOf[one.mentorId]!.token.split('.');
+    // Another room's claims under a signature of this token: refused.
     const forged = `${Buffer.from(JSON.stringify({ r: two.roomName, i: one.mentorId, n: 'x', e: 9e9 })).toString('base64url')}.${connectionOf[one.mentorId]!.token.split('.')[1]}`;
-    expect(body).toBeTruthy();
     expect(await command(socketOf[one.mentorId]!, 'video:join', { roomName: two.roomName, token: forged })).toMatchObject({ error: { code: 'invalid-token' } });
     // The organizer has no call, and cannot watch one without LiveKit.
     expect(await command(org, 'video:join', { roomName: one.roomName, token: connectionOf[one.mentorId]!.token })).toMatchObject({ error: { code: 'forbidden' } });

@@ -257,7 +257,7 @@ class DirectTransport implements CallTransport {
   #send(peer: Peer, track: StreamView): void {
     const transceiver = this.#transceiverOf(peer, track.kind);
     if (!transceiver) return void peer.pc?.addTransceiver(track.mediaStreamTrack, { direction: 'sendrecv' });
-    void transceiver.sender.replaceTrack(track.mediaStreamTrack).catch(() => {});
+    if (transceiver.sender.track !== track.mediaStreamTrack) void transceiver.sender.replaceTrack(track.mediaStreamTrack).catch(() => {});
     if (transceiver.direction !== 'sendrecv') transceiver.direction = 'sendrecv';
   }
 
@@ -276,7 +276,6 @@ class DirectTransport implements CallTransport {
       peer.micMuted = signal.micMuted;
       return this.#listener.changed();
     }
-    const fresh = !peer.pc;
     const pc = peer.pc ?? this.#open(peer, { offer: false });
     if (signal.kind === 'candidate') {
       try {
@@ -291,8 +290,8 @@ class DirectTransport implements CallTransport {
     if (peer.ignoreOffer) return;
     await pc.setRemoteDescription({ type: signal.type, sdp: signal.sdp });
     if (signal.type !== 'offer') return;
-    // The first offer made the transceivers: this side's camera and microphone go on them.
-    if (fresh) for (const track of this.#local) this.#send(peer, track);
+    // An offer may bring new transceivers: this side's camera and microphone go on them (idempotent).
+    for (const track of this.#local) this.#send(peer, track);
     await pc.setLocalDescription();
     const answer = pc.localDescription;
     if (answer) void this.#channel.signal({ roomName: this.#roomName, to: peer.identity, signal: { kind: 'description', type: 'answer', sdp: answer.sdp } }).catch(() => {});
