@@ -51,6 +51,7 @@ async function main(): Promise<void> {
     publicUrl: config.publicUrl,
     sessionSecret: config.sessionSecret,
     trustProxy: config.trustProxy,
+    mail: config.mail,
     logger: { level: config.logLevel },
   });
 

@@ -43,3 +43,8 @@ export function sha256(value: string): Buffer {
 export function inviteToken(secret: string, invitationId: string): string {
   return createHmac('sha256', secret).update(`invite:${invitationId}`).digest('base64url');
 }
+
+/** A participant's personal join link: the token travels in the fragment, so it never reaches a server log. */
+export function inviteUrl(publicUrl: string, secret: string, invitationId: string): string {
+  return `${publicUrl}/join#${inviteToken(secret, invitationId)}`;
+}

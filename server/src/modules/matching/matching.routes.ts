@@ -11,6 +11,9 @@ import { findEvent, findEventById } from '../events/events.repository.ts';
 import { loadEventFeedback, type EventFeedback } from '../ratings/feedback.repository.ts';
 import { attendanceViewOf, tallyOf } from '../attendance/attendance.routes.ts';
 import { audit, confirmPairing, loadPairing, myConfirmedMatches, replacePairing } from './matching.repository.ts';
+import { followUpInstant } from './core/follow-up.ts';
+import { draftsFor } from '../mail/mail.service.ts';
+import { recipientsOf } from '../mail/mail.repository.ts';
 import { explainPairs, matchInputOf, matchStats, notMatched, outcomesOf, proposalsOf, toPairingStats, warningsOf } from './matching.service.ts';
 
 const ExportParams = Type.Object({ eventId: Type.String({ format: 'uuid' }), kind: Type.Union([Type.Literal('matches'), Type.Literal('ratings'), Type.Literal('preferences'), Type.Literal('attendance')]) });
@@ -109,17 +112,32 @@ export const matchingRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { eventId } = request.params;
       const ctx = await context(request.organizer!.id, eventId);
-      await inTransaction(app.pg, async (client) => {
+      const followUpAt = new Date(followUpInstant(ctx.event.scheduledStart, ctx.event.timeZone, ctx.event.followUpDays, ctx.event.followUpTime)).toISOString();
+      // Confirmation and everyone's outcome email commit together: no confirmed pairing without its mails.
+      const answers = await inTransaction(app.pg, async (client) => {
         const n = await confirmPairing(client, eventId);
         if (n === 0) throw conflict('There is no proposed pairing to confirm');
         await audit(client, eventId, request.organizer!.id, 'confirm', { pairs: n });
+        const outcomes = outcomesOf(ctx.input, (await loadPairing(client, eventId)).filter((p) => p.status === 'confirmed'), rankedBy(ctx.feedback));
+        const answers = new Map<string, MyMatch>();
+        for (const person of ctx.feedback.people) {
+          const matches = await myConfirmedMatches(client, eventId, person.id);
+          answers.set(person.id, matches.length ? { status: 'confirmed', matches } : notMatched(outcomes.get(person.id)));
+        }
+        const recipients = await recipientsOf(client, eventId, null);
+        await app.mail.enqueue(
+          client,
+          draftsFor('outcome', ctx.event, recipients, (r, timeZone) => {
+            const answer = answers.get(r.id);
+            const matches = answer?.matches ?? [];
+            return { eventTitle: ctx.event.title, name: r.name, timeZone, matches, followUpAt: matches.length ? followUpAt : null, reason: answer?.reason ?? null, next: answer?.next ?? null };
+          }),
+        );
+        return answers;
       });
+      app.mail.kick();
       // Each participant hears only about their own outcome, in their own Socket.IO room: a match, or why not.
-      const outcomes = outcomesOf(ctx.input, (await loadPairing(app.pg, eventId)).filter((p) => p.status === 'confirmed'), rankedBy(ctx.feedback));
-      for (const person of ctx.feedback.people) {
-        const matches = await myConfirmedMatches(app.pg, eventId, person.id);
-        app.io.to(rooms.participant(person.id)).emit('match:confirmed', matches.length ? { status: 'confirmed', matches } : notMatched(outcomes.get(person.id)));
-      }
+      for (const [participantId, answer] of answers) app.io.to(rooms.participant(participantId)).emit('match:confirmed', answer);
       return pairingView(eventId, ctx);
     },
   );
