@@ -5,7 +5,7 @@ import type { MailMessage, Outbox } from '@constellation/shared/schemas/mail';
 import { buildTestApp, cookieFrom, signUpOrganizer, type TestApp } from '../helpers/app.ts';
 import { eventually } from '../helpers/livekit.ts';
 import { ownDatabase, recipientOf, startSmtpServer, type TestSmtpServer } from '../helpers/mail.ts';
-import { attendRound } from '../helpers/attendance.ts';
+import { holdEveryRound } from '../helpers/held-event.ts';
 import { makeEvent, makeParticipant } from '../factories/index.ts';
 
 let db: { pool: pg.Pool; drop(): Promise<void> };
@@ -267,19 +267,7 @@ describe('outcome emails', () => {
     for (const p of e.participants) cookie[p.id] = cookieFrom(await app.inject({ method: 'POST', url: '/api/join', payload: { token: e.linkOf(p.id).split('#')[1] } }));
     expect((await app.inject({ method: 'POST', url: `/api/events/${e.event.id}/plan`, headers: e.headers, payload: { seed: 5 } })).statusCode).toBeLessThan(300);
     // Both rounds held: everyone joins, the app's clock jumps past the time a meeting needs.
-    const run = async (type: 'start' | 'endRound') => {
-      const result = await app.clock.command(e.event.id, { type }, e.organizer.id);
-      if (!result.ok) throw new Error(result.reason);
-      if (type === 'endRound') clockOffset += (e.event.transitionSeconds + 1) * 1000;
-      const clock = await app.clock.state(e.event.id);
-      if (clock?.phase === 'round') {
-        await attendRound(app, e.event.id, clock.round);
-        clockOffset += 61_000;
-      }
-    };
-    await run('start');
-    await run('endRound');
-    await run('endRound');
+    await holdEveryRound(app, e.event, e.organizer.id, (ms) => (clockOffset += ms));
     const put = (who: string, url: string, payload: object) => app.inject({ method: 'PUT', url, headers: { cookie: cookie[who]! }, payload });
     for (const mentor of [grace, linus]) for (const mentee of [zoe, omar]) expect((await put(mentor.id, `/api/me/ratings/${mentee.id}`, { fit: 4, wouldMentor: true })).statusCode).toBe(204);
     // Zoë ranks; Omar never does.
