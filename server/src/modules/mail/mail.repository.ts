@@ -80,8 +80,9 @@ export async function claimDue(db: Queryable, now: Date, leaseUntil: Date, limit
   return rows;
 }
 
-export async function markSent(db: Queryable, id: string, now: Date): Promise<void> {
-  await db.query(`UPDATE mail_outbox SET status = 'sent', sent_at = $2, next_attempt_at = NULL, last_error = NULL WHERE id = $1`, [id, now]);
+export async function markSent(db: Queryable, ids: readonly string[], now: Date): Promise<void> {
+  if (ids.length === 0) return;
+  await db.query(`UPDATE mail_outbox SET status = 'sent', sent_at = $2, next_attempt_at = NULL, last_error = NULL WHERE id = ANY($1::bigint[])`, [ids, now]);
 }
 
 export async function markRetry(db: Queryable, id: string, nextAttemptAt: Date, error: string): Promise<void> {

@@ -166,34 +166,33 @@ export class MailService {
   }
 
   async #sendDue(transport: Transporter): Promise<void> {
-    const { pool, batchSize = 50, leaseMs = 300_000 } = this.#options;
+    const { pool, batchSize = 100, leaseMs = 300_000 } = this.#options;
     while (!this.#closed) {
       const now = this.#options.now();
       const rows = await claimDue(pool, new Date(now), new Date(now + leaseMs), batchSize);
-      await Promise.all(rows.map((row) => this.#send(transport, row)));
+      const sent = await Promise.all(rows.map((row) => this.#send(transport, row)));
+      // One write for the batch's successes; a batch left unmarked (database down, crash) is sent again when its lease ends.
+      await markSent(pool, rows.filter((_, i) => sent[i]).map((row) => row.id), new Date(this.#options.now()));
       if (rows.length < batchSize) return;
     }
   }
 
-  async #send(transport: Transporter, row: OutboxRow): Promise<void> {
+  /** True when the SMTP server accepted the message; a failure is recorded on the row. */
+  async #send(transport: Transporter, row: OutboxRow): Promise<boolean> {
     const { pool, from, log } = this.#options;
     const mail = this.render(row);
-    let failure: { responseCode?: number; message: string } | null = null;
     try {
       await transport.sendMail({ from, to: row.recipient, subject: mail.subject, text: mail.text, html: mail.html });
+      return true;
     } catch (error) {
       const e = error as { responseCode?: unknown; message?: unknown };
-      failure = { responseCode: typeof e.responseCode === 'number' ? e.responseCode : undefined, message: String(e.message ?? error) };
+      const failure = { responseCode: typeof e.responseCode === 'number' ? e.responseCode : undefined, message: String(e.message ?? error) };
+      const outcome = afterFailure(failure, row.attempts, this.#options.now(), this.#retry);
+      log.warn({ messageId: row.id, eventId: row.eventId, attempts: row.attempts, status: outcome.status, smtp: failure.responseCode }, 'mail: send failed');
+      // Recording it may fail too (database down): the row then keeps its lease and is tried again after it.
+      const recorded = outcome.status === 'failed' ? markFailed(pool, row.id, outcome.error) : markRetry(pool, row.id, new Date(outcome.nextAttemptAt), outcome.error);
+      await recorded.catch((dbError: unknown) => log.warn({ err: dbError, messageId: row.id }, 'mail: could not record a failed send'));
+      return false;
     }
-    const now = this.#options.now();
-    // A row left unmarked here (database down) keeps its lease and is tried again when it runs out.
-    if (!failure) {
-      await markSent(pool, row.id, new Date(now));
-      return;
-    }
-    const outcome = afterFailure(failure, row.attempts, now, this.#retry);
-    log.warn({ messageId: row.id, eventId: row.eventId, attempts: row.attempts, status: outcome.status, smtp: failure.responseCode }, 'mail: send failed');
-    if (outcome.status === 'failed') await markFailed(pool, row.id, outcome.error);
-    else await markRetry(pool, row.id, new Date(outcome.nextAttemptAt), outcome.error);
   }
 }

@@ -49,8 +49,16 @@ export function escapeHtml(value: string): string {
 }
 
 /** "Tuesday 8 December 2026, 18:00 (Europe/Berlin)": the instant as the reader's clock shows it. */
+const formats = new Map<string, Intl.DateTimeFormat>();
+
 export function formatInstant(iso: string, timeZone: string): string {
-  const text = new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso));
+  // Building a formatter costs far more than using one: a thousand invitations share a handful of zones.
+  let format = formats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    if (formats.size < 1_000) formats.set(timeZone, format);
+  }
+  const text = format.format(new Date(iso));
   return `${text.replace(' at ', ', ')} (${timeZone})`;
 }
 
