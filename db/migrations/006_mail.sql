@@ -1,13 +1,27 @@
 -- Up Migration
 
+-- Sign-ups waiting for their email to be confirmed (only when mail is configured). The link's token
+-- is derived from the row's id and the server secret, so nothing secret is stored.
+CREATE TABLE organizer_signups (
+  id            uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  email         citext NOT NULL CHECK (length(email) BETWEEN 3 AND 254),
+  name          text NOT NULL CHECK (length(name) BETWEEN 1 AND 120),
+  password_hash text NOT NULL,
+  created_at    timestamptz NOT NULL DEFAULT now(),
+  expires_at    timestamptz NOT NULL,
+  used_at       timestamptz
+);
+
 -- Email: invitations, reminders and outcomes go through a durable outbox. A row is written before
 -- the request that asked for it is answered; the sender loop delivers due rows over SMTP, or, with
 -- no SMTP configured, the row is held here for the organizer to read in the app.
 CREATE TABLE mail_outbox (
   id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  event_id        uuid NOT NULL,
-  participant_id  uuid NOT NULL,
-  kind            text NOT NULL CHECK (kind IN ('invitation', 'reminder', 'outcome')),
+  -- A participant's mail belongs to their event; a sign-up's mail to the sign-up.
+  event_id        uuid,
+  participant_id  uuid,
+  signup_id       uuid REFERENCES organizer_signups(id) ON DELETE CASCADE,
+  kind            text NOT NULL CHECK (kind IN ('invitation', 'reminder', 'outcome', 'signup-confirm', 'signup-exists')),
   -- Reminders: one per participant, event start and offset, however many nodes scan for them.
   dedupe_key      text CHECK (length(dedupe_key) <= 200),
   recipient       citext NOT NULL CHECK (length(recipient) BETWEEN 3 AND 254),
@@ -24,6 +38,7 @@ CREATE TABLE mail_outbox (
   sent_at         timestamptz,
   CHECK ((status = 'queued') = (next_attempt_at IS NOT NULL)),
   CHECK ((status = 'sent') = (sent_at IS NOT NULL)),
+  CHECK (CASE WHEN kind LIKE 'signup-%' THEN event_id IS NULL AND participant_id IS NULL ELSE event_id IS NOT NULL AND participant_id IS NOT NULL END),
   FOREIGN KEY (event_id, participant_id) REFERENCES participants(event_id, id) ON DELETE CASCADE,
   UNIQUE (participant_id, dedupe_key)
 );
@@ -43,3 +58,4 @@ ALTER TABLE events DROP COLUMN follow_up_time;
 ALTER TABLE events DROP COLUMN follow_up_days;
 ALTER TABLE events DROP COLUMN reminder_offsets_minutes;
 DROP TABLE mail_outbox;
+DROP TABLE organizer_signups;

@@ -5,7 +5,7 @@ import { Uuid } from './common.ts';
 export const MailStatus = Type.Union([Type.Literal('queued'), Type.Literal('sent'), Type.Literal('failed'), Type.Literal('held')]);
 export type MailStatus = Static<typeof MailStatus>;
 
-export const MailKind = Type.Union([Type.Literal('invitation'), Type.Literal('reminder'), Type.Literal('outcome')]);
+export const MailKind = Type.Union([Type.Literal('invitation'), Type.Literal('reminder'), Type.Literal('outcome'), Type.Literal('signup-confirm'), Type.Literal('signup-exists')]);
 export type MailKind = Static<typeof MailKind>;
 
 export const MailMessage = Type.Object({

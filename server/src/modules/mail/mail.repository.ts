@@ -5,8 +5,10 @@ export type MailStatus = 'queued' | 'sent' | 'failed' | 'held';
 
 /** A message to queue: who gets it, and what it says (without their link). */
 export interface MailDraft {
-  eventId: string;
-  participantId: string;
+  /** Null for a sign-up's mail. */
+  eventId: string | null;
+  participantId: string | null;
+  signupId?: string;
   recipient: string;
   kind: MailKind;
   subject: string;
@@ -19,6 +21,8 @@ export interface OutboxRow {
   id: string;
   eventId: string;
   participantId: string;
+  /** A sign-up's mail: its confirmation link is derived from this (eventId and participantId are then null). */
+  signupId: string | null;
   kind: MailKind;
   recipient: string;
   subject: string;
@@ -35,17 +39,17 @@ export interface OutboxRow {
 
 const OUTBOX_COLUMNS = `o.id::text AS id, o.event_id AS "eventId", o.participant_id AS "participantId", o.kind, o.recipient::text AS recipient,
   o.subject, o.payload, o.status, o.attempts, o.last_error AS "lastError", o.next_attempt_at AS "nextAttemptAt",
-  o.created_at AS "createdAt", o.sent_at AS "sentAt", i.id AS "invitationId"`;
+  o.created_at AS "createdAt", o.sent_at AS "sentAt", i.id AS "invitationId", o.signup_id AS "signupId"`;
 const LIVE_INVITATION = `LEFT JOIN invitations i ON i.participant_id = o.participant_id AND i.revoked_at IS NULL`;
 
 /** Queues (or holds) messages with one statement; a reminder already queued for its key is skipped. Returns how many rows were written. */
 export async function insertMessages(db: Queryable, drafts: readonly MailDraft[], status: 'queued' | 'held', now: Date): Promise<number> {
   if (drafts.length === 0) return 0;
   const { rowCount } = await db.query(
-    `INSERT INTO mail_outbox (event_id, participant_id, kind, recipient, subject, payload, dedupe_key, status, next_attempt_at, created_at)
-     SELECT event_id, participant_id, kind, recipient, subject, payload, dedupe_key, $8::text, CASE WHEN $8::text = 'queued' THEN $9::timestamptz END, $9
-       FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::text[])
-         AS t(event_id, participant_id, kind, recipient, subject, payload, dedupe_key)
+    `INSERT INTO mail_outbox (event_id, participant_id, kind, recipient, subject, payload, dedupe_key, status, next_attempt_at, created_at, signup_id)
+     SELECT event_id, participant_id, kind, recipient, subject, payload, dedupe_key, $8::text, CASE WHEN $8::text = 'queued' THEN $9::timestamptz END, $9, signup_id
+       FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::text[], $10::uuid[])
+         AS t(event_id, participant_id, kind, recipient, subject, payload, dedupe_key, signup_id)
      ON CONFLICT (participant_id, dedupe_key) DO NOTHING`,
     [
       drafts.map((d) => d.eventId),
@@ -57,6 +61,7 @@ export async function insertMessages(db: Queryable, drafts: readonly MailDraft[]
       drafts.map((d) => d.dedupeKey ?? null),
       status,
       now,
+      drafts.map((d) => d.signupId ?? null),
     ],
   );
   return rowCount ?? 0;

@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type pg from 'pg';
 import { createTransport, type Transporter } from 'nodemailer';
-import { inviteUrl } from '../../lib/crypto.ts';
+import { inviteUrl, signupUrl } from '../../lib/crypto.ts';
 import type { Queryable } from '../../plugins/db.ts';
 import { DEFAULT_RETRY, afterFailure, dueReminder, type RetryPolicy } from './core/schedule.ts';
 import { renderMail, subjectOf, type MailKind, type MailPayload, type RenderedMail } from './core/templates.ts';
@@ -136,9 +136,13 @@ export class MailService {
   }
 
   /** The message as its recipient reads it, with their own link (derived, never stored). */
-  render(row: Pick<OutboxRow, 'kind' | 'payload' | 'invitationId'>): RenderedMail {
+  render(row: Pick<OutboxRow, 'kind' | 'payload' | 'invitationId' | 'signupId'>): RenderedMail {
     const { publicUrl, secret } = this.#options;
-    const link = row.invitationId ? inviteUrl(publicUrl, secret, row.invitationId) : publicUrl;
+    const link =
+      row.kind === 'signup-exists' ? `${publicUrl}/signin`
+      : row.signupId ? signupUrl(publicUrl, secret, row.signupId)
+      : row.invitationId ? inviteUrl(publicUrl, secret, row.invitationId)
+      : publicUrl;
     return renderMail(row.kind, row.payload, link);
   }
 

@@ -4,7 +4,7 @@
  * the server secret, so it is never stored in the outbox). Everything people typed is escaped in HTML.
  */
 
-export type MailKind = 'invitation' | 'reminder' | 'outcome';
+export type MailKind = 'invitation' | 'reminder' | 'outcome' | 'signup-confirm' | 'signup-exists';
 
 interface Common {
   eventTitle: string;
@@ -34,7 +34,12 @@ export interface OutcomePayload extends Common {
   next: string | null;
 }
 
-export type MailPayload = InvitationPayload | ReminderPayload | OutcomePayload;
+/** Sign-up: a link to confirm the address, or a note that it already has an account. */
+export interface SignupPayload {
+  name: string;
+}
+
+export type MailPayload = InvitationPayload | ReminderPayload | OutcomePayload | SignupPayload;
 
 export interface RenderedMail {
   subject: string;
@@ -76,6 +81,20 @@ interface Body {
 }
 
 function bodyOf(kind: MailKind, payload: MailPayload): Body {
+  if (kind === 'signup-confirm') {
+    return {
+      subject: 'Confirm your Constellation account',
+      paragraphs: [`Hello ${(payload as SignupPayload).name},`, 'Someone (we hope you) asked for an organizer account with this email address. Open the link below within 24 hours to finish; if it was not you, ignore this message.'],
+      action: 'Confirm my account',
+    };
+  }
+  if (kind === 'signup-exists') {
+    return {
+      subject: 'You already have a Constellation account',
+      paragraphs: ['Hello,', 'Someone (we hope you) tried to create an organizer account with this email address, but it already has one. Sign in instead; if you forgot your password, ask your administrator. If it was not you, ignore this message.'],
+      action: 'Sign in',
+    };
+  }
   if (kind === 'invitation') {
     const p = payload as InvitationPayload;
     return {
