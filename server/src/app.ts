@@ -39,6 +39,9 @@ import { videoRoutes } from './modules/video/video.routes.ts';
 import noShowRoutes from './modules/video/no-shows.routes.ts';
 import seatingRoutes from './modules/video/seating.routes.ts';
 import { createWebhookVerifier } from './modules/video/webhook.ts';
+import { MailService, type MailServiceOptions } from './modules/mail/mail.service.ts';
+import mailRoutes from './modules/mail/mail.routes.ts';
+import { defaultMailFrom } from './modules/mail/mail.config.ts';
 
 export const DEFAULT_CLIENT_DIST = fileURLToPath(new URL('../../client/dist', import.meta.url));
 
@@ -49,6 +52,7 @@ declare module 'fastify' {
     video: VideoOrchestrator;
     attendance: AttendanceService;
     schedule: ScheduleService;
+    mail: MailService;
   }
 }
 
@@ -74,6 +78,8 @@ export interface AppOptions {
   noShowAfterMs?: number;
   /** Which X-Forwarded-For hops to believe (TRUST_PROXY); by default none: the TCP peer is the client. */
   trustProxy?: boolean | number | string[];
+  /** Email (SMTP_URL, MAIL_FROM): with no `smtpUrl` every message is held in the event's outbox. */
+  mail?: Partial<Omit<MailServiceOptions, 'pool' | 'publicUrl' | 'secret' | 'now' | 'log'>>;
 }
 
 /** Trusts the nearest `hops` proxies (what Fastify does for a number, which its types do not accept). */
@@ -116,6 +122,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         { name: 'schedule', description: 'The rotation plan: who meets whom in which round, and why' },
         { name: 'feedback', description: 'Ratings, notes, rankings and capacities (private to their author and organizers)' },
         { name: 'matching', description: 'The final pairing: proposals, review, confirmation, exports' },
+        { name: 'mail', description: 'Invitations, reminders and outcomes by email, and the outbox' },
       ],
     },
   });
@@ -169,10 +176,27 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await video.close();
   });
 
+  // Email: a durable outbox and its sender loop.
+  const mail = new MailService({
+    ...options.mail,
+    pool: options.pool,
+    publicUrl: options.publicUrl,
+    secret: options.sessionSecret,
+    now: options.now ?? Date.now,
+    log: app.log,
+    smtpUrl: options.mail?.smtpUrl ?? null,
+    from: options.mail?.from ?? defaultMailFrom(options.publicUrl),
+  });
+  app.decorate('mail', mail);
+  app.addHook('onReady', async () => mail.start());
+  app.addHook('onClose', async () => {
+    await mail.close();
+  });
+
   // Features
   const signIn = options.rateLimits?.signIn ?? { max: 10, timeWindow: 60_000 };
   const invite = options.rateLimits?.invite ?? { max: 30, timeWindow: 60_000 };
-  await app.register(authRoutes, { prefix: '/api/auth', signInRateLimit: signIn });
+  await app.register(authRoutes, { prefix: '/api/auth', signInRateLimit: signIn, secret: options.sessionSecret });
   await app.register(eventsRoutes, { prefix: '/api/events' });
   await app.register(participantsRoutes, { prefix: '/api/events', publicUrl: options.publicUrl, secret: options.sessionSecret });
   await app.register(joinRoutes, { prefix: '/api', inviteRateLimit: invite, secret: options.sessionSecret });
@@ -190,6 +214,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(videoRoutes, { verifyWebhook, onPresence: (change, webhook) => video.presence(change, webhook) });
   await app.register(noShowRoutes, { prefix: '/api/events' });
   await app.register(seatingRoutes, { prefix: '/api/events' });
+  await app.register(mailRoutes, { prefix: '/api/events', mail });
 
   app.get(
     '/healthz',

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import { isIP } from 'node:net';
 import { DEV_VIDEO_CONFIG, loadVideoConfig, type VideoConfig } from './modules/video/video.config.ts';
+import { loadMailConfig, type MailConfig } from './modules/mail/mail.config.ts';
 
 /** Everything the app reads from the environment, in one place (documented in the README). */
 export interface Config {
@@ -22,6 +23,8 @@ export interface Config {
    * count, or the addresses of the proxies in front of the app. Rate limits key on the result.
    */
   trustProxy: false | number | string[];
+  /** Email: SMTP_URL and MAIL_FROM (see modules/mail/mail.config.ts). */
+  mail: MailConfig;
 }
 
 /** Secrets that appear in this repository (docker-compose, tests): never acceptable in production. */
@@ -30,16 +33,18 @@ const PUBLISHED_SECRETS = new Set(['change-me-to-a-long-random-string', 'change-
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = parsePort(env.PORT ?? '3000');
   const dataDir = resolve(env.DATA_DIR ?? 'data');
+  const publicUrl = parsePublicUrl(env.PUBLIC_URL ?? `http://localhost:${port}`);
   const config: Config = {
     host: env.HOST ?? '127.0.0.1',
     port,
     databaseUrl: env.DATABASE_URL || undefined,
-    publicUrl: parsePublicUrl(env.PUBLIC_URL ?? `http://localhost:${port}`),
+    publicUrl,
     sessionSecret: env.SESSION_SECRET || persistentSecret(dataDir),
     dataDir,
     logLevel: env.LOG_LEVEL ?? 'info',
     livekit: loadVideoConfig(env),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    mail: loadMailConfig(env, publicUrl),
   };
   if (config.publicUrl.startsWith('https:')) refuseDevelopmentSecrets(config);
   return config;

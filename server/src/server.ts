@@ -51,6 +51,7 @@ async function main(): Promise<void> {
     publicUrl: config.publicUrl,
     sessionSecret: config.sessionSecret,
     trustProxy: config.trustProxy,
+    mail: config.mail,
     logger: { level: config.logLevel },
     // No LiveKit configured, installed or started: calls go directly between the browsers.
     ...(process.env.LIVEKIT_URL ? {} : { video: 'direct' as const }),

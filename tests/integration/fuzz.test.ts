@@ -49,6 +49,9 @@ const routes: [Method, (ids: { e: string; p: string }) => string][] = [
   ['PUT', () => '/api/me/preferences'],
   ['PUT', () => '/api/me/capacity'],
   ['GET', ({ p }) => `/api/me/match/${p}/invite.ics`],
+  ['POST', ({ e }) => `/api/events/${e}/mail/invitations`],
+  ['GET', ({ e }) => `/api/events/${e}/mail`],
+  ['POST', ({ e, p }) => `/api/events/${e}/mail/${p}/retry`],
 ];
 
 /** Values that look almost right: valid payloads with one field replaced by something odd. */
@@ -64,12 +67,12 @@ const oddValue = fc.oneof(
 const payload = fc.oneof(
   fc.anything(),
   fc.jsonValue(),
-  fc.record({ key: fc.constantFrom(...Object.keys(makeEvent()), 'breaks', 'allowSharedTables'), value: oddValue }).map(({ key, value }) => ({ ...makeEvent(), [key]: value })),
+  fc.record({ key: fc.constantFrom(...Object.keys(makeEvent()), 'breaks', 'allowSharedTables', 'reminderOffsetsMinutes', 'followUpDays', 'followUpTime'), value: oddValue }).map(({ key, value }) => ({ ...makeEvent(), [key]: value })),
   fc.record({ key: fc.constantFrom('role', 'name', 'email', 'profile', 'capacity', 'constellationSize'), value: oddValue }).map(({ key, value }) => ({ ...makeParticipant(), [key]: value })),
   fc.record({ key: fc.constantFrom('industry', 'skills', 'yearsExperience', 'goals', 'timeZone'), value: oddValue }).map(({ key, value }) => ({ ...makeParticipant(), profile: { [key]: value } })),
   fc.record({ email: oddValue, password: oddValue, name: oddValue, token: oddValue }, { requiredKeys: [] }),
   fc.record(
-    { seed: oddValue, absentIds: oddValue, kind: oddValue, open: oddValue, source: oddValue, pairs: oddValue, fit: oddValue, wouldMentor: oddValue, note: oddValue, ranking: oddValue, notAFit: oddValue, capacity: oddValue },
+    { seed: oddValue, absentIds: oddValue, kind: oddValue, open: oddValue, source: oddValue, pairs: oddValue, fit: oddValue, wouldMentor: oddValue, note: oddValue, ranking: oddValue, notAFit: oddValue, capacity: oddValue, participantIds: oddValue },
     { requiredKeys: [] },
   ),
 );

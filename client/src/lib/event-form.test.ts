@@ -30,4 +30,12 @@ describe('event form', () => {
       { field: 'breaks', message: 'Only one break can follow each round.' },
     ]);
   });
+
+  it('reads reminders in hours and the follow-up as days plus a local time', () => {
+    expect(base.remindersHours).toBe('24, 1');
+    const { body } = bodyFromValues({ ...base, remindersHours: '1, 48 ; 0.5', followUpDays: 3, followUpTime: '18:30' });
+    expect(body).toMatchObject({ reminderOffsetsMinutes: [2880, 60, 30], followUpDays: 3, followUpTime: '18:30' });
+    expect(bodyFromValues({ ...base, remindersHours: '' }).body).toMatchObject({ reminderOffsetsMinutes: [], followUpTime: null });
+    expect(bodyFromValues({ ...base, remindersHours: 'soon' }).problems).toEqual([expect.objectContaining({ field: 'reminderOffsetsMinutes' })]);
+  });
 });

@@ -13,6 +13,12 @@ export interface EventFormValues {
   rounds: number | null;
   breaks: { afterRound: number | null; minutes: number | null }[];
   allowSharedTables: boolean;
+  /** Email reminders, hours before the start, comma-separated ("24, 1"; "0.5" is half an hour); empty: none. */
+  remindersHours: string;
+  /** The matched pairs' first follow-up: days after the event… */
+  followUpDays: number | null;
+  /** …at this local time (HH:MM) in the event's zone; empty: the time the event starts. */
+  followUpTime: string;
 }
 
 export interface FieldProblem {
@@ -31,7 +37,22 @@ export function valuesFromEvent(event: Event): EventFormValues {
     rounds: event.rounds,
     breaks: event.breaks.map((b) => ({ afterRound: b.afterRound, minutes: b.seconds / 60 })),
     allowSharedTables: event.allowSharedTables,
+    remindersHours: hoursText(event.reminderOffsetsMinutes),
+    followUpDays: event.followUpDays,
+    followUpTime: event.followUpTime ?? '',
   };
+}
+
+function hoursText(minutes: readonly number[]): string {
+  return minutes.map((m) => String(Math.round((m / 60) * 100) / 100)).join(', ');
+}
+
+/** "24, 1" → [1440, 60]; null when a part is not a number of hours between a minute and 14 days. */
+export function parseReminderHours(text: string): number[] | null {
+  const parts = text.split(/[,;\s]+/).filter(Boolean);
+  const minutes = parts.map((p) => Math.round(Number(p) * 60));
+  if (minutes.some((m) => !Number.isFinite(m) || m < 1 || m > 20160)) return null;
+  return [...new Set(minutes)].sort((a, b) => b - a).slice(0, 5);
 }
 
 /** A fresh event: tomorrow at 10:00 in the organizer's zone, with the house defaults. */
@@ -47,6 +68,9 @@ export function defaultValues(now = new Date(), timeZone = browserTimeZone()): E
     rounds: EVENT_DEFAULTS.rounds,
     breaks: [],
     allowSharedTables: EVENT_DEFAULTS.allowSharedTables,
+    remindersHours: hoursText(EVENT_DEFAULTS.reminderOffsetsMinutes),
+    followUpDays: EVENT_DEFAULTS.followUpDays,
+    followUpTime: '',
   };
 }
 
@@ -71,7 +95,9 @@ export function bodyFromValues(
   if (new Set(afterRounds).size !== afterRounds.length) {
     problems.push({ field: 'breaks', message: 'Only one break can follow each round.' });
   }
-  if (problems.length > 0 || !instant) return { body: null, problems };
+  const reminderOffsetsMinutes = parseReminderHours(values.remindersHours);
+  if (!reminderOffsetsMinutes) problems.push({ field: 'reminderOffsetsMinutes', message: 'Reminders: hours before the start, separated by commas (for example "24, 1"), at most 336.' });
+  if (problems.length > 0 || !instant || !reminderOffsetsMinutes) return { body: null, problems };
   return {
     body: {
       title: values.title.trim(),
@@ -83,6 +109,9 @@ export function bodyFromValues(
       rounds,
       breaks: breaks.toSorted((a, b) => a.afterRound - b.afterRound),
       allowSharedTables: values.allowSharedTables,
+      reminderOffsetsMinutes,
+      followUpDays: values.followUpDays ?? EVENT_DEFAULTS.followUpDays,
+      followUpTime: values.followUpTime || null,
     },
     problems: [],
   };

@@ -2,6 +2,7 @@
 export type Route =
   | { name: 'home' }
   | { name: 'signup' }
+  | { name: 'signup-confirm' }
   | { name: 'signin' }
   | { name: 'events' }
   | { name: 'event-new' }
@@ -21,6 +22,8 @@ export function matchRoute(pathname: string): Route {
       return { name: 'home' };
     case '/signup':
       return { name: 'signup' };
+    case '/signup/confirm':
+      return { name: 'signup-confirm' };
     case '/signin':
       return { name: 'signin' };
     case '/events':

@@ -43,3 +43,24 @@ export function sha256(value: string): Buffer {
 export function inviteToken(secret: string, invitationId: string): string {
   return createHmac('sha256', secret).update(`invite:${invitationId}`).digest('base64url');
 }
+
+/** A participant's personal join link: the token travels in the fragment, so it never reaches a server log. */
+export function inviteUrl(publicUrl: string, secret: string, invitationId: string): string {
+  return `${publicUrl}/join#${inviteToken(secret, invitationId)}`;
+}
+
+/** The token that confirms a pending organizer sign-up: derived, like invite tokens, so only the sign-up's id is stored. */
+export function signupToken(secret: string, signupId: string): string {
+  return createHmac('sha256', secret).update(`signup:${signupId}`).digest('base64url');
+}
+
+export function signupUrl(publicUrl: string, secret: string, signupId: string): string {
+  return `${publicUrl}/signup/confirm#${signupId}.${signupToken(secret, signupId)}`;
+}
+
+/** Compares two tokens in constant time. */
+export function sameToken(expected: string, given: string): boolean {
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
+}

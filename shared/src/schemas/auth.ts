@@ -24,3 +24,11 @@ export const Organizer = Type.Object({
   name: Type.String(),
 });
 export type Organizer = Static<typeof Organizer>;
+
+/** Sign-up when email is configured and the instance has an organizer already: the same answer for a new and a known address. */
+export const SignUpPending = Type.Object({ status: Type.Literal('check-email'), message: Type.String() });
+export type SignUpPending = Static<typeof SignUpPending>;
+
+/** The token from the confirmation link (everything after `#`). */
+export const SignUpConfirmBody = Type.Object({ token: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
+export type SignUpConfirmBody = Static<typeof SignUpConfirmBody>;

@@ -34,6 +34,12 @@ const eventFields = {
   heldAfterSeconds: Type.Union([Type.Integer({ minimum: 1, maximum: 3600 }), Type.Null()]),
   /** Seconds after the start when a missing partner is a no-show and whoever waits is re-paired; null: the lesser of 60 s and a quarter of the round. */
   noShowAfterSeconds: Type.Union([Type.Integer({ minimum: 1, maximum: 3600 }), Type.Null()]),
+  /** Reminder emails, in minutes before the start (at most 14 days); empty: no reminders. */
+  reminderOffsetsMinutes: Type.Array(Type.Integer({ minimum: 1, maximum: 20160 }), { maxItems: 5, uniqueItems: true }),
+  /** The matched pairs' first follow-up: this many days after the event's start… */
+  followUpDays: Type.Integer({ minimum: 1, maximum: 90 }),
+  /** …at this local time (HH:MM) in the event's time zone; null: the time the event starts. */
+  followUpTime: Type.Union([Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' }), Type.Null()]),
 };
 
 export const EventCreateBody = Type.Object(
@@ -49,6 +55,9 @@ export const EventCreateBody = Type.Object(
     allowSharedTables: Type.Optional(eventFields.allowSharedTables),
     heldAfterSeconds: Type.Optional(eventFields.heldAfterSeconds),
     noShowAfterSeconds: Type.Optional(eventFields.noShowAfterSeconds),
+    reminderOffsetsMinutes: Type.Optional(eventFields.reminderOffsetsMinutes),
+    followUpDays: Type.Optional(eventFields.followUpDays),
+    followUpTime: Type.Optional(eventFields.followUpTime),
   },
   { additionalProperties: false },
 );
@@ -67,6 +76,9 @@ export const EventUpdateBody = Type.Object(
     allowSharedTables: Type.Optional(eventFields.allowSharedTables),
     heldAfterSeconds: Type.Optional(eventFields.heldAfterSeconds),
     noShowAfterSeconds: Type.Optional(eventFields.noShowAfterSeconds),
+    reminderOffsetsMinutes: Type.Optional(eventFields.reminderOffsetsMinutes),
+    followUpDays: Type.Optional(eventFields.followUpDays),
+    followUpTime: Type.Optional(eventFields.followUpTime),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -94,4 +106,7 @@ export const EVENT_DEFAULTS = {
   allowSharedTables: false,
   heldAfterSeconds: null,
   noShowAfterSeconds: null,
+  reminderOffsetsMinutes: [1440, 60] as number[],
+  followUpDays: 7,
+  followUpTime: null,
 } as const;

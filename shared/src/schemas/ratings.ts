@@ -67,6 +67,8 @@ export const MyMatch = Type.Object({
   reason: Type.Optional(Type.String()),
   /** What happens next. */
   next: Type.Optional(Type.String()),
+  /** Matched: the first follow-up the organizer set, and the time zone to show it in (the participant's own, else the event's). */
+  followUp: Type.Optional(Type.Object({ startsAt: Type.String({ format: 'date-time' }), timeZone: Type.String() })),
 });
 export type MyMatch = Static<typeof MyMatch>;
 

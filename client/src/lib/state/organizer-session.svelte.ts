@@ -1,4 +1,4 @@
-import type { Organizer, SignInBody, SignUpBody } from '@constellation/shared/schemas/auth';
+import type { Organizer, SignInBody, SignUpBody, SignUpPending } from '@constellation/shared/schemas/auth';
 import * as auth from '../api/auth.ts';
 import { isApiError } from '../api/http.ts';
 
@@ -33,8 +33,17 @@ export class OrganizerSession {
     this.#set(await auth.signIn(body));
   }
 
-  async signUp(body: SignUpBody): Promise<void> {
-    this.#set(await auth.signUp(body));
+  /** Signs in with the new account, or answers what the server asked for instead (confirm by email). */
+  async signUp(body: SignUpBody): Promise<SignUpPending | null> {
+    const answer = await auth.signUp(body);
+    if ('status' in answer) return answer;
+    this.#set(answer);
+    return null;
+  }
+
+  /** Finishes a sign-up from its emailed link, and signs in. */
+  async confirmSignUp(token: string): Promise<void> {
+    this.#set(await auth.confirmSignUp(token));
   }
 
   async signOut(): Promise<void> {

@@ -1,11 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { Organizer, SignInBody, SignUpBody } from '@constellation/shared/schemas/auth';
+import { Organizer, SignInBody, SignUpBody, SignUpConfirmBody, SignUpPending } from '@constellation/shared/schemas/auth';
 import { ErrorBody } from '@constellation/shared/schemas/common';
-import { hashPassword, verifyPassword } from '../../lib/crypto.ts';
-import { conflict, unauthorized } from '../../lib/http-errors.ts';
+import { hashPassword, sameToken, signupToken, verifyPassword } from '../../lib/crypto.ts';
+import { HttpError, conflict, unauthorized } from '../../lib/http-errors.ts';
+import { inTransaction } from '../../plugins/db.ts';
+import { subjectOf } from '../mail/core/templates.ts';
 import { ORGANIZER_COOKIE, ORGANIZER_SESSION_TTL } from '../../plugins/auth.ts';
-import { findOrganizerByEmail, insertOrganizer } from './organizers.repository.ts';
+import { anyOrganizer, findOrganizerByEmail, insertOrganizer, insertSignup, redeemSignup } from './organizers.repository.ts';
 import { createSession, deleteSession } from './sessions.repository.ts';
 
 // Compared against when the email is unknown, so a sign-in takes as long either way.
@@ -13,9 +15,15 @@ const DUMMY_HASH = await hashPassword('constellation-timing-equaliser');
 
 export interface AuthRoutesOptions {
   signInRateLimit: { max: number; timeWindow: number };
+  /** Derives the sign-up confirmation tokens. */
+  secret: string;
 }
 
-const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, { signInRateLimit }) => {
+const SIGNUP_TTL_MS = 24 * 3600 * 1000;
+const CHECK_EMAIL = 'Check your email: we sent you a link to finish signing up (or to sign in, if you already have an account).';
+const BAD_LINK = 'This confirmation link is not valid or has expired: sign up again to get a new one';
+
+const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, { signInRateLimit, secret }) => {
   app.post(
     '/signup',
     {
@@ -23,16 +31,60 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, { s
       schema: {
         tags: ['auth'],
         summary: 'Create an organizer account and sign in',
+        description:
+          'With email configured (SMTP_URL) and at least one organizer on the instance, the answer is 202 "check your email" whether ' +
+          'or not the address has an account: a new address gets a confirmation link, a known one a note to sign in instead. ' +
+          'Otherwise (the first organizer, or no SMTP) the account is created at once: 201, or 409 for a known address.',
         body: SignUpBody,
+        response: { 201: Organizer, 202: SignUpPending, 400: ErrorBody, 409: ErrorBody, 429: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const { email, password } = request.body;
+      const name = request.body.name.trim() || request.body.name;
+      const passwordHash = await hashPassword(password);
+      if (app.mail.configured && (await anyOrganizer(app.pg))) {
+        // Same work, same answer, whoever owns the address: only its mailbox learns which it was.
+        const known = await findOrganizerByEmail(app.pg, email);
+        await inTransaction(app.pg, async (client) => {
+          const signupId = known ? undefined : await insertSignup(client, { email, name, passwordHash, expiresAt: new Date(app.mail.now().getTime() + SIGNUP_TTL_MS) });
+          const kind = known ? ('signup-exists' as const) : ('signup-confirm' as const);
+          await app.mail.enqueue(client, [{ eventId: null, participantId: null, signupId, recipient: email, kind, subject: subjectOf(kind, { name }), payload: { name } }]);
+        });
+        app.mail.kick();
+        return reply.status(202).send({ status: 'check-email' as const, message: CHECK_EMAIL });
+      }
+      const organizer = await insertOrganizer(app.pg, { email, name, passwordHash });
+      if (!organizer) throw conflict('An account with this email already exists; sign in instead');
+      const token = await createSession(app.pg, { organizerId: organizer.id }, ORGANIZER_SESSION_TTL);
+      app.setSessionCookie(reply, ORGANIZER_COOKIE, token, ORGANIZER_SESSION_TTL);
+      return reply.status(201).send(organizer);
+    },
+  );
+
+  app.post(
+    '/signup/confirm',
+    {
+      config: { rateLimit: signInRateLimit },
+      schema: {
+        tags: ['auth'],
+        summary: 'Finish a sign-up from its emailed link: creates the account and signs in',
+        body: SignUpConfirmBody,
         response: { 201: Organizer, 400: ErrorBody, 409: ErrorBody, 429: ErrorBody },
       },
     },
     async (request, reply) => {
-      const { email, name, password } = request.body;
-      const organizer = await insertOrganizer(app.pg, { email, name: name.trim() || name, passwordHash: await hashPassword(password) });
-      if (!organizer) throw conflict('An account with this email already exists; sign in instead');
-      const token = await createSession(app.pg, { organizerId: organizer.id }, ORGANIZER_SESSION_TTL);
-      app.setSessionCookie(reply, ORGANIZER_COOKIE, token, ORGANIZER_SESSION_TTL);
+      const [id = '', token = ''] = request.body.token.split('.');
+      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id) || !sameToken(signupToken(secret, id), token)) throw new HttpError(400, BAD_LINK);
+      const organizer = await inTransaction(app.pg, async (client) => {
+        const signup = await redeemSignup(client, id, app.mail.now());
+        if (!signup) throw new HttpError(400, BAD_LINK);
+        const created = await insertOrganizer(client, signup);
+        if (!created) throw conflict('An account with this email already exists; sign in instead');
+        return created;
+      });
+      const session = await createSession(app.pg, { organizerId: organizer.id }, ORGANIZER_SESSION_TTL);
+      app.setSessionCookie(reply, ORGANIZER_COOKIE, session, ORGANIZER_SESSION_TTL);
       return reply.status(201).send(organizer);
     },
   );

@@ -11,6 +11,9 @@ import { findEvent, findEventById } from '../events/events.repository.ts';
 import { loadEventFeedback, type EventFeedback } from '../ratings/feedback.repository.ts';
 import { attendanceViewOf, tallyOf } from '../attendance/attendance.routes.ts';
 import { audit, confirmPairing, loadPairing, myConfirmedMatches, replacePairing } from './matching.repository.ts';
+import { followUpInstant } from './core/follow-up.ts';
+import { draftsFor } from '../mail/mail.service.ts';
+import { recipientsOf } from '../mail/mail.repository.ts';
 import { explainPairs, matchInputOf, matchStats, notMatched, outcomesOf, proposalsOf, toPairingStats, warningsOf } from './matching.service.ts';
 
 const ExportParams = Type.Object({ eventId: Type.String({ format: 'uuid' }), kind: Type.Union([Type.Literal('matches'), Type.Literal('ratings'), Type.Literal('preferences'), Type.Literal('attendance')]) });
@@ -109,17 +112,36 @@ export const matchingRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { eventId } = request.params;
       const ctx = await context(request.organizer!.id, eventId);
-      await inTransaction(app.pg, async (client) => {
+      const followUpAt = new Date(followUpInstant(ctx.event.scheduledStart, ctx.event.timeZone, ctx.event.followUpDays, ctx.event.followUpTime)).toISOString();
+      // Confirmation and everyone's outcome email commit together: no confirmed pairing without its mails.
+      const answers = await inTransaction(app.pg, async (client) => {
         const n = await confirmPairing(client, eventId);
         if (n === 0) throw conflict('There is no proposed pairing to confirm');
         await audit(client, eventId, request.organizer!.id, 'confirm', { pairs: n });
+        const outcomes = outcomesOf(ctx.input, (await loadPairing(client, eventId)).filter((p) => p.status === 'confirmed'), rankedBy(ctx.feedback));
+        const answers = new Map<string, MyMatch>();
+        for (const person of ctx.feedback.people) {
+          const matches = await myConfirmedMatches(client, eventId, person.id);
+          answers.set(person.id, matches.length ? { status: 'confirmed', matches } : notMatched(outcomes.get(person.id)));
+        }
+        const recipients = await recipientsOf(client, eventId, null);
+        for (const r of recipients) {
+          const answer = answers.get(r.id);
+          if (answer?.matches.length) answer.followUp = { startsAt: followUpAt, timeZone: r.timeZone ?? ctx.event.timeZone };
+        }
+        await app.mail.enqueue(
+          client,
+          draftsFor('outcome', ctx.event, recipients, (r, timeZone) => {
+            const answer = answers.get(r.id);
+            const matches = answer?.matches ?? [];
+            return { eventTitle: ctx.event.title, name: r.name, timeZone, matches, followUpAt: matches.length ? followUpAt : null, reason: answer?.reason ?? null, next: answer?.next ?? null };
+          }),
+        );
+        return answers;
       });
+      app.mail.kick();
       // Each participant hears only about their own outcome, in their own Socket.IO room: a match, or why not.
-      const outcomes = outcomesOf(ctx.input, (await loadPairing(app.pg, eventId)).filter((p) => p.status === 'confirmed'), rankedBy(ctx.feedback));
-      for (const person of ctx.feedback.people) {
-        const matches = await myConfirmedMatches(app.pg, eventId, person.id);
-        app.io.to(rooms.participant(person.id)).emit('match:confirmed', matches.length ? { status: 'confirmed', matches } : notMatched(outcomes.get(person.id)));
-      }
+      for (const [participantId, answer] of answers) app.io.to(rooms.participant(participantId)).emit('match:confirmed', answer);
       return pairingView(eventId, ctx);
     },
   );
@@ -182,7 +204,8 @@ export const matchingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="${kind}-${eventId.slice(0, 8)}.csv"`)
-        .send(csv);
+        // A byte-order mark, or Excel reads the UTF-8 as a legacy code page and accented names break.
+        .send(`\uFEFF${csv}`);
     },
   );
 
@@ -228,13 +251,24 @@ export const matchingRoutes: FastifyPluginAsyncTypebox = async (app) => {
 export const myMatchRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('preHandler', app.requireParticipant);
 
+  /** When the first follow-up is, and the zone to show it in: the participant's own, else the event's. */
+  async function followUpOf(eventId: string, participantId: string) {
+    const { rows } = await app.pg.query<{ scheduled_start: Date; time_zone: string; follow_up_days: number; follow_up_time: string | null; own_zone: string | null }>(
+      `SELECT e.scheduled_start, e.time_zone, e.follow_up_days, e.follow_up_time, p.profile->>'timeZone' AS own_zone
+         FROM events e JOIN participants p ON p.event_id = e.id WHERE e.id = $1 AND p.id = $2`,
+      [eventId, participantId],
+    );
+    const r = rows[0]!;
+    return { startsAt: new Date(followUpInstant(r.scheduled_start.toISOString(), r.time_zone, r.follow_up_days, r.follow_up_time)).toISOString(), timeZone: r.own_zone ?? r.time_zone };
+  }
+
   app.get(
     '/match',
     { schema: { tags: ['matching'], summary: 'My confirmed match(es), once the organizer confirmed them', response: { 200: MyMatch, 401: ErrorBody } } },
     async (request) => {
       const { eventId, participantId } = request.participantSession!;
       const matches = await myConfirmedMatches(app.pg, eventId, participantId);
-      if (matches.length) return { status: 'confirmed' as const, matches };
+      if (matches.length) return { status: 'confirmed' as const, matches, followUp: await followUpOf(eventId, participantId) };
       const pairing = (await loadPairing(app.pg, eventId)).filter((p) => p.status === 'confirmed');
       if (pairing.length === 0) return { status: 'pending' as const, matches };
       // Confirmed without them: the reason, from the same reading of the pairing the organizer saw.
@@ -255,8 +289,9 @@ export const myMatchRoutes: FastifyPluginAsyncTypebox = async (app) => {
         app.pg.query<{ name: string; email: string }>('SELECT name, email::text AS email FROM participants WHERE id = $1', [participantId]),
       ]);
       const self = me.rows[0]!;
-      // First follow-up: a week after the event, at the same time of day, for 30 minutes.
-      const start = new Date(event!.scheduledStart).getTime() + 7 * 24 * 3600 * 1000;
+      // The follow-up the organizer set (days after the event, local time in the event's zone), as an absolute UTC instant:
+      // every calendar shows it on its owner's own clock.
+      const start = followUpInstant(event!.scheduledStart, event!.timeZone, event!.followUpDays, event!.followUpTime);
       const { error, value } = createEvent({
         start,
         startInputType: 'utc',

@@ -1,7 +1,7 @@
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../plugins/db.ts';
 import type { Participant, ParticipantCreateBody, ParticipantUpdateBody } from '@constellation/shared/schemas/participants';
-import { inviteToken, sha256 } from '../../lib/crypto.ts';
+import { inviteToken, sameToken, sha256 } from '../../lib/crypto.ts';
 
 const COLUMNS = `id, event_id, role, name, email::text AS email, profile, capacity, constellation_size, created_at`;
 
@@ -155,10 +155,4 @@ export async function redeemInviteToken(db: Queryable, token: string, secret: st
     [id],
   );
   return updated.rows[0] ?? null;
-}
-
-function sameToken(expected: string, given: string): boolean {
-  const a = Buffer.from(expected);
-  const b = Buffer.from(given);
-  return a.length === b.length && timingSafeEqual(a, b);
 }

@@ -13,7 +13,7 @@ import {
   ParticipantUpdateBody,
   type Profile,
 } from '@constellation/shared/schemas/participants';
-import { inviteToken } from '../../lib/crypto.ts';
+import { inviteUrl } from '../../lib/crypto.ts';
 import { HttpError, conflict, notFound, unprocessable } from '../../lib/http-errors.ts';
 import { isValidTimeZone } from '../../lib/validation.ts';
 import { inTransaction } from '../../plugins/db.ts';
@@ -63,7 +63,7 @@ const participantsRoutes: FastifyPluginAsyncTypebox<ParticipantsRoutesOptions> =
 
   const toInvite = (invitation: LiveInvitation) => ({
     participantId: invitation.participantId,
-    url: `${publicUrl}/join#${inviteToken(secret, invitation.id)}`,
+    url: inviteUrl(publicUrl, secret, invitation.id),
     createdAt: invitation.createdAt.toISOString(),
   });
 

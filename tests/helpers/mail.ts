@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import pg from 'pg';
+import { SMTPServer, type SMTPServerAddress } from 'smtp-server';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { ADMIN_DATABASE_URL } from './db.ts';
+import { migrate } from '../../server/src/db/migrate.ts';
+
+/** What the test SMTP server answers to a RCPT TO: null accepts, otherwise the code and text of a refusal. */
+export type RcptAnswer = { code: number; message: string } | null;
+
+export interface TestSmtpServer {
+  /** smtp://user:pass@127.0.0.1:port */
+  url: string;
+  port: number;
+  /** Every message accepted, parsed. */
+  received: ParsedMail[];
+  /** Decides each RCPT TO; `attempt` counts this address's RCPTs so far, from 1. */
+  onRcpt: (address: string, attempt: number) => RcptAnswer;
+  close(): Promise<void>;
+}
+
+/** A real SMTP server (the `smtp-server` package) on a free local port, requiring a login as a real relay would. */
+export async function startSmtpServer(port = 0): Promise<TestSmtpServer> {
+  const attempts = new Map<string, number>();
+  const state: TestSmtpServer = {
+    url: '',
+    port: 0,
+    received: [],
+    onRcpt: () => null,
+    close: async () => {},
+  };
+  const server = new SMTPServer({
+    disabledCommands: ['STARTTLS'],
+    allowInsecureAuth: true,
+    authMethods: ['PLAIN', 'LOGIN'],
+    logger: false,
+    closeTimeout: 2_000,
+    onAuth(auth, _session, callback) {
+      if (auth.username === 'mailer' && auth.password === 'secret') callback(null, { user: 'mailer' });
+      else callback(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }));
+    },
+    onRcptTo(address: SMTPServerAddress, _session, callback) {
+      const n = (attempts.get(address.address) ?? 0) + 1;
+      attempts.set(address.address, n);
+      const answer = state.onRcpt(address.address, n);
+      if (answer) callback(Object.assign(new Error(answer.message), { responseCode: answer.code }));
+      else callback();
+    },
+    onData(stream, _session, callback) {
+      simpleParser(stream)
+        .then((mail) => {
+          state.received.push(mail);
+          callback();
+        })
+        .catch((error: Error) => callback(error));
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  server.on('error', () => {}); // a client dropping its connection is not the test's concern
+  state.port = (server.server.address() as AddressInfo).port;
+  state.url = `smtp://mailer:secret@127.0.0.1:${state.port}`;
+  state.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  return state;
+}
+
+/** The address (or addresses) a parsed message went to. */
+export function recipientOf(mail: ParsedMail): string {
+  const to = Array.isArray(mail.to) ? mail.to : mail.to ? [mail.to] : [];
+  return to.flatMap((a) => a.value.map((v) => v.address ?? '')).join(', ');
+}
+
+/**
+ * A database of its own, migrated, for tests whose app scans every event (the mail sender's
+ * reminders): apps of other test files on the shared database must not see its events, nor it theirs.
+ */
+export async function ownDatabase(): Promise<{ pool: pg.Pool; drop(): Promise<void> }> {
+  const name = `constellation_mail_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const url = new URL(ADMIN_DATABASE_URL);
+  url.pathname = `/${name}`;
+  const admin = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  await migrate(url.toString());
+  const pool = new pg.Pool({ connectionString: url.toString(), max: 10 });
+  pool.on('error', () => {});
+  return {
+    pool,
+    async drop() {
+      await pool.end();
+      const client = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
