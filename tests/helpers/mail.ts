@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { SMTPServer, type SMTPServerAddress } from 'smtp-server';
 import { simpleParser, type ParsedMail } from 'mailparser';
+import type { FastifyInstance } from 'fastify';
 import { ADMIN_DATABASE_URL } from './db.ts';
+import { cookieFrom, uniqueEmail } from './app.ts';
 import { migrate } from '../../server/src/db/migrate.ts';
 
 /** What the test SMTP server answers to a RCPT TO: null accepts, otherwise the code and text of a refusal. */
@@ -98,4 +100,26 @@ export async function ownDatabase(): Promise<{ pool: pg.Pool; drop(): Promise<vo
       await client.end();
     },
   };
+}
+
+/**
+ * Signs up an organizer on an app that sends email: directly when it is the instance's first, else
+ * through the confirmation link the test SMTP server received, as a person would.
+ */
+export async function signUpByEmail(app: FastifyInstance, smtp: TestSmtpServer, name = 'Ada Organizer'): Promise<{ cookie: string; id: string; email: string }> {
+  const email = uniqueEmail();
+  let response = await app.inject({ method: 'POST', url: '/api/auth/signup', payload: { email, name, password: 'correct horse battery' } });
+  if (response.statusCode === 202) {
+    const deadline = Date.now() + 30_000;
+    let mail: ParsedMail | undefined;
+    while (!(mail = smtp.received.find((m) => recipientOf(m) === email))) {
+      if (Date.now() > deadline) throw new Error(`no confirmation email for ${email}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const token = /\/signup\/confirm#([\w.-]+)/.exec(mail.text ?? '')?.[1] ?? '';
+    smtp.received.splice(smtp.received.indexOf(mail), 1); // the test counts its own messages
+    response = await app.inject({ method: 'POST', url: '/api/auth/signup/confirm', payload: { token } });
+  }
+  if (response.statusCode !== 201) throw new Error(`signup failed: ${response.statusCode} ${response.body}`);
+  return { cookie: cookieFrom(response), id: response.json().id, email };
 }
