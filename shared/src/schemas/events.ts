@@ -34,6 +34,8 @@ const eventFields = {
   heldAfterSeconds: Type.Union([Type.Integer({ minimum: 1, maximum: 3600 }), Type.Null()]),
   /** Seconds after the start when a missing partner is a no-show and whoever waits is re-paired; null: the lesser of 60 s and a quarter of the round. */
   noShowAfterSeconds: Type.Union([Type.Integer({ minimum: 1, maximum: 3600 }), Type.Null()]),
+  /** Seconds before a round's end when each participant's screen chimes and flashes, e.g. [60, 10]; empty: no warnings. */
+  warnAtSeconds: Type.Array(Type.Integer({ minimum: 1, maximum: 3600 }), { maxItems: 5, uniqueItems: true }),
 };
 
 export const EventCreateBody = Type.Object(
@@ -49,6 +51,7 @@ export const EventCreateBody = Type.Object(
     allowSharedTables: Type.Optional(eventFields.allowSharedTables),
     heldAfterSeconds: Type.Optional(eventFields.heldAfterSeconds),
     noShowAfterSeconds: Type.Optional(eventFields.noShowAfterSeconds),
+    warnAtSeconds: Type.Optional(eventFields.warnAtSeconds),
   },
   { additionalProperties: false },
 );
@@ -67,6 +70,7 @@ export const EventUpdateBody = Type.Object(
     allowSharedTables: Type.Optional(eventFields.allowSharedTables),
     heldAfterSeconds: Type.Optional(eventFields.heldAfterSeconds),
     noShowAfterSeconds: Type.Optional(eventFields.noShowAfterSeconds),
+    warnAtSeconds: Type.Optional(eventFields.warnAtSeconds),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -94,4 +98,5 @@ export const EVENT_DEFAULTS = {
   allowSharedTables: false,
   heldAfterSeconds: null,
   noShowAfterSeconds: null,
+  warnAtSeconds: [60, 10] as number[],
 } as const;

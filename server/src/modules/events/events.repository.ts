@@ -4,7 +4,7 @@ import { EVENT_DEFAULTS } from '@constellation/shared/schemas/events';
 
 const SELECT_EVENT = `
   SELECT e.id, e.title, e.description, e.scheduled_start, e.time_zone, e.round_seconds,
-         e.transition_seconds, e.rounds, e.breaks, e.allow_shared_tables, e.held_after_seconds, e.no_show_after_seconds, e.status,
+         e.transition_seconds, e.rounds, e.breaks, e.allow_shared_tables, e.held_after_seconds, e.no_show_after_seconds, e.warn_at_seconds, e.status,
          e.created_at, e.updated_at,
          (SELECT count(*) FILTER (WHERE role = 'mentor') FROM participants p WHERE p.event_id = e.id)::int AS mentors,
          (SELECT count(*) FILTER (WHERE role = 'mentee') FROM participants p WHERE p.event_id = e.id)::int AS mentees
@@ -23,6 +23,7 @@ interface EventRow {
   allow_shared_tables: boolean;
   held_after_seconds: number | null;
   no_show_after_seconds: number | null;
+  warn_at_seconds: number[];
   status: Event['status'];
   created_at: Date;
   updated_at: Date;
@@ -44,6 +45,7 @@ function toEvent(row: EventRow): Event {
     allowSharedTables: row.allow_shared_tables,
     heldAfterSeconds: row.held_after_seconds,
     noShowAfterSeconds: row.no_show_after_seconds,
+    warnAtSeconds: row.warn_at_seconds,
     status: row.status,
     participantCounts: { mentors: row.mentors, mentees: row.mentees },
     createdAt: row.created_at.toISOString(),
@@ -71,9 +73,9 @@ export async function insertEvent(db: Queryable, organizerId: string, input: Eve
   const v = { ...EVENT_DEFAULTS, ...input };
   const { rows } = await db.query<{ id: string }>(
     `INSERT INTO events (organizer_id, title, description, scheduled_start, time_zone, round_seconds,
-                         transition_seconds, rounds, breaks, allow_shared_tables, held_after_seconds, no_show_after_seconds)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
-    [organizerId, v.title, v.description, v.scheduledStart, v.timeZone, v.roundSeconds, v.transitionSeconds, v.rounds, JSON.stringify(v.breaks), v.allowSharedTables, v.heldAfterSeconds, v.noShowAfterSeconds],
+                         transition_seconds, rounds, breaks, allow_shared_tables, held_after_seconds, no_show_after_seconds, warn_at_seconds)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+    [organizerId, v.title, v.description, v.scheduledStart, v.timeZone, v.roundSeconds, v.transitionSeconds, v.rounds, JSON.stringify(v.breaks), v.allowSharedTables, v.heldAfterSeconds, v.noShowAfterSeconds, v.warnAtSeconds],
   );
   return (await findEventById(db, rows[0]!.id))!;
 }
@@ -90,6 +92,7 @@ const UPDATABLE: Record<keyof EventUpdateBody, string> = {
   allowSharedTables: 'allow_shared_tables',
   heldAfterSeconds: 'held_after_seconds',
   noShowAfterSeconds: 'no_show_after_seconds',
+  warnAtSeconds: 'warn_at_seconds',
 };
 
 export async function updateEvent(db: Queryable, organizerId: string, eventId: string, patch: EventUpdateBody): Promise<Event | null> {
