@@ -104,14 +104,31 @@ describe.skipIf(skipReason !== null || !livekit.available)("the participant's ca
 
   it('shows the partner as the largest element, fully in view, at 1280×800, 1440×900 and on a phone', { timeout: 240_000 }, async () => {
     const cookie = await pages.organizer('call-screen');
-    const { eventId, tables } = await pages.event(cookie, { title: 'Call screen evening', rounds: 1, roundSeconds: 900 }, [
+    const { eventId, tables, people } = await pages.event(cookie, { title: 'Call screen evening', rounds: 2, roundSeconds: 900, transitionSeconds: 60 }, [
       ['mentor', 'Marta Mentor'],
       ['mentee', 'Ada Mentee'],
+      ['mentee', 'Ben Mentee'],
     ]);
     const mentor = await pages.openLive(tables[0]!.mentor);
     const mentee = await pages.openLive(tables[0]!.mentees[0]!);
+    const sitOut = await pages.openLive(people.find((p) => p.role === 'mentee' && p.id !== mentee.person.id)!);
     const { run } = await pages.clock(cookie, eventId);
-    await run('clock:start');
+    const started = await run('clock:start');
+    if (started.phase !== 'round') throw new Error(`started in ${started.phase}`);
+
+    // Sitting round 1 out: when the next conversation starts (local time and countdown), with whom, and what to prepare.
+    await sitOut.page.getByRole('heading', { name: 'You sit this round out' }).waitFor();
+    const next = sitOut.page.locator('[data-next-meeting="2"]');
+    await next.getByRole('heading', { name: `Your next conversation: round 2, with ${mentor.person.name}` }).waitFor();
+    const secondStart = started.upcoming.find((r) => r.round === 2)!.startsAt;
+    const shown = await next.locator('time').getAttribute('datetime');
+    expect(Math.abs(Date.parse(shown!) - secondStart)).toBeLessThan(5_000);
+    const inText = await next.locator('[data-next-meeting-in]').textContent();
+    const [mm, ss] = inText!.split(':').map(Number) as [number, number];
+    expect(Math.abs((mm * 60 + ss) * 1000 - (secondStart - Date.now()))).toBeLessThan(10_000);
+    await next.getByText(/To prepare/).waitFor();
+    await next.locator('article.partner', { hasText: mentor.person.name }).waitFor();
+    await sitOut.page.screenshot({ path: `${SCREENSHOTS}participant-sitting-out-1280x800.png` });
     await eventually(() => partnerVideoLive(mentee.page, mentor.person.id), { timeoutMs: 90_000, intervalMs: 250, what: "Ada to see Marta's video" });
     await eventually(() => partnerVideoLive(mentor.page, mentee.person.id), { timeoutMs: 60_000, intervalMs: 250, what: "Marta to see Ada's video" });
 
@@ -163,6 +180,9 @@ describe.skipIf(skipReason !== null || !livekit.available)("the participant's ca
     await page.getByRole('button', { name: 'Mute microphone' }).waitFor();
     expect(await page.getByRole('timer').count()).toBe(1);
     expect(mentee.errors.filter((e) => !/signal stream|DataChannel error/.test(e))).toEqual([]);
+    // The next test needs the machine: these calls end here.
+    await run('clock:end-event');
+    await Promise.all([mentor, mentee, sitOut].map((side) => side.page.context().close()));
   });
 
   it('chimes and flashes at one minute and at ten seconds before the end, and stays silent for who muted it', { timeout: 240_000 }, async () => {
