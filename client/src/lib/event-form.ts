@@ -13,6 +13,8 @@ export interface EventFormValues {
   rounds: number | null;
   breaks: { afterRound: number | null; minutes: number | null }[];
   allowSharedTables: boolean;
+  /** Seconds before a round's end when participants hear a chime and see a flash, as typed: "60, 10". */
+  warnAt: string;
 }
 
 export interface FieldProblem {
@@ -31,6 +33,7 @@ export function valuesFromEvent(event: Event): EventFormValues {
     rounds: event.rounds,
     breaks: event.breaks.map((b) => ({ afterRound: b.afterRound, minutes: b.seconds / 60 })),
     allowSharedTables: event.allowSharedTables,
+    warnAt: event.warnAtSeconds.join(', '),
   };
 }
 
@@ -47,7 +50,17 @@ export function defaultValues(now = new Date(), timeZone = browserTimeZone()): E
     rounds: EVENT_DEFAULTS.rounds,
     breaks: [],
     allowSharedTables: EVENT_DEFAULTS.allowSharedTables,
+    warnAt: EVENT_DEFAULTS.warnAtSeconds.join(', '),
   };
+}
+
+/** "60, 10" as seconds, largest first; null when it is not a list of up to 5 distinct whole numbers from 1 to 3600. */
+export function parseWarnAt(text: string): number[] | null {
+  const parts = text.split(/[\s,;]+/).filter((p) => p !== '');
+  if (parts.length > 5 || !parts.every((p) => /^\d{1,4}$/.test(p))) return null;
+  const seconds = parts.map(Number);
+  if (seconds.some((s) => s < 1 || s > 3600) || new Set(seconds).size !== seconds.length) return null;
+  return seconds.toSorted((a, b) => b - a);
 }
 
 /** The request body, or the problems that stop it (checked again by the server). */
@@ -71,7 +84,11 @@ export function bodyFromValues(
   if (new Set(afterRounds).size !== afterRounds.length) {
     problems.push({ field: 'breaks', message: 'Only one break can follow each round.' });
   }
-  if (problems.length > 0 || !instant) return { body: null, problems };
+  const warnAtSeconds = parseWarnAt(values.warnAt);
+  if (!warnAtSeconds) {
+    problems.push({ field: 'warnAtSeconds', message: 'Enter up to 5 different numbers of seconds from 1 to 3600, such as "60, 10", or leave it empty for no warning.' });
+  }
+  if (problems.length > 0 || !instant || !warnAtSeconds) return { body: null, problems };
   return {
     body: {
       title: values.title.trim(),
@@ -83,6 +100,7 @@ export function bodyFromValues(
       rounds,
       breaks: breaks.toSorted((a, b) => a.afterRound - b.afterRound),
       allowSharedTables: values.allowSharedTables,
+      warnAtSeconds,
     },
     problems: [],
   };
