@@ -185,6 +185,45 @@ describe.skipIf(skipReason !== null || !livekit.available)("the participant's ca
     await Promise.all([mentor, mentee, sitOut].map((side) => side.page.context().close()));
   });
 
+  it("shows a shared table as a gallery: every partner's tile fully in view, each larger than the countdown", { timeout: 240_000 }, async () => {
+    const cookie = await pages.organizer('gallery');
+    const { eventId, tables } = await pages.event(cookie, { title: 'Gallery evening', rounds: 1, roundSeconds: 900, allowSharedTables: true }, [
+      ['mentor', 'Marta Mentor'],
+      ['mentee', 'Ada Mentee'],
+      ['mentee', 'Ben Mentee'],
+    ]);
+    const table = tables[0]!;
+    expect(table.mentees).toHaveLength(2);
+    const host = await pages.openLive(table.mentor);
+    const guests = [await pages.openLive(table.mentees[0]!), await pages.openLive(table.mentees[1]!)];
+    const { run } = await pages.clock(cookie, eventId);
+    await run('clock:start');
+    // The tiles, whatever each shows (a picture, or "camera off" while it comes): the gallery is the layout under test.
+    await host.page.locator('[data-remote-tile]').nth(1).waitFor({ timeout: 90_000 });
+    for (const size of [SIZES[0], SIZES[2]]) {
+      await host.page.setViewportSize({ width: size.width, height: size.height });
+      const selectors = Object.fromEntries([
+        ...guests.map((g, i) => [`video${i}`, `[data-remote-tile="${g.person.id}"]`]),
+        ['countdown', '[data-countdown]'],
+      ]);
+      const seen = await eventually(
+        async () => {
+          const m = await boxes(host.page, selectors);
+          return m.width === size.width && Object.values(m.boxes).every((b) => b && inside(b, m.width, m.height)) ? m : false;
+        },
+        { timeoutMs: 20_000, intervalMs: 200, what: `both partners and the countdown in view at ${size.width}×${size.height}` },
+      );
+      const [first, second] = [seen.boxes.video0!, seen.boxes.video1!];
+      // Side by side on a landscape screen, one above the other on a phone; never overlapping.
+      if (size.wide) expect(second.left >= first.right || first.left >= second.right).toBe(true);
+      else expect(second.top >= first.bottom || first.top >= second.bottom).toBe(true);
+      for (const video of [first, second]) expect(video.area).toBeGreaterThan(seen.boxes.countdown!.area);
+      await host.page.screenshot({ path: `${SCREENSHOTS}participant-live-gallery-${size.width}x${size.height}.png` });
+    }
+    await run('clock:end-event');
+    await Promise.all([host, ...guests].map((side) => side.page.context().close()));
+  });
+
   it('chimes and flashes at one minute and at ten seconds before the end, and stays silent for who muted it', { timeout: 240_000 }, async () => {
     const cookie = await pages.organizer('chime');
     const { eventId, tables } = await pages.event(cookie, { title: 'Chime evening', rounds: 1, roundSeconds: 75, warnAtSeconds: [60, 10] }, [
