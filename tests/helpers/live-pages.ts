@@ -1,9 +1,10 @@
 import type { ClockState } from '@constellation/shared/clock/state';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { makeEvent, makeParticipant } from '../factories/index.ts';
-import { recordPageErrors } from './browser.ts';
+import { launchBrowser, recordPageErrors } from './browser.ts';
+import { startLiveKit } from './livekit.ts';
 import { command, connectSocket, connected, type ClientSocket } from './realtime.ts';
-import { apiCall, type RunningServer } from './server.ts';
+import { apiCall, freePort, startServer, type RunningServer } from './server.ts';
 
 /** Someone invited to a test event, with their own invite link. */
 export interface Person {
@@ -67,9 +68,10 @@ export class LivePages {
     return { eventId: event.id, people: invited, tables };
   }
 
-  /** The person's own browser, from their invite link to the live page's lobby. */
-  async openLive(person: Person): Promise<LiveSide> {
+  /** The person's own browser, from their invite link to the live page's lobby; `initScript` runs before any page script. */
+  async openLive(person: Person, options: { initScript?: () => void } = {}): Promise<LiveSide> {
     const context = await this.#newContext({ viewport: { width: 1280, height: 800 } });
+    if (options.initScript) await context.addInitScript(options.initScript);
     const page = await context.newPage();
     const errors = recordPageErrors(page);
     await page.goto(`/join${new URL(person.inviteUrl).hash}`);
@@ -136,3 +138,18 @@ export const partnerVideoLive = (page: Page, partnerId: string, withinMs = 1_000
       }),
     [partnerId, withinMs] as const,
   );
+
+/** A LiveKit server, the app wired to it (webhooks included) and a browser, for one test file; `stop()` ends them all. */
+export async function startLiveStack(): Promise<{ server: RunningServer; pages: LivePages; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const [lk, browser] = await Promise.all([startLiveKit({ webhookUrl: `http://127.0.0.1:${port}/api/livekit/webhook` }), launchBrowser()]);
+  const server = await startServer({ port, env: { LIVEKIT_URL: lk.url, LIVEKIT_API_KEY: lk.apiKey, LIVEKIT_API_SECRET: lk.apiSecret } });
+  const pages = new LivePages(server, browser);
+  const stop = async () => {
+    await pages.close();
+    await browser.close();
+    await server.stop();
+    await lk.stop();
+  };
+  return { server, pages, stop };
+}

@@ -34,6 +34,22 @@ describe('events', () => {
     expect((await inject(alice.cookie, 'GET', `/api/events/${event.id}`)).statusCode).toBe(404);
   });
 
+  it('warns participants one minute and ten seconds before a round ends unless the organizer sets other times', async () => {
+    const event = (await inject(alice.cookie, 'POST', '/api/events', makeEvent())).json();
+    expect(event.warnAtSeconds).toEqual([60, 10]);
+    const patched = await inject(alice.cookie, 'PATCH', `/api/events/${event.id}`, { warnAtSeconds: [120, 30] });
+    expect(patched.json().warnAtSeconds).toEqual([120, 30]);
+    expect((await inject(alice.cookie, 'GET', `/api/events/${event.id}`)).json().warnAtSeconds).toEqual([120, 30]);
+    // None at all is a choice too.
+    expect((await inject(alice.cookie, 'PATCH', `/api/events/${event.id}`, { warnAtSeconds: [] })).json().warnAtSeconds).toEqual([]);
+    // The participant's own session carries them, for their screen to chime at.
+    const p = (await inject(alice.cookie, 'POST', `/api/events/${event.id}/participants`, makeParticipant())).json();
+    const { invites } = (await inject(alice.cookie, 'GET', `/api/events/${event.id}/invites`)).json();
+    const token = new URL(invites.find((i: { participantId: string }) => i.participantId === p.id).url).hash.slice(1);
+    const join = await inject(undefined, 'POST', '/api/join', { token });
+    expect(join.json().event.warnAtSeconds).toEqual([]);
+  });
+
   it('counts mentors and mentees on the event', async () => {
     const event = (await inject(alice.cookie, 'POST', '/api/events', makeEvent())).json();
     await inject(alice.cookie, 'POST', `/api/events/${event.id}/participants`, makeParticipant({ role: 'mentor' }));
@@ -74,6 +90,10 @@ describe('events', () => {
       [makeEvent({ scheduledStart: 'tomorrow' }), /scheduledStart/],
       [makeEvent({ rounds: 4, breaks: [{ afterRound: 4, seconds: 300 }] }), /breaks/],
       [{ ...makeEvent(), extra: 1 }, /additional|extra/i],
+      [makeEvent({ warnAtSeconds: [0] }), /warnAtSeconds/],
+      [makeEvent({ warnAtSeconds: [60, 60] }), /warnAtSeconds/],
+      [makeEvent({ warnAtSeconds: [1, 2, 3, 4, 5, 6] }), /warnAtSeconds/],
+      [{ ...makeEvent(), warnAtSeconds: '60' }, /warnAtSeconds/],
     ];
     for (const [payload, field] of cases) {
       const response = await inject(alice.cookie, 'POST', '/api/events', payload);

@@ -38,4 +38,14 @@ describe('event form', () => {
     expect(bodyFromValues({ ...base, remindersHours: '' }).body).toMatchObject({ reminderOffsetsMinutes: [], followUpTime: null });
     expect(bodyFromValues({ ...base, remindersHours: 'soon' }).problems).toEqual([expect.objectContaining({ field: 'reminderOffsetsMinutes' })]);
   });
+
+  it('reads the warning times as typed, and refuses what the server would', () => {
+    expect(base.warnAt).toBe('60, 10');
+    expect(bodyFromValues(base).body?.warnAtSeconds).toEqual([60, 10]);
+    expect(bodyFromValues({ ...base, warnAt: '10 120;30' }).body?.warnAtSeconds).toEqual([120, 30, 10]);
+    expect(bodyFromValues({ ...base, warnAt: '  ' }).body?.warnAtSeconds).toEqual([]);
+    for (const bad of ['0', '60, 60', '1.5', 'one minute', '1 2 3 4 5 6', '3601']) {
+      expect(bodyFromValues({ ...base, warnAt: bad }).problems.map((p) => p.field), bad).toEqual(['warnAtSeconds']);
+    }
+  });
 });

@@ -19,6 +19,8 @@ export interface EventFormValues {
   followUpDays: number | null;
   /** …at this local time (HH:MM) in the event's zone; empty: the time the event starts. */
   followUpTime: string;
+  /** Seconds before a round's end when participants hear a chime and see a flash, as typed: "60, 10". */
+  warnAt: string;
 }
 
 export interface FieldProblem {
@@ -40,6 +42,7 @@ export function valuesFromEvent(event: Event): EventFormValues {
     remindersHours: hoursText(event.reminderOffsetsMinutes),
     followUpDays: event.followUpDays,
     followUpTime: event.followUpTime ?? '',
+    warnAt: event.warnAtSeconds.join(', '),
   };
 }
 
@@ -71,7 +74,17 @@ export function defaultValues(now = new Date(), timeZone = browserTimeZone()): E
     remindersHours: hoursText(EVENT_DEFAULTS.reminderOffsetsMinutes),
     followUpDays: EVENT_DEFAULTS.followUpDays,
     followUpTime: '',
+    warnAt: EVENT_DEFAULTS.warnAtSeconds.join(', '),
   };
+}
+
+/** "60, 10" as seconds, largest first; null when it is not a list of up to 5 distinct whole numbers from 1 to 3600. */
+export function parseWarnAt(text: string): number[] | null {
+  const parts = text.split(/[\s,;]+/).filter((p) => p !== '');
+  if (parts.length > 5 || !parts.every((p) => /^\d{1,4}$/.test(p))) return null;
+  const seconds = parts.map(Number);
+  if (seconds.some((s) => s < 1 || s > 3600) || new Set(seconds).size !== seconds.length) return null;
+  return seconds.toSorted((a, b) => b - a);
 }
 
 /** The request body, or the problems that stop it (checked again by the server). */
@@ -97,7 +110,11 @@ export function bodyFromValues(
   }
   const reminderOffsetsMinutes = parseReminderHours(values.remindersHours);
   if (!reminderOffsetsMinutes) problems.push({ field: 'reminderOffsetsMinutes', message: 'Reminders: hours before the start, separated by commas (for example "24, 1"), at most 336.' });
-  if (problems.length > 0 || !instant || !reminderOffsetsMinutes) return { body: null, problems };
+  const warnAtSeconds = parseWarnAt(values.warnAt);
+  if (!warnAtSeconds) {
+    problems.push({ field: 'warnAtSeconds', message: 'Enter up to 5 different numbers of seconds from 1 to 3600, such as "60, 10", or leave it empty for no warning.' });
+  }
+  if (problems.length > 0 || !instant || !reminderOffsetsMinutes || !warnAtSeconds) return { body: null, problems };
   return {
     body: {
       title: values.title.trim(),
@@ -112,6 +129,7 @@ export function bodyFromValues(
       reminderOffsetsMinutes,
       followUpDays: values.followUpDays ?? EVENT_DEFAULTS.followUpDays,
       followUpTime: values.followUpTime || null,
+      warnAtSeconds,
     },
     problems: [],
   };

@@ -40,6 +40,8 @@ const eventFields = {
   followUpDays: Type.Integer({ minimum: 1, maximum: 90 }),
   /** …at this local time (HH:MM) in the event's time zone; null: the time the event starts. */
   followUpTime: Type.Union([Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' }), Type.Null()]),
+  /** Seconds before a round's end when each participant's screen chimes and flashes, e.g. [60, 10]; empty: no warnings. */
+  warnAtSeconds: Type.Array(Type.Integer({ minimum: 1, maximum: 3600 }), { maxItems: 5, uniqueItems: true }),
 };
 
 export const EventCreateBody = Type.Object(
@@ -58,6 +60,7 @@ export const EventCreateBody = Type.Object(
     reminderOffsetsMinutes: Type.Optional(eventFields.reminderOffsetsMinutes),
     followUpDays: Type.Optional(eventFields.followUpDays),
     followUpTime: Type.Optional(eventFields.followUpTime),
+    warnAtSeconds: Type.Optional(eventFields.warnAtSeconds),
   },
   { additionalProperties: false },
 );
@@ -79,6 +82,7 @@ export const EventUpdateBody = Type.Object(
     reminderOffsetsMinutes: Type.Optional(eventFields.reminderOffsetsMinutes),
     followUpDays: Type.Optional(eventFields.followUpDays),
     followUpTime: Type.Optional(eventFields.followUpTime),
+    warnAtSeconds: Type.Optional(eventFields.warnAtSeconds),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -109,4 +113,5 @@ export const EVENT_DEFAULTS = {
   reminderOffsetsMinutes: [1440, 60] as number[],
   followUpDays: 7,
   followUpTime: null,
+  warnAtSeconds: [60, 10] as number[],
 } as const;

@@ -14,6 +14,7 @@ export const ParticipantSelf = Type.Object({
     roundSeconds: Event.properties.roundSeconds,
     transitionSeconds: Event.properties.transitionSeconds,
     rounds: Event.properties.rounds,
+    warnAtSeconds: Event.properties.warnAtSeconds,
     status: Event.properties.status,
   }),
 });

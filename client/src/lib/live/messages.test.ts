@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ClockActive, ClockState } from '@constellation/shared/clock/state';
 import type { ItineraryEntry } from '@constellation/shared/realtime/events';
 import { describeClockChange, describeCommandResult, describeSeatingPair, describeWarning, phaseLabel } from './messages.ts';
-import { namesOf, seatOf, seatRoundOf } from './seat.ts';
+import { namesOf, nextMeetingAfter, seatOf, seatRoundOf } from './seat.ts';
 
 const prompt = { id: 'culture', title: 'The company and its culture', text: 'How are things done here?' };
 const marta = { participantId: 'm', name: 'Marta', role: 'mentor' as const, reasons: ['both in fintech'] };
@@ -92,6 +92,8 @@ describe('what the live region says', () => {
   it('names the partner in the one-minute warning', () => {
     expect(describeWarning(1, itinerary[0]!)).toBe('One minute left with Marta.');
     expect(describeWarning(2, itinerary[1]!)).toBe('One minute left in round 2.');
+    expect(describeWarning(1, itinerary[0]!, 10)).toBe('Ten seconds left with Marta.');
+    expect(describeWarning(2, itinerary[1]!, 120)).toBe('2 minutes left in round 2.');
   });
 });
 
@@ -121,5 +123,22 @@ describe('describeSeatingPair', () => {
     expect(describeSeatingPair('move', { mentorId: 'k', menteeId: 'a', waitingId: 'k', replaced: ['h'] }, name)).toBe(
       'Moved: Kwame now meets Amara — Hannah has no seat this round',
     );
+  });
+});
+
+describe('the next conversation of someone sitting out', () => {
+  it('is the first later round with a partner, at its planned start', () => {
+    const clock = active('round', 2, { upcoming: [{ round: 3, startsAt: 400_000, endsAt: 700_000 }] });
+    expect(nextMeetingAfter(itinerary, clock, 2)).toEqual({ entry: itinerary[2], startsAt: 400_000 });
+    // Between rounds 1 and 2, sitting out round 2: the meeting after it.
+    expect(nextMeetingAfter(itinerary, active('transition', 1, { upcoming: [{ round: 2, startsAt: 61_000, endsAt: 361_000 }, { round: 3, startsAt: 421_000, endsAt: 721_000 }] }), 2)).toEqual({
+      entry: itinerary[2],
+      startsAt: 421_000,
+    });
+  });
+
+  it('has no time in the lobby, and is null when no conversation is left', () => {
+    expect(nextMeetingAfter(itinerary, { phase: 'lobby', rounds: 3, round: 0, revision: 0 }, 0)).toEqual({ entry: itinerary[0], startsAt: null });
+    expect(nextMeetingAfter(itinerary, active('round', 3), 3)).toBeNull();
   });
 });

@@ -1,6 +1,7 @@
 import type { ClockState } from '@constellation/shared/clock/state';
 import type { ClockChangeCause, ItineraryEntry } from '@constellation/shared/realtime/events';
 import { formatDuration } from '../time.ts';
+import { warningTimeWords } from './round-warnings.ts';
 import { namesOf } from './seat.ts';
 
 /** What a phase is called on screen: "Round 2 of 5", "Break", "Waiting to start". */
@@ -57,12 +58,13 @@ export function describeClockChange(clock: ClockState, cause: ClockChangeCause, 
   return '';
 }
 
-/** The one-minute warning: "One minute left with Marta." */
-export function describeWarning(round: number, seat: ItineraryEntry | null): string {
+/** A warning before a round ends: "One minute left with Marta.", "Ten seconds left in round 2." */
+export function describeWarning(round: number, seat: ItineraryEntry | null, seconds = 60): string {
+  const left = `${warningTimeWords(seconds)} left`;
   if (seat && seat.round === round && !seat.sittingOut && seat.partners.length > 0) {
-    return `One minute left with ${namesOf(seat.partners)}.`;
+    return `${left} with ${namesOf(seat.partners)}.`;
   }
-  return `One minute left in round ${round}.`;
+  return `${left} in round ${round}.`;
 }
 
 export type OrganizerCommand = 'start' | 'pause' | 'resume' | 'extend' | 'end-round' | 'end-event';

@@ -17,3 +17,17 @@ export function namesOf(partners: readonly SnapshotPartner[]): string {
   if (names.length <= 1) return names[0] ?? '';
   return `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
 }
+
+/** The participant's next conversation after a round they sit out, and when it starts (server ms) if the clock knows. */
+export interface NextMeeting {
+  entry: ItineraryEntry;
+  startsAt: number | null;
+}
+
+/** The first round after `afterRound` in which the participant has a partner; null when they have none left. */
+export function nextMeetingAfter(itinerary: readonly ItineraryEntry[], clock: ClockState, afterRound: number): NextMeeting | null {
+  const entry = itinerary.find((e) => e.round > afterRound && !e.sittingOut && e.partners.length > 0);
+  if (!entry) return null;
+  const planned = clock.phase === 'lobby' || clock.phase === 'finished' ? undefined : clock.upcoming.find((u) => u.round === entry.round);
+  return { entry, startsAt: planned?.startsAt ?? null };
+}

@@ -187,8 +187,8 @@ export class LiveEvent {
   }
 
   applyWarning(warning: ClockWarned): void {
-    if (this.viewer?.kind === 'participant') this.say(describeWarning(warning.round, this.#seat));
-    else this.say(`One minute left in round ${warning.round}.`);
+    // A participant's page speaks its own warnings, at the times the event sets (see RoundWarnings).
+    if (this.viewer?.kind !== 'participant') this.say(describeWarning(warning.round, null));
   }
 
   addAnnouncement(announcement: Announcement): void {

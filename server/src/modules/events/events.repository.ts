@@ -5,7 +5,7 @@ import { EVENT_DEFAULTS } from '@constellation/shared/schemas/events';
 const SELECT_EVENT = `
   SELECT e.id, e.title, e.description, e.scheduled_start, e.time_zone, e.round_seconds,
          e.transition_seconds, e.rounds, e.breaks, e.allow_shared_tables, e.held_after_seconds, e.no_show_after_seconds,
-         e.reminder_offsets_minutes, e.follow_up_days, e.follow_up_time, e.status,
+         e.reminder_offsets_minutes, e.follow_up_days, e.follow_up_time, e.warn_at_seconds, e.status,
          e.created_at, e.updated_at,
          (SELECT count(*) FILTER (WHERE role = 'mentor') FROM participants p WHERE p.event_id = e.id)::int AS mentors,
          (SELECT count(*) FILTER (WHERE role = 'mentee') FROM participants p WHERE p.event_id = e.id)::int AS mentees
@@ -27,6 +27,7 @@ interface EventRow {
   reminder_offsets_minutes: number[];
   follow_up_days: number;
   follow_up_time: string | null;
+  warn_at_seconds: number[];
   status: Event['status'];
   created_at: Date;
   updated_at: Date;
@@ -51,6 +52,7 @@ function toEvent(row: EventRow): Event {
     reminderOffsetsMinutes: row.reminder_offsets_minutes,
     followUpDays: row.follow_up_days,
     followUpTime: row.follow_up_time,
+    warnAtSeconds: row.warn_at_seconds,
     status: row.status,
     participantCounts: { mentors: row.mentors, mentees: row.mentees },
     createdAt: row.created_at.toISOString(),
@@ -79,10 +81,10 @@ export async function insertEvent(db: Queryable, organizerId: string, input: Eve
   const { rows } = await db.query<{ id: string }>(
     `INSERT INTO events (organizer_id, title, description, scheduled_start, time_zone, round_seconds,
                          transition_seconds, rounds, breaks, allow_shared_tables, held_after_seconds, no_show_after_seconds,
-                         reminder_offsets_minutes, follow_up_days, follow_up_time)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
+                         reminder_offsets_minutes, follow_up_days, follow_up_time, warn_at_seconds)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
     [organizerId, v.title, v.description, v.scheduledStart, v.timeZone, v.roundSeconds, v.transitionSeconds, v.rounds, JSON.stringify(v.breaks), v.allowSharedTables, v.heldAfterSeconds, v.noShowAfterSeconds,
-     v.reminderOffsetsMinutes, v.followUpDays, v.followUpTime],
+     v.reminderOffsetsMinutes, v.followUpDays, v.followUpTime, v.warnAtSeconds],
   );
   return (await findEventById(db, rows[0]!.id))!;
 }
@@ -102,6 +104,7 @@ const UPDATABLE: Record<keyof EventUpdateBody, string> = {
   reminderOffsetsMinutes: 'reminder_offsets_minutes',
   followUpDays: 'follow_up_days',
   followUpTime: 'follow_up_time',
+  warnAtSeconds: 'warn_at_seconds',
 };
 
 export async function updateEvent(db: Queryable, organizerId: string, eventId: string, patch: EventUpdateBody): Promise<Event | null> {

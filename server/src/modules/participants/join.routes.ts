@@ -17,8 +17,8 @@ export interface JoinRoutesOptions {
 async function participantSelf(app: Parameters<FastifyPluginAsyncTypebox>[0], eventId: string, participantId: string) {
   const [participant, event] = await Promise.all([findParticipant(app.pg, eventId, participantId), findEventById(app.pg, eventId)]);
   if (!participant || !event) throw unauthorized('Your invitation is no longer valid');
-  const { id, title, description, scheduledStart, timeZone, roundSeconds, transitionSeconds, rounds, status } = event;
-  return { participant, event: { id, title, description, scheduledStart, timeZone, roundSeconds, transitionSeconds, rounds, status } };
+  const { id, title, description, scheduledStart, timeZone, roundSeconds, transitionSeconds, rounds, warnAtSeconds, status } = event;
+  return { participant, event: { id, title, description, scheduledStart, timeZone, roundSeconds, transitionSeconds, rounds, warnAtSeconds, status } };
 }
 
 /** Participant entry: an invite token becomes a session scoped to one event and one role. */
