@@ -1,27 +1,32 @@
-// Cold start of `npm start` on embedded defaults until /healthz is green: once with an empty data
-// folder (initdb included) and once with an existing one. Baseline in the same run: the embedded
-// PostgreSQL alone starting on the same existing data folder (the part no app code can avoid).
-// Run: npx tsx bench/cold-start.ts
+// Cold start of the server on embedded defaults until /healthz is green, in the same run:
+//   - empty data folder (initdb included), plain Node as in production;
+//   - existing data folder, plain Node (the Docker image's command: Node's own type stripping);
+//   - existing data folder, the same server through the tsx loader (how it ran before Node 24);
+//   - baseline: the embedded PostgreSQL alone starting on the same existing data (no app code can avoid it).
+// Plain Node and tsx alternate which goes first, so neither always gets the warmer file cache.
+// Run: node bench/cold-start.ts   (or npx tsx bench/cold-start.ts; RUNS=5 for more samples)
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmbeddedPostgres } from '../server/src/db/embedded.ts';
-import { freePort } from '../tests/helpers/server.ts';
+import { freePort, productionCommand } from '../tests/helpers/server.ts';
 import { median, report, time } from './lib.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const { args: PLAIN } = productionCommand();
+const TSX = ['--import', 'tsx', ...PLAIN];
 
-async function startUntilHealthy(dataDir: string): Promise<number> {
+async function startUntilHealthy(nodeArgs: string[], dataDir: string): Promise<number> {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn('npm', ['start', '--silent'], {
+  const child = spawn(process.execPath, nodeArgs, {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn' },
+    env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', EMBEDDED_LIVEKIT: 'off' },
     stdio: 'ignore',
-    detached: true,
   });
+  const exited = new Promise((r) => child.once('exit', r));
   try {
     for (;;) {
       try {
@@ -29,24 +34,29 @@ async function startUntilHealthy(dataDir: string): Promise<number> {
       } catch {
         // not yet
       }
+      if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
       if (performance.now() - started > 120_000) throw new Error('no healthy start within 120 s');
       await new Promise((r) => setTimeout(r, 25));
     }
   } finally {
-    process.kill(-child.pid!, 'SIGINT');
-    await new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM'); // stops the embedded PostgreSQL cleanly
+    await exited;
   }
 }
 
-const runs = 3;
+const runs = Number(process.env.RUNS ?? 3);
 const fresh: number[] = [];
-const warm: number[] = [];
+const plain: number[] = [];
+const tsx: number[] = [];
 const baseline: number[] = [];
 for (let i = 0; i < runs; i++) {
   const dataDir = mkdtempSync(join(tmpdir(), 'constellation-cold-'));
   try {
-    fresh.push(await startUntilHealthy(dataDir));
-    warm.push(await startUntilHealthy(dataDir));
+    fresh.push(await startUntilHealthy(PLAIN, dataDir));
+    for (const variant of i % 2 ? ['tsx', 'plain'] : ['plain', 'tsx']) {
+      if (variant === 'plain') plain.push(await startUntilHealthy(PLAIN, dataDir));
+      else tsx.push(await startUntilHealthy(TSX, dataDir));
+    }
     const db = await time(() => startEmbeddedPostgres(dataDir, () => {}));
     baseline.push(db.ms);
     await db.value.stop();
@@ -55,8 +65,12 @@ for (let i = 0; i < runs; i++) {
   }
 }
 report({
-  'npm start → /healthz green, empty ./data, median ms': median(fresh),
-  'npm start → /healthz green, existing ./data, median ms (target < 10000)': median(warm),
+  [`node ${process.versions.node}, runs`]: runs,
+  'empty data, plain node → /healthz, median ms': median(fresh),
+  'existing data, plain node → /healthz, median ms': median(plain),
+  'existing data, tsx loader → /healthz, median ms': median(tsx),
   'baseline: embedded PostgreSQL alone, existing data, median ms': median(baseline),
-  'ratio (existing-data start / PostgreSQL alone)': median(warm) / median(baseline),
+  'ratio plain node / tsx': median(plain) / median(tsx),
+  'ratio plain node / PostgreSQL alone': median(plain) / median(baseline),
+  'ratio tsx / PostgreSQL alone': median(tsx) / median(baseline),
 });
