@@ -1,9 +1,11 @@
 // Cold start of the server on embedded defaults until /healthz is green, in the same run:
 //   - empty data folder (initdb included), plain Node as in production;
 //   - existing data folder, plain Node (the Docker image's command: Node's own type stripping);
+//   - the same with Node's compile cache filled by the first start (NODE_COMPILE_CACHE, as the Docker
+//     image and `npm start` have it);
 //   - existing data folder, the same server through the tsx loader (how it ran before Node 24);
 //   - baseline: the embedded PostgreSQL alone starting on the same existing data (no app code can avoid it).
-// Plain Node and tsx alternate which goes first, so neither always gets the warmer file cache.
+// The three existing-data variants take turns going first, so none always gets the warmer file cache.
 // Run: node bench/cold-start.ts   (or npx tsx bench/cold-start.ts; RUNS=5 for more samples)
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,12 +20,12 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const { args: PLAIN } = productionCommand();
 const TSX = ['--import', 'tsx', ...PLAIN];
 
-async function startUntilHealthy(nodeArgs: string[], dataDir: string): Promise<number> {
+async function startUntilHealthy(nodeArgs: string[], dataDir: string, extraEnv: Record<string, string> = {}): Promise<number> {
   const port = await freePort();
   const started = performance.now();
   const child = spawn(process.execPath, nodeArgs, {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', EMBEDDED_LIVEKIT: 'off' },
+    env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', EMBEDDED_LIVEKIT: 'off', ...extraEnv },
     stdio: 'ignore',
   });
   const exited = new Promise((r) => child.once('exit', r));
@@ -47,16 +49,20 @@ async function startUntilHealthy(nodeArgs: string[], dataDir: string): Promise<n
 const runs = Number(process.env.RUNS ?? 3);
 const fresh: number[] = [];
 const plain: number[] = [];
+const cached: number[] = [];
 const tsx: number[] = [];
 const baseline: number[] = [];
 for (let i = 0; i < runs; i++) {
   const dataDir = mkdtempSync(join(tmpdir(), 'constellation-cold-'));
+  const compileCache = { NODE_COMPILE_CACHE: join(dataDir, 'compile-cache') };
   try {
-    fresh.push(await startUntilHealthy(PLAIN, dataDir));
-    for (const variant of i % 2 ? ['tsx', 'plain'] : ['plain', 'tsx']) {
-      if (variant === 'plain') plain.push(await startUntilHealthy(PLAIN, dataDir));
-      else tsx.push(await startUntilHealthy(TSX, dataDir));
-    }
+    fresh.push(await startUntilHealthy(PLAIN, dataDir, compileCache));
+    const variants = [
+      () => startUntilHealthy(PLAIN, dataDir).then((ms) => plain.push(ms)),
+      () => startUntilHealthy(PLAIN, dataDir, compileCache).then((ms) => cached.push(ms)),
+      () => startUntilHealthy(TSX, dataDir).then((ms) => tsx.push(ms)),
+    ];
+    for (let v = 0; v < variants.length; v++) await variants[(v + i) % variants.length]!();
     const db = await time(() => startEmbeddedPostgres(dataDir, () => {}));
     baseline.push(db.ms);
     await db.value.stop();
@@ -65,12 +71,14 @@ for (let i = 0; i < runs; i++) {
   }
 }
 report({
-  [`node ${process.versions.node}, runs`]: runs,
+  [`node ${process.versions.node}, runs`]: String(runs),
   'empty data, plain node → /healthz, median ms': median(fresh),
   'existing data, plain node → /healthz, median ms': median(plain),
+  'existing data, plain node + compile cache, median ms': median(cached),
   'existing data, tsx loader → /healthz, median ms': median(tsx),
   'baseline: embedded PostgreSQL alone, existing data, median ms': median(baseline),
   'ratio plain node / tsx': median(plain) / median(tsx),
+  'ratio plain node + compile cache / tsx': median(cached) / median(tsx),
   'ratio plain node / PostgreSQL alone': median(plain) / median(baseline),
   'ratio tsx / PostgreSQL alone': median(tsx) / median(baseline),
 });
