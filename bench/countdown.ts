@@ -59,7 +59,10 @@ class SkewedClient {
   readonly firstSample = new ClockSync({ window: 1 });
   clock: ClockState | null = null;
 
-  constructor(readonly socket: ClientSocket) {
+  readonly socket: ClientSocket;
+
+  constructor(socket: ClientSocket) {
+    this.socket = socket;
     socket.on('clock:changed', (change: ClockChanged) => (this.clock = change.clock));
   }
 

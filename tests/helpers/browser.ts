@@ -24,7 +24,7 @@ const ARGS = [
  */
 export function browserUnavailableReason(): string | null {
   if (existsSync(CHROMIUM_PATH)) return null;
-  const reason = `Chromium not found at ${CHROMIUM_PATH}; install it or set CHROMIUM_PATH`;
+  const reason = `Chromium not found at ${CHROMIUM_PATH}: install it (Debian/Ubuntu: apt-get install chromium) or set CHROMIUM_PATH to one`;
   if (process.env.CI) throw new Error(reason);
   return reason;
 }

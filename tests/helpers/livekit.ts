@@ -25,7 +25,7 @@ export function liveKitAvailability(env: NodeJS.ProcessEnv = process.env): LiveK
   }
   const reason =
     `LiveKit server not found (LIVEKIT_BIN, livekit-server on PATH, ${GO_INSTALL_BIN}); ` +
-    'run scripts/ensure-livekit.sh';
+    'install it with scripts/ensure-livekit.sh (builds it with Go) or set LIVEKIT_BIN';
   if (env.CI) throw new Error(`${reason}. CI must run the LiveKit integration tests, not skip them.`);
   console.warn(`Skipping LiveKit integration tests: ${reason}`);
   return { available: false, reason };

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { SMTPServer, type SMTPServerAddress } from 'smtp-server';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import type { FastifyInstance } from 'fastify';
-import { ADMIN_DATABASE_URL } from './db.ts';
+import { adminDatabaseUrl } from './db.ts';
 import { cookieFrom, uniqueEmail } from './app.ts';
 import { migrate } from '../../server/src/db/migrate.ts';
 
@@ -81,9 +81,9 @@ export function recipientOf(mail: ParsedMail): string {
  */
 export async function ownDatabase(): Promise<{ pool: pg.Pool; drop(): Promise<void> }> {
   const name = `constellation_mail_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const url = new URL(ADMIN_DATABASE_URL);
+  const url = new URL(adminDatabaseUrl());
   url.pathname = `/${name}`;
-  const admin = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
+  const admin = new pg.Client({ connectionString: adminDatabaseUrl() });
   await admin.connect();
   await admin.query(`CREATE DATABASE "${name}"`);
   await admin.end();
@@ -94,7 +94,7 @@ export async function ownDatabase(): Promise<{ pool: pg.Pool; drop(): Promise<vo
     pool,
     async drop() {
       await pool.end();
-      const client = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
+      const client = new pg.Client({ connectionString: adminDatabaseUrl() });
       await client.connect();
       await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       await client.end();

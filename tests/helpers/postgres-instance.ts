@@ -7,6 +7,8 @@ import { freePort } from './server.ts';
 
 export interface PostgresInstance {
   url: string;
+  /** The temporary folder holding its data; destroy() deletes it. */
+  dir: string;
   /** A client for the test itself (superuser), e.g. to terminate the app's connections. */
   admin(): Promise<pg.Client>;
   /** Stops PostgreSQL (fast shutdown: open connections are cut). */
@@ -37,13 +39,20 @@ export async function startPostgresInstance(): Promise<PostgresInstance> {
     onLog: () => {},
     onError: () => {},
   });
-  await instance.initialise();
-  await instance.start();
-  await instance.createDatabase('constellation');
+  try {
+    await instance.initialise();
+    await instance.start();
+    await instance.createDatabase('constellation');
+  } catch (error) {
+    await instance.stop().catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   const url = `postgres://constellation:constellation@127.0.0.1:${port}/constellation`;
   let running = true;
   return {
     url,
+    dir,
     admin: async () => {
       const client = new pg.Client({ connectionString: url });
       client.on('error', () => {});

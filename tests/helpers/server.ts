@@ -1,5 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { testDatabaseUrl } from './db.ts';
 
@@ -14,6 +16,19 @@ export interface RunningServer {
   stop(): Promise<void>;
   /** SIGKILL: the crash case. */
   kill(): Promise<void>;
+}
+
+/**
+ * The Docker image's command (its CMD line), with `node` being the Node that runs the tests: every
+ * test server starts the way production does, as plain Node without a TypeScript loader.
+ */
+export function productionCommand(): { command: string; args: string[] } {
+  const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+  const line = /^CMD\s+(\[.*\])\s*$/m.exec(dockerfile);
+  if (!line) throw new Error('Dockerfile has no CMD ["…"] line');
+  const [program, ...args] = JSON.parse(line[1]!) as string[];
+  if (program !== 'node') throw new Error(`Dockerfile CMD runs ${program}, expected node`);
+  return { command: process.execPath, args };
 }
 
 export function freePort(): Promise<number> {
@@ -54,7 +69,8 @@ export async function startServer(opts: { env?: Record<string, string>; port?: n
     EMBEDDED_LIVEKIT: 'off',
     ...opts.env,
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/server.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const { command, args } = productionCommand();
+  const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));

@@ -1,8 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startServer } from '../helpers/server.ts';
+import { productionCommand, startServer } from '../helpers/server.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 const dataDir = mkdtempSync(join(tmpdir(), 'constellation-embedded-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -58,4 +61,29 @@ describe('zero-configuration start', () => {
       await second.stop();
     }
   }, 300_000); // two starts of up to 90 s each and two clean stops (up to 15 s each), with margin
+
+  it('runs as plain Node with the Docker image\'s command, with no TypeScript loader anywhere in the process', async () => {
+    const { args } = productionCommand();
+    expect(args).toEqual(['server/src/server.ts']);
+    // tsx is for development only: no production dependency brings it, and no server or shared module imports it.
+    const serverPackage = JSON.parse(readFileSync(join(ROOT, 'server/package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    expect(Object.keys(serverPackage.dependencies)).not.toContain('tsx');
+    for (const folder of ['server/src', 'shared/src']) {
+      for (const file of readdirSync(join(ROOT, folder), { recursive: true, encoding: 'utf8' }).filter((f) => /\.(ts|mjs|js)$/.test(f))) {
+        expect(readFileSync(join(ROOT, folder, file), 'utf8'), `${folder}/${file}`).not.toMatch(/from ['"]tsx|import\(['"]tsx/);
+      }
+    }
+
+    const server = await startServer({ timeoutMs: 90_000 });
+    try {
+      const proc = `/proc/${server.process.pid}`;
+      expect(readFileSync(`${proc}/cmdline`, 'utf8').split('\0').filter(Boolean)).toEqual([process.execPath, ...args]);
+      const nodeOptions = readFileSync(`${proc}/environ`, 'utf8').split('\0').find((v) => v.startsWith('NODE_OPTIONS='));
+      expect(nodeOptions ?? '').not.toMatch(/tsx|--import|--loader|--require/);
+      const health = (await (await fetch(`${server.url}/healthz`)).json()) as Record<string, string>;
+      expect(health).toMatchObject({ status: 'ok', database: 'ok' });
+    } finally {
+      await server.stop();
+    }
+  }, 120_000); // one start of up to 90 s and a clean stop
 });

@@ -2,12 +2,13 @@ import type { Problem } from '@constellation/shared/schemas/common';
 
 /** An error whose message is safe to show to the client, with an HTTP status. */
 export class HttpError extends Error {
-  constructor(
-    readonly statusCode: number,
-    message: string,
-    readonly problems?: Problem[],
-  ) {
+  readonly statusCode: number;
+  readonly problems?: Problem[];
+
+  constructor(statusCode: number, message: string, problems?: Problem[]) {
     super(message);
+    this.statusCode = statusCode;
+    this.problems = problems;
     this.name = 'HttpError';
   }
 }

@@ -223,8 +223,11 @@ export function parseParticipantsCsv(text: string, existingEmails: ReadonlySet<s
 }
 
 export class CsvTooLargeError extends Error {
-  constructor(readonly maxBytes: number) {
+  readonly maxBytes: number;
+
+  constructor(maxBytes: number) {
     super(`The file is larger than ${Math.round(maxBytes / 1024 / 1024)} MB`);
+    this.maxBytes = maxBytes;
   }
 }
 

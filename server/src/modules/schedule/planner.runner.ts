@@ -37,7 +37,7 @@ export class PlannerRunner {
 
   #ensureWorker(): Worker {
     if (this.#worker) return this.#worker;
-    const worker = new Worker(new URL('./planner.worker.mjs', import.meta.url));
+    const worker = new Worker(new URL('./planner.worker.ts', import.meta.url));
     worker.on('message', (response: PlannerResponse) => {
       const pending = this.#pending.get(response.id);
       if (!pending) return;

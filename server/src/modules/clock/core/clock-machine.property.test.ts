@@ -324,7 +324,11 @@ class NaiveClock {
   private ended: { at: number; round: number; early: boolean } | null = null;
   private revision = 0;
 
-  constructor(private readonly settings: ClockSettings) {}
+  private readonly settings: ClockSettings;
+
+  constructor(settings: ClockSettings) {
+    this.settings = settings;
+  }
 
   /** Index of the phase running at t, or -1 once all phases are over. */
   private indexAt(t: number): number {
