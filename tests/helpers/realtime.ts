@@ -43,10 +43,14 @@ export function connected(socket: ClientSocket, timeoutMs = 10_000): Promise<voi
   });
 }
 
-/** Emits a command and waits for its acknowledgement. */
-export function command<T>(socket: ClientSocket, event: keyof ClientToServerEvents, payload?: unknown): Promise<Ack<T>> {
-  return new Promise((resolve) => {
-    const ack = (response: Ack<T>) => resolve(response);
+/** Emits a command and waits for its acknowledgement; one that never comes fails after `timeoutMs`, naming the command. */
+export function command<T>(socket: ClientSocket, event: keyof ClientToServerEvents, payload?: unknown, timeoutMs = 60_000): Promise<Ack<T>> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no acknowledgement of ${String(event)} within ${timeoutMs} ms (socket ${socket.connected ? 'connected' : 'disconnected'})`)), timeoutMs);
+    const ack = (response: Ack<T>) => {
+      clearTimeout(timer);
+      resolve(response);
+    };
     if (payload === undefined) (socket.emit as (e: string, a: unknown) => void)(event, ack);
     else (socket.emit as (e: string, p: unknown, a: unknown) => void)(event, payload, ack);
   });
