@@ -1,118 +1,47 @@
-import type { ClockState } from '@constellation/shared/clock/state';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeEvent, makeParticipant } from '../factories/index.ts';
-import { browserUnavailableReason, launchBrowser, recordPageErrors } from '../helpers/browser.ts';
-import { liveKitAvailability, startLiveKit, type LiveKitServer } from '../helpers/livekit.ts';
-import { command, connectSocket, connected, type ClientSocket } from '../helpers/realtime.ts';
-import { apiCall, freePort, startServer, type RunningServer } from '../helpers/server.ts';
+import { browserUnavailableReason } from '../helpers/browser.ts';
+import { liveKitAvailability } from '../helpers/livekit.ts';
+import { firstFrameOf, partnerVideoWidth, recordFirstFrames, startLiveStack, type LivePages, type Person } from '../helpers/live-pages.ts';
 
 const skipReason = browserUnavailableReason();
 const livekit = liveKitAvailability();
 if (skipReason) console.warn(`Skipping the rescue browser test: ${skipReason}`);
 
-interface Person {
-  id: string;
-  name: string;
-  role: 'mentor' | 'mentee';
-  inviteUrl: string;
-}
-
-/** The width of the partner's video on the page's call (0 until a frame shows). */
-const partnerVideoWidth = (page: Page, partnerId: string) =>
-  page.evaluate((id) => document.querySelector<HTMLVideoElement>(`video[data-remote-video="${id}"]`)?.videoWidth ?? 0, partnerId);
-
 describe.skipIf(skipReason !== null || !livekit.available)('people left waiting are re-paired live, in real browsers', () => {
-  let lk: LiveKitServer;
-  let server: RunningServer;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  const sockets: ClientSocket[] = [];
+  let pages: LivePages;
+  let stop: () => Promise<void>;
 
   beforeAll(async () => {
-    const port = await freePort();
-    [lk, browser] = await Promise.all([startLiveKit({ webhookUrl: `http://127.0.0.1:${port}/api/livekit/webhook` }), launchBrowser()]);
     // No server-wide no-show override: each event's own setting decides.
-    server = await startServer({ port, env: { LIVEKIT_URL: lk.url, LIVEKIT_API_KEY: lk.apiKey, LIVEKIT_API_SECRET: lk.apiSecret } });
+    ({ pages, stop } = await startLiveStack());
   });
 
   afterAll(async () => {
-    sockets.forEach((s) => s.disconnect());
-    await Promise.all(contexts.map((context) => context.close()));
-    await browser?.close();
-    await server?.stop();
-    await lk?.stop();
+    await stop?.();
   });
-
-  const api = <T>(path: string, cookie: string, init: { method?: string; body?: unknown } = {}) => apiCall<T>(server.url, path, cookie, init);
 
   /** Two tables: at the first the mentee never comes, at the second the mentor never comes. */
   async function setUp(noShowAfterSeconds: number) {
-    const signup = await fetch(`${server.url}/api/auth/signup`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Olivia Organizer', email: `org-rescue-${process.pid}-${Date.now()}@example.com`, password: 'correct horse battery' }),
-    });
-    const cookie = signup.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-    const event = await api<{ id: string }>('/api/events', cookie, {
-      method: 'POST',
-      body: makeEvent({ title: 'Rescue evening', rounds: 1, roundSeconds: 300, noShowAfterSeconds, heldAfterSeconds: 3 }),
-    });
-    const people: Person[] = [];
-    for (const [role, name] of [
-      ['mentor', 'Marta Mentor'],
-      ['mentor', 'Nadia Mentor'],
-      ['mentee', 'Ada Mentee'],
-      ['mentee', 'Ben Mentee'],
-    ] as const) {
-      const created = await api<{ id: string }>(`/api/events/${event.id}/participants`, cookie, { method: 'POST', body: makeParticipant({ role, name }) });
-      people.push({ id: created.id, name, role, inviteUrl: '' });
-    }
-    await api(`/api/events/${event.id}/plan`, cookie, { method: 'POST', body: { seed: 2 } });
-    const { invites } = await api<{ invites: { participantId: string; url: string }[] }>(`/api/events/${event.id}/invites`, cookie);
-    for (const invite of invites) people.find((p) => p.id === invite.participantId)!.inviteUrl = invite.url;
-    const plan = await api<{ plan: { rounds: { tables: { mentorId: string; menteeIds: string[] }[] }[] } }>(`/api/events/${event.id}/plan`, cookie);
-    const [first, second] = plan.plan.rounds[0]!.tables as [{ mentorId: string; menteeIds: string[] }, { mentorId: string; menteeIds: string[] }];
-    const byId = new Map(people.map((p) => [p.id, p]));
-    // Present: the first table's mentor and the second table's mentee.
-    return { cookie, eventId: event.id, mentor: byId.get(first.mentorId)!, mentee: byId.get(second.menteeIds[0]!)!, absentMentee: byId.get(first.menteeIds[0]!)!, absentMentor: byId.get(second.mentorId)! };
-  }
-
-  async function openLive(person: Person): Promise<{ page: Page; errors: string[] }> {
-    const context = await browser.newContext({ baseURL: server.url, locale: 'en-GB', viewport: { width: 1280, height: 800 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    const errors = recordPageErrors(page);
-    await page.goto(`/join${new URL(person.inviteUrl).hash}`);
-    await page.getByRole('link', { name: 'Go to the live event' }).click();
-    await page.getByRole('heading', { name: 'Waiting for the organizer to start' }).waitFor();
-    return { page, errors };
-  }
-
-  async function openRunScreen(cookie: string, eventId: string): Promise<Page> {
-    const context = await browser.newContext({ baseURL: server.url, locale: 'en-GB' });
-    contexts.push(context);
-    await context.addCookies(
-      cookie.split('; ').map((pair) => {
-        const [name, ...value] = pair.split('=');
-        return { name: name!, value: value.join('='), url: server.url };
-      }),
+    const cookie = await pages.organizer('rescue');
+    const { eventId, tables } = await pages.event(
+      cookie,
+      { title: 'Rescue evening', rounds: 1, roundSeconds: 300, noShowAfterSeconds, heldAfterSeconds: 3 },
+      [
+        ['mentor', 'Marta Mentor'],
+        ['mentor', 'Nadia Mentor'],
+        ['mentee', 'Ada Mentee'],
+        ['mentee', 'Ben Mentee'],
+      ],
     );
-    const page = await context.newPage();
-    await page.goto(`/events/${eventId}/run`);
-    return page;
+    const [first, second] = tables as [(typeof tables)[number], (typeof tables)[number]];
+    // Present: the first table's mentor and the second table's mentee.
+    return { cookie, eventId, mentor: first.mentor, mentee: second.mentees[0]!, absentMentee: first.mentees[0]!, absentMentor: second.mentor };
   }
 
-  async function clock(cookie: string, eventId: string) {
-    const socket = connectSocket(server.url, { cookie, eventId, as: 'organizer' });
-    sockets.push(socket);
-    await connected(socket);
-    return async (name: 'clock:start' | 'clock:end-round') => {
-      const ack = await command<ClockState>(socket, name);
-      if ('error' in ack) throw new Error(`${name}: ${ack.error.message}`);
-      return ack.data;
-    };
-  }
+  const openLive = (person: Person) => pages.openLive(person, { initScript: recordFirstFrames });
+  const openRunScreen = (cookie: string, eventId: string) => pages.openRunScreen(cookie, eventId);
+  const clock = async (cookie: string, eventId: string) => (await pages.clock(cookie, eventId)).run;
 
   /** Both see each other's video; returns when the later of the two first saw the other. */
   async function seeEachOther(a: { page: Page; person: Person }, b: { page: Page; person: Person }): Promise<number> {
@@ -154,8 +83,12 @@ describe.skipIf(skipReason !== null || !livekit.available)('people left waiting 
     await mentorSide.page.locator('[data-seat-changed]').getByText(`${absentMentee.name} couldn't make it; you are now meeting ${mentee.name}`).waitFor({ timeout: 60_000 });
     await menteeSide.page.locator('[data-seat-changed]').getByText(`${absentMentor.name} couldn't make it; you are now meeting ${mentor.name}`).waitFor({ timeout: 60_000 });
     // …and they see each other.
-    const seenAt = await seeEachOther(mentorSide, menteeSide);
-    console.log(`rescue: both see each other ${seenAt - (started.startsAt + NO_SHOW_SECONDS * 1000)} ms after the no-show point`);
+    await seeEachOther(mentorSide, menteeSide);
+    const noShowPoint = started.startsAt + NO_SHOW_SECONDS * 1000;
+    const firstFrames = [await firstFrameOf(mentorSide.page, mentee.id), await firstFrameOf(menteeSide.page, mentor.id)];
+    console.log(`rescue: both see each other ${Math.max(...firstFrames.map(Number)) - noShowPoint} ms after the no-show point`);
+    // They waited in their rescue room unseen before it: neither saw the other before the rescue.
+    for (const at of firstFrames) expect(at).toBeGreaterThanOrEqual(noShowPoint);
     // The partner card follows, and the organizer sees the rescue.
     await mentorSide.page.getByText(mentee.name, { exact: false }).first().waitFor();
     await organizer.getByRole('log', { name: 'Changes of seats this round' }).getByText(mentee.name, { exact: false }).waitFor({ timeout: 20_000 });
@@ -167,10 +100,7 @@ describe.skipIf(skipReason !== null || !livekit.available)('people left waiting 
     for (const side of [mentorSide, menteeSide]) expect(side.errors.filter((e) => !/signal stream|DataChannel error/.test(e))).toEqual([]);
 
     // The mentee who never came opens their link afterwards: told kindly that they met nobody, with no empty forms.
-    const context = await browser.newContext({ baseURL: server.url, locale: 'en-GB' });
-    contexts.push(context);
-    const page = await context.newPage();
-    await page.goto(`/join${new URL(absentMentee.inviteUrl).hash}`);
+    const page = await pages.openJoin(absentMentee);
     await page.getByText('You are a mentee').waitFor();
     await page.goto('/feedback');
     await page.locator('[data-met-nobody]').getByText("You didn't get to meet a mentor this time", { exact: false }).waitFor({ timeout: 20_000 });

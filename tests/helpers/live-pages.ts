@@ -68,6 +68,13 @@ export class LivePages {
     return { eventId: event.id, people: invited, tables };
   }
 
+  /** The person's own browser, on the page their invite link opens. */
+  async openJoin(person: Person): Promise<Page> {
+    const page = await (await this.#newContext()).newPage();
+    await page.goto(`/join${new URL(person.inviteUrl).hash}`);
+    return page;
+  }
+
   /** The person's own browser, from their invite link to the live page's lobby; `initScript` runs before any page script. */
   async openLive(person: Person, options: { initScript?: () => void } = {}): Promise<LiveSide> {
     const context = await this.#newContext({ viewport: { width: 1280, height: 800 } });
@@ -139,8 +146,36 @@ export const partnerVideoLive = (page: Page, partnerId: string, withinMs = 1_000
     [partnerId, withinMs] as const,
   );
 
+/**
+ * An init script (`openLive(person, { initScript: recordFirstFrames })`) that notes, for every
+ * partner video the page shows, the page's `Date.now()` at its first decoded frame. Read it with
+ * `firstFrames`: unlike polling, it tells when a picture appeared, not when the test looked.
+ */
+export function recordFirstFrames(): void {
+  const firsts: Record<string, number> = {};
+  (window as unknown as { __firstFrames: Record<string, number> }).__firstFrames = firsts;
+  const watched = new WeakSet<HTMLVideoElement>();
+  const scan = () => {
+    for (const video of document.querySelectorAll<HTMLVideoElement>('video[data-remote-video]')) {
+      if (watched.has(video)) continue;
+      watched.add(video);
+      const onFrame = () => {
+        const id = video.dataset.remoteVideo!;
+        if (video.videoWidth > 0) firsts[id] ??= Date.now();
+        else video.requestVideoFrameCallback(onFrame);
+      };
+      video.requestVideoFrameCallback(onFrame);
+    }
+  };
+  new MutationObserver(scan).observe(document, { subtree: true, childList: true });
+}
+
+/** When the page first showed a frame of `partnerId`'s video (its own clock), or null: see `recordFirstFrames`. */
+export const firstFrameOf = (page: Page, partnerId: string) =>
+  page.evaluate((id) => (window as unknown as { __firstFrames?: Record<string, number> }).__firstFrames?.[id] ?? null, partnerId);
+
 /** A LiveKit server, the app wired to it (webhooks included) and a browser, for one test file; `stop()` ends them all. */
-export async function startLiveStack(): Promise<{ server: RunningServer; pages: LivePages; stop: () => Promise<void> }> {
+export async function startLiveStack(): Promise<{ server: RunningServer; browser: Browser; pages: LivePages; stop: () => Promise<void> }> {
   const port = await freePort();
   const [lk, browser] = await Promise.all([startLiveKit({ webhookUrl: `http://127.0.0.1:${port}/api/livekit/webhook` }), launchBrowser()]);
   const server = await startServer({ port, env: { LIVEKIT_URL: lk.url, LIVEKIT_API_KEY: lk.apiKey, LIVEKIT_API_SECRET: lk.apiSecret } });
@@ -151,5 +186,5 @@ export async function startLiveStack(): Promise<{ server: RunningServer; pages: 
     await server.stop();
     await lk.stop();
   };
-  return { server, pages, stop };
+  return { server, browser, pages, stop };
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EventSnapshot, SeatChanged, SeatingChanged } from '@constellation/shared/realtime/events';
+import type { EventSnapshot, SeatChanged, SeatingChanged, VideoSpare } from '@constellation/shared/realtime/events';
 import { LiveKitVideoProvider } from '../../server/src/modules/video/livekit.provider.ts';
 import { buildTestApp, cookieFrom, signUpOrganizer, type TestApp } from '../helpers/app.ts';
 import { postPresence } from '../helpers/attendance.ts';
@@ -56,9 +56,17 @@ async function setUpEvent(app: FastifyInstance, { mentors = 2, mentees = 2, roun
   return { organizer, headers, eventId: event.id as string, people, cookies };
 }
 
+interface SeatRow {
+  mentor_id: string;
+  mentee_id: string;
+  room_name: string;
+  source: string;
+  replaced_at: Date | null;
+}
+
 /** The live seats of a round, from the database: mentor → mentee and room. */
 async function seatsOf(eventId: string, round: number) {
-  const { rows } = await t.pool.query<{ mentor_id: string; mentee_id: string; room_name: string; source: string; replaced_at: Date | null }>(
+  const { rows } = await t.pool.query<SeatRow>(
     'SELECT mentor_id, mentee_id, room_name, source, replaced_at FROM meetings WHERE event_id = $1 AND round = $2 ORDER BY seated_at NULLS FIRST',
     [eventId, round],
   );
@@ -93,9 +101,12 @@ describe.skipIf(!livekit.available)('live rescue of stranded people on a real Li
     const mentorSeat = nextEvent(mentor.socket, 'seat:changed', 30_000);
     const mentorSnapshots = collect<EventSnapshot>(mentor.socket, 'event:snapshot');
     const menteeSeat = nextEvent(mentee.socket, 'seat:changed', 30_000);
+    const mentorSpares = collect<VideoSpare>(mentor.socket, 'video:spare');
+    const menteeSpares = collect<VideoSpare>(mentee.socket, 'video:spare');
 
-    expect(await command(org.socket, 'clock:start')).toHaveProperty('data');
-    const startedAt = Date.now();
+    const started = await command<{ startsAt: number }>(org.socket, 'clock:start');
+    if (!('data' in started)) throw new Error('the clock did not start');
+    const startedAt = started.data.startsAt;
     for (const [id, room] of [[one.mentor_id, one.room_name], [two.mentee_id, two.room_name]] as const) {
       await postPresence(t.app, { event: 'participant_joined', roomName: room, identity: id, at: Date.now() }, lk);
     }
@@ -108,6 +119,8 @@ describe.skipIf(!livekit.available)('live rescue of stranded people on a real Li
     expect(toMentor.message).toContain(`${name(one.mentee_id)} couldn't make it; you are now meeting ${name(two.mentee_id)}`);
     expect(toMentee.message).toContain(`${name(two.mentor_id)} couldn't make it; you are now meeting ${name(one.mentor_id)}`);
     expect(toMentor.partners.map((p) => p.participantId)).toEqual([two.mentee_id]);
+    // Before the no-show point both were handed that room to wait in unseen; the rescue kept it.
+    for (const spares of [mentorSpares, menteeSpares]) expect(spares.map((s) => s.connection?.roomName)).toEqual([toMentor.connection!.roomName]);
     // The tokens open exactly that room, on the real LiveKit.
     expect(await validateJoin(lk, toMentor.connection!.token)).toBe(200);
     expect(await validateJoin(lk, toMentee.connection!.token)).toBe(200);
@@ -155,6 +168,36 @@ describe.skipIf(!livekit.available)('live rescue of stranded people on a real Li
     expect(round2.flatMap((tb) => [tb.mentorId, ...tb.menteeIds])).not.toContain(one.mentee_id);
     expect(round2.flatMap((tb) => [tb.mentorId, ...tb.menteeIds])).not.toContain(two.mentor_id);
   }, 90_000);
+
+  it('hands the likely rescue pair a room ahead of the no-show point, and takes it back when the partner comes after all', async () => {
+    const { eventId, cookies, organizer } = await setUpEvent(t.app, { noShowAfterSeconds: 4 });
+    const [one, two] = (await seatsOf(eventId, 1)) as [SeatRow, SeatRow];
+    const mentor = await joinAs(cookies[one.mentor_id]!);
+    const mentee = await joinAs(cookies[two.mentee_id]!);
+    const org = await joinAs(organizer.cookie, eventId);
+    const mentorSpares = collect<VideoSpare>(mentor.socket, 'video:spare');
+    const menteeSpares = collect<VideoSpare>(mentee.socket, 'video:spare');
+    const seatChanges = collect<SeatChanged>(mentor.socket, 'seat:changed');
+    const noShows = collect<{ message: string }>(mentee.socket, 'partner:no-show');
+    expect(await command(org.socket, 'clock:start')).toHaveProperty('data');
+    for (const [id, room] of [[one.mentor_id, one.room_name], [two.mentee_id, two.room_name]] as const) {
+      await postPresence(t.app, { event: 'participant_joined', roomName: room, identity: id, at: Date.now() }, lk);
+    }
+    await eventually(() => mentorSpares.length > 0 && menteeSpares.length > 0, { what: 'the spare room ahead of the no-show point', timeoutMs: 20_000 });
+    const spare = mentorSpares[0]!.connection!;
+    expect(menteeSpares[0]!.connection!.roomName).toBe(spare.roomName);
+    // Tokens for exactly those two, to a room that exists on the real LiveKit.
+    expect(await validateJoin(lk, spare.token)).toBe(200);
+    // The mentor's mentee comes after all, before the no-show point.
+    await postPresence(t.app, { event: 'participant_joined', roomName: one.room_name, identity: one.mentee_id, at: Date.now() }, lk);
+    // At the no-show point: the mentee still waits (nobody is free), the mentor keeps the mentee who came.
+    await eventually(() => noShows.some((n) => n.message.includes('nobody else is free')), { what: 'the mentee to be told nobody is free', timeoutMs: 20_000 });
+    await eventually(() => mentorSpares.length === 2 && menteeSpares.length === 2, { what: 'the spare room to be taken back' });
+    expect([mentorSpares[1], menteeSpares[1]]).toEqual([{ round: 1, connection: null }, { round: 1, connection: null }]);
+    expect(seatChanges).toEqual([]);
+    expect((await seatsOf(eventId, 1)).every((s) => s.source === 'plan' && s.replaced_at === null)).toBe(true);
+    await eventually(async () => (await new LiveKitVideoProvider(lk).listRooms([spare.roomName])).length === 0, { what: 'the spare room to close' });
+  });
 
   it('offers a late arrival a seat with someone left waiting, or tells them when they will be seated', async () => {
     const { eventId, organizer, cookies } = await setUpEvent(t.app, { mentors: 2, mentees: 2 });

@@ -278,6 +278,18 @@ export interface VideoUpcoming {
   connection: VideoConnection;
 }
 
+/**
+ * A room made for a likely rescue, a few seconds before the no-show point of the round running now:
+ * the two people whose partners have not come yet join it unseen (each keeps their media to
+ * themselves: nobody may subscribe), so if the rescue happens (`seat:changed` naming this room)
+ * they only have to let each other see them. `connection: null`: the rescue did not happen, or
+ * not with this room; leave it.
+ */
+export interface VideoSpare {
+  round: number;
+  connection: VideoConnection | null;
+}
+
 /** The round's rooms were closed (everyone in them was disconnected): leave the call. */
 export interface VideoClosed {
   round: number;
@@ -419,6 +431,8 @@ export interface ServerToClientEvents {
   // Video rounds. Each participant: their own room (or null) when a round starts; everyone: the round's rooms closed.
   'video:assigned': (assignment: VideoAssigned) => void;
   'video:upcoming': (upcoming: VideoUpcoming) => void;
+  /** A room for a rescue that may come at the no-show point, to wait in unseen. */
+  'video:spare': (spare: VideoSpare) => void;
   'video:closed': (closed: VideoClosed) => void;
   /** The partner waiting in an empty room. */
   'partner:no-show': (noShow: PartnerNoShow) => void;

@@ -134,6 +134,7 @@ export function openLiveConnection(live: LiveEvent, options: ConnectOptions = {}
     socket.on('video:upcoming', (upcoming) => video.standBy(upcoming));
     socket.on('video:closed', (closed) => video.closeRound(closed.round));
     socket.on('partner:no-show', (noShow) => video.partnerNoShow(noShow));
+    socket.on('video:spare', (spare) => video.spare(spare));
     socket.on('seat:changed', (change) => video.seatChanged(change));
   }
   if (videoRooms) {

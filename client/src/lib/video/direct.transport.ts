@@ -73,6 +73,8 @@ class DirectTransport implements CallTransport {
   #reconnecting = false;
   /** Switched off by the person (a standby call's disabled tracks are not: they go live at the start). */
   #micMuted = false;
+  /** `hold()`: nothing this browser publishes is sent to anyone until `release()`. */
+  #held = false;
 
   constructor(channel: SignallingChannel, listener: TransportContext['listener'], prefs: TransportContext['prefs']) {
     this.#channel = channel;
@@ -138,6 +140,19 @@ class DirectTransport implements CallTransport {
 
   published(): LocalMedia[] {
     return this.#local;
+  }
+
+  duplicate(tracks: LocalMedia[]): LocalMedia[] {
+    return tracks.map((track) => new StreamView(track.mediaStreamTrack.clone()));
+  }
+
+  async hold(): Promise<void> {
+    this.#held = true;
+  }
+
+  async release(): Promise<void> {
+    this.#held = false;
+    for (const peer of this.#peers.values()) if (peer.pc) for (const track of this.#local) this.#send(peer, track);
   }
 
   async mute(track: LocalMedia): Promise<void> {
@@ -255,6 +270,7 @@ class DirectTransport implements CallTransport {
 
   /** Sends a local track to a peer, on the transceiver of its kind (renegotiating only when that direction changes). */
   #send(peer: Peer, track: StreamView): void {
+    if (this.#held) return;
     const transceiver = this.#transceiverOf(peer, track.kind);
     if (!transceiver) return void peer.pc?.addTransceiver(track.mediaStreamTrack, { direction: 'sendrecv' });
     if (transceiver.sender.track !== track.mediaStreamTrack) void transceiver.sender.replaceTrack(track.mediaStreamTrack).catch(() => {});

@@ -6,8 +6,9 @@ import {
   RoomEvent,
   Track,
   createLocalTracks,
+  LocalAudioTrack,
+  LocalVideoTrack,
   type LocalTrack,
-  type LocalVideoTrack,
   type RemoteParticipant,
 } from 'livekit-client';
 import type { VideoConnection } from '@constellation/shared/realtime/events';
@@ -65,6 +66,16 @@ export function createLiveKitTransport({ listener, prefs }: TransportContext): C
       await Promise.all(tracks.map((track) => room.localParticipant.publishTrack(track as LocalTrack))).catch(() => {});
     },
     published: () => [...room.localParticipant.trackPublications.values()].flatMap((p) => (p.track ? [p.track as LocalTrack] : [])),
+    duplicate: (tracks) =>
+      tracks.map((track) => {
+        const copy = track.mediaStreamTrack.clone();
+        const duplicate = copy.kind === 'video' ? new LocalVideoTrack(copy, undefined, true) : new LocalAudioTrack(copy, undefined, true);
+        duplicate.source = copy.kind === 'video' ? Track.Source.Camera : Track.Source.Microphone;
+        return duplicate;
+      }),
+    // The server enforces it: nobody in the room is allowed to subscribe to this browser's tracks.
+    hold: async () => room.localParticipant.setTrackSubscriptionPermissions(false, []),
+    release: async () => room.localParticipant.setTrackSubscriptionPermissions(true),
     // Muting through LiveKit tells the other side the camera or microphone is off.
     mute: async (track) => void (await (track as LocalTrack).mute()),
     async setDevice(device, on) {

@@ -75,6 +75,12 @@ export interface CallTransport {
   publish(tracks: LocalMedia[]): Promise<void>;
   /** What this browser publishes now (it moves with the person to a new room). */
   published(): LocalMedia[];
+  /** Copies of tracks (of any call) for this one, sharing the same camera and microphone. */
+  duplicate(tracks: LocalMedia[]): LocalMedia[];
+  /** Once connected: from now on nobody may receive what this browser publishes here, until `release()`. */
+  hold(): Promise<void>;
+  /** Lets the others in the room receive what this browser publishes. */
+  release(): Promise<void>;
   /** A track that stays off when a standby call goes live: the other side is told it is off. */
   mute(track: LocalMedia): Promise<void>;
   /** Turns the camera or microphone on or off for the other side; throws when the device cannot open. */

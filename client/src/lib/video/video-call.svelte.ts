@@ -1,6 +1,6 @@
 import type { ClockState } from '@constellation/shared/clock/state';
 import { seatRoundOf } from '@constellation/shared/clock/seat';
-import type { PartnerNoShow, SeatChanged, VideoAssigned, VideoConnection, VideoUpcoming } from '@constellation/shared/realtime/events';
+import type { PartnerNoShow, SeatChanged, VideoAssigned, VideoConnection, VideoSpare, VideoUpcoming } from '@constellation/shared/realtime/events';
 import { localNow } from '../live/local-time.ts';
 import { describeMediaError, loadDevicePreferences } from './devices.ts';
 // The transports (livekit-client, or direct WebRTC) are loaded when the first call starts, so other pages stay light.
@@ -14,6 +14,7 @@ import {
   type RemoteView,
   type SignallingChannel,
   type TransportFactory,
+  type TransportListener,
 } from './transport.ts';
 
 export type { Quality, RemoteView } from './transport.ts';
@@ -42,6 +43,21 @@ export interface VideoCallOptions {
 
 /** Retries of a dropped call with the token in hand, before waiting for a fresh one. */
 const RETRY_DELAYS_MS = [1_000, 3_000, 8_000];
+
+/**
+ * A likely rescue's room (`video:spare`), joined unseen beside the call: connected, publishing copies
+ * of the camera and microphone that nobody may receive. A rescue naming its room takes it live.
+ */
+interface Spare {
+  round: number;
+  roomName: string;
+  transport: CallTransport | null;
+  /** Connected, held and publishing: true; failed (or dropped): false. */
+  ready: Promise<boolean>;
+  dropped: boolean;
+  /** Where the transport's reports go once the spare is the call; none before. */
+  forward: TransportListener | null;
+}
 
 /**
  * The participant's video call for the round running now: one room at a time, through a
@@ -85,6 +101,7 @@ export class VideoCall {
   #generation = 0;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #retries = 0;
+  #spare: Spare | null = null;
 
   constructor(options: VideoCallOptions = {}) {
     this.#publish = options.publish ?? true;
@@ -209,11 +226,56 @@ export class VideoCall {
   }
 
   /**
+   * `video:spare`: a room for a rescue that may come at the no-show point. The call joins it unseen
+   * now, so a rescue into it (`seat:changed`) only has to let the new partner see and hear this
+   * person. `connection: null`: no rescue into it; leave it.
+   */
+  spare(spare: VideoSpare): void {
+    const connection = spare.connection;
+    if (!connection) return this.#dropSpare();
+    if (!this.#publish || spare.round !== this.#round || this.#standby || !this.#room?.connected) return;
+    if (this.#spare?.roomName === connection.roomName) return;
+    this.#dropSpare();
+    const entry: Spare = { round: spare.round, roomName: connection.roomName, transport: null, ready: Promise.resolve(false), dropped: false, forward: null };
+    const listener: TransportListener = {
+      changed: () => entry.forward?.changed(),
+      reconnecting: () => entry.forward?.reconnecting(),
+      reconnected: () => entry.forward?.reconnected(),
+      audioBlocked: (blocked) => entry.forward?.audioBlocked(blocked),
+      mediaError: (error) => entry.forward?.mediaError(error),
+      disconnected: (endedByServer) => {
+        if (entry.forward) entry.forward.disconnected(endedByServer);
+        else if (this.#spare === entry) this.#dropSpare();
+      },
+    };
+    entry.ready = (async () => {
+      const create = await loadTransport(connection);
+      if (entry.dropped) return false;
+      const transport = create({ listener, prefs: loadDevicePreferences(), signalling: this.#signalling });
+      entry.transport = transport;
+      await transport.connect(connection);
+      if (entry.dropped) return false;
+      await transport.hold();
+      const live = this.#openTracks().filter((t) => t.mediaStreamTrack.readyState === 'live' && (t.kind === 'video' ? this.#cameraOn : this.#micOn));
+      await transport.publish(transport.duplicate(live));
+      return !entry.dropped;
+    })().catch(() => false);
+    this.#spare = entry;
+  }
+
+  /**
    * `seat:changed`: a new partner in the round running now (a rescue, the organizer's move), in a new
    * room joined at once; or nobody, and the call ends for this round. The old no-show notice goes.
    */
   seatChanged(change: SeatChanged): void {
     this.#noShow = null;
+    const spare = this.#spare;
+    if (change.connection && spare && spare.roomName === change.connection.roomName && spare.round === change.round) {
+      this.#spare = null;
+      void this.#takeSpare(spare, change.connection, change.round);
+      return;
+    }
+    this.#dropSpare();
     // Moving from a live call of this round to another: the camera and microphone already open go
     // along (no second device prompt, no re-opening them: the new partner sees you sooner).
     if (change.connection && this.#room?.connected && !this.#standby && this.#round === change.round) {
@@ -353,6 +415,7 @@ export class VideoCall {
   /** Leaves the room, if any; `keep` keeps the round's measurements and no-show (a rejoin of the same room). */
   leave(mode: 'reset' | 'keep' = 'reset', { stopTracks = true } = {}): void {
     this.#generation++;
+    if (mode === 'reset') this.#dropSpare();
     clearTimeout(this.#retryTimer);
     const room = this.#room;
     this.#room = null;
@@ -383,6 +446,45 @@ export class VideoCall {
   }
 
   // --- internals ----------------------------------------------------------------------------
+
+  /**
+   * The rescue came into the spare room: it becomes the call. The person is already connected and
+   * publishing there, so the new partner sees them as soon as they are let through; the old room goes.
+   */
+  async #takeSpare(spare: Spare, connection: VideoConnection, round: number): Promise<void> {
+    const before = this.#generation;
+    const ready = await spare.ready;
+    const transport = spare.transport;
+    if (before !== this.#generation) return void transport?.disconnect(true);
+    if (!ready || !transport?.connected) {
+      // Not there after all: the ordinary move, carrying the open camera and microphone along.
+      transport?.disconnect(true);
+      return void this.join(connection, round, { reuse: this.#openTracks() });
+    }
+    // The old room and its tracks go; the spare publishes its own copies of them.
+    this.leave();
+    const generation = this.#generation;
+    this.#connection = connection;
+    this.#round = round;
+    this.#roomName = connection.roomName;
+    this.#room = transport;
+    this.#status = 'connected';
+    this.#assignedAt = localNow();
+    spare.forward = this.#listenerFor(generation);
+    await transport.release();
+    if (generation !== this.#generation) return;
+    this.#refresh();
+    // Whatever was off or closed when the copies were made: as the person has it now.
+    await this.#openDevicesOneByOne();
+  }
+
+  #dropSpare(): void {
+    const spare = this.#spare;
+    if (!spare) return;
+    this.#spare = null;
+    spare.dropped = true;
+    spare.transport?.disconnect(true);
+  }
 
   /** The round started: the standby call's camera and microphone go on (as the person left them). */
   #goLive(): void {

@@ -76,6 +76,11 @@ const OBSERVER_SLOTS = 2;
 const TOKEN_SLACK_SEC = 5 * 60;
 /** Rooms made in the lobby wait this long for the event to start (then they are made again at the start). */
 const LOBBY_HOLD_SEC = 15 * 60;
+/**
+ * How long before the no-show point the likely rescue pairs join their rescue rooms unseen (at most
+ * half the way to it): the slow part of a rescue, connecting to a new room, is then done before it.
+ */
+const RESCUE_LEAD_MS = 8_000;
 const VIDEO_UNAVAILABLE = 'Video is unavailable for this round. The organizer has been told; talk by phone or chat if you can.';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -88,6 +93,17 @@ interface OpenRound {
   noShowChecked: boolean;
   /** The no-show point, after the round's start. */
   noShowAfterMs: number;
+  /** Rooms handed out ahead of the no-show point to the pairs a rescue would make then (`video:spare`). */
+  spares: SpareRoom[];
+}
+
+/** A likely rescue pair's room, joined unseen before the no-show point. */
+interface SpareRoom {
+  mentorId: string;
+  menteeId: string;
+  /** The table id in the room's name: the seat keeps it if the rescue happens. */
+  room: string;
+  roomName: string;
 }
 
 interface PreparedRound {
@@ -290,7 +306,7 @@ export class VideoOrchestrator {
       await this.#closeRooms([...prepared.names].filter((name) => !planned.has(name)));
     }
     ev.prepared = null;
-    ev.open = { round, tables, ready, noShowTimer: null, noShowChecked: false, noShowAfterMs: await this.#noShowAfterMs(eventId) };
+    ev.open = { round, tables, ready, noShowTimer: null, noShowChecked: false, noShowAfterMs: await this.#noShowAfterMs(eventId), spares: [] };
 
     const ttlSeconds = this.#tokenTtl(clock, round);
     const seated = new Set(tables.flatMap((t) => t.participantIds));
@@ -365,7 +381,7 @@ export class VideoOrchestrator {
     const open = ev.open!;
     ev.open = null;
     if (open.noShowTimer) clearTimeout(open.noShowTimer);
-    await this.#closeRooms(open.tables.map((t) => t.roomName));
+    await this.#closeRooms([...open.tables.map((t) => t.roomName), ...open.spares.map((s) => s.roomName)]);
     this.#io.to(rooms.event(eventId)).emit('video:closed', { round: open.round });
   }
 
@@ -477,7 +493,7 @@ export class VideoOrchestrator {
       const tables = tablesOf(eventId, plan, clock.round);
       const now = this.#clock.now();
       const ready = await this.#provision(tables, secondsUntil(roundEndsAt(clock, clock.round, now) ?? now, now, this.#emptyTimeoutSec));
-      ev.open = { round: clock.round, tables, ready, noShowTimer: null, noShowChecked: false, noShowAfterMs: await this.#noShowAfterMs(eventId) };
+      ev.open = { round: clock.round, tables, ready, noShowTimer: null, noShowChecked: false, noShowAfterMs: await this.#noShowAfterMs(eventId), spares: [] };
       this.#armNoShow(eventId, ev, clock);
     } else if (clock.phase === 'transition' || clock.phase === 'break') {
       const next = seatRoundOf(clock);
@@ -495,12 +511,22 @@ export class VideoOrchestrator {
     open.noShowTimer = null;
     // A paused round is not waited on; resuming shifts its start and re-arms the check.
     if (clock.paused) return;
-    const delay = Math.max(0, clock.startsAt + open.noShowAfterMs - this.#clock.now());
-    open.noShowTimer = setTimeout(() => {
-      open.noShowTimer = null;
-      this.#enqueue(eventId, () => this.#checkNoShows(eventId, open));
-    }, delay);
-    open.noShowTimer.unref?.();
+    const noShowAt = clock.startsAt + open.noShowAfterMs;
+    // First (LiveKit only: a direct call connects in a moment) the likely rescue pairs' rooms, then the no-show point.
+    const spareAt = noShowAt - Math.min(RESCUE_LEAD_MS, open.noShowAfterMs / 2);
+    const spareDue = this.#provider.mode === 'livekit' && open.spares.length === 0 && this.#clock.now() < spareAt;
+    const timer = setTimeout(
+      () => {
+        open.noShowTimer = null;
+        if (spareDue) {
+          this.#enqueue(eventId, () => this.#prepareRescue(eventId, open));
+          this.#armNoShow(eventId, ev, clock);
+        } else this.#enqueue(eventId, () => this.#checkNoShows(eventId, open));
+      },
+      Math.max(0, (spareDue ? spareAt : noShowAt) - this.#clock.now()),
+    );
+    open.noShowTimer = timer;
+    timer.unref?.();
   }
 
   async #checkNoShows(eventId: string, open: OpenRound): Promise<void> {
@@ -700,11 +726,57 @@ export class VideoOrchestrator {
     const clock = await this.#clock.state(eventId);
     if (clock?.phase !== 'round' || clock.round !== open.round) return false;
     const round = open.round;
+    const found = await this.#strandedPairs(eventId, open, await absentInRound(this.#pool, eventId, round));
+    const pairs = found?.pairs ?? [];
+    // Rooms handed out ahead for pairs that did not come about: their people leave them.
+    const spares = open.spares;
+    open.spares = [];
+    const unused = spares.filter((s) => !pairs.some((p) => p.mentorId === s.mentorId && p.menteeId === s.menteeId));
+    if (unused.length > 0) void this.#dropSpares(eventId, round, unused);
+    if (!found) return false;
+    const { waitingFor, profiles, seated } = found;
+    if (pairs.length > 0) {
+      const name = (id: string) => profiles.get(id)?.name ?? '';
+      await this.#reseat(eventId, open, clock, pairs, 'rescue', (pair, side) => {
+        const partnerId = side === 'mentor' ? pair.menteeId : pair.mentorId;
+        return rescueMessage({
+          absentName: (waitingFor.get(side === 'mentor' ? pair.mentorId : pair.menteeId) ?? []).map(name),
+          partner: { name: name(partnerId), role: side === 'mentor' ? 'mentee' : 'mentor' },
+          reasons: pair.reasons,
+        });
+      }, spares);
+    }
+    const paired = new Set(pairs.flatMap((p) => [p.mentorId, p.menteeId]));
+    const name = (id: string) => profiles.get(id)?.name ?? 'Your partner';
+    // Left waiting, and nobody to meet instead: say so, and keep their room in case the partner comes.
+    for (const [id, missing] of waitingFor) {
+      if (paired.has(id) || arrivals.has(id)) continue;
+      const message = `${missing.map(name).join(' and ')} ${missing.length > 1 ? 'have' : 'has'} not joined, and nobody else is free to meet right now. Stay here in case they come; the organizer knows, and you meet someone new next round.`;
+      this.#io.to(rooms.participant(id)).emit('partner:no-show', { round, partnerId: missing[0]!, message });
+    }
+    for (const id of arrivals) {
+      // Seated with someone who is here, or just paired: their call says the rest.
+      if (paired.has(id) || (seated.has(id) && !waitingFor.has(id))) continue;
+      const message = waitingFor.has(id)
+        ? 'Welcome! Your partner has not come yet and nobody else is free right now. Stay here: you meet someone as soon as they are, and from the next round in any case.'
+        : 'Welcome! Everyone is in a conversation right now and nobody is free to meet you this round. The organizer knows you are here: you will be seated from the next round.';
+      this.#io.to(rooms.participant(id)).emit('seat:changed', { round, message, partners: [], connection: null });
+    }
+    return pairs.length > 0;
+  }
+
+  /**
+   * Who is left waiting in the running round if `absent` stay away, and the rescue pairs among them:
+   * present mentors whose mentees are all absent, present mentees whose mentor is, and present people
+   * without a seat (sitting out, or arrived late). Never a pair that already met, never a forbidden
+   * pair; the most pairs, then the highest compatibility (`planRescue`). Null without a plan.
+   */
+  async #strandedPairs(eventId: string, open: OpenRound, absent: ReadonlySet<string>) {
+    const round = open.round;
     const { plan } = await this.#gateway.plan(eventId);
-    if (!plan?.rounds[round - 1]) return false;
+    if (!plan?.rounds[round - 1]) return null;
     const online = new Set(this.#gateway.online(eventId));
-    const [absent, people, met, constraints, event] = await Promise.all([
-      absentInRound(this.#pool, eventId, round),
+    const [people, met, constraints, event] = await Promise.all([
       loadPlannerPeople(this.#pool, eventId),
       this.#attendance.heldMeetings(eventId),
       listConstraints(this.#pool, eventId),
@@ -725,34 +797,56 @@ export class VideoOrchestrator {
     const mentees = stranded(people.mentees);
     const excluded = [...met, ...constraints.filter((c) => c.kind === 'forbid')];
     const { pairs } = mentors.length && mentees.length ? planRescue({ mentors, mentees, excluded, scoreOptions: { at: event?.scheduledStart } }) : { pairs: [] };
-    if (pairs.length > 0) {
-      const name = (id: string) => profiles.get(id)?.name ?? '';
-      await this.#reseat(eventId, open, clock, pairs, 'rescue', (pair, side) => {
-        const partnerId = side === 'mentor' ? pair.menteeId : pair.mentorId;
-        return rescueMessage({
-          absentName: (waitingFor.get(side === 'mentor' ? pair.mentorId : pair.menteeId) ?? []).map(name),
-          partner: { name: name(partnerId), role: side === 'mentor' ? 'mentee' : 'mentor' },
-          reasons: pair.reasons,
-        });
-      });
+    return { pairs, waitingFor, profiles, seated };
+  }
+
+  /**
+   * A few seconds before the no-show point: the pairs a rescue would make if everyone not in a room
+   * yet stays away get their rescue room now, and join it unseen (`video:spare`). At the no-show
+   * point the rescue that really happens uses these rooms, and the pairs it does not make leave them.
+   */
+  async #prepareRescue(eventId: string, open: OpenRound): Promise<void> {
+    if (this.#event(eventId).open !== open || open.noShowChecked || open.spares.length > 0 || this.#closed) return;
+    const clock = await this.#clock.state(eventId);
+    if (clock?.phase !== 'round' || clock.round !== open.round || clock.paused) return;
+    const round = open.round;
+    const joined = await showedUpInRound(this.#pool, eventId, round, new Date(clock.startsAt));
+    const notYet = new Set(open.tables.flatMap((t) => t.participantIds).filter((id) => !joined.has(id)));
+    const absent = await absentInRound(this.#pool, eventId, round);
+    // Only people in a room now: someone whose page is open but not yet in the call may still be on the way.
+    const found = await this.#strandedPairs(eventId, open, new Set([...absent, ...notYet]));
+    if (!found || found.pairs.length === 0) return;
+    const now = this.#clock.now();
+    const lifetimeSec = secondsUntil(roundEndsAt(clock, round, now) ?? now, now, this.#emptyTimeoutSec);
+    const spares = found.pairs.map((p): SpareRoom => {
+      const room = this.#rescueRoomId(p.mentorId, now);
+      return { mentorId: p.mentorId, menteeId: p.menteeId, room, roomName: roomNameFor({ eventId, round, tableId: room }) };
+    });
+    const made = await Promise.allSettled(spares.map((s) => this.#provider.ensureRoom(s.roomName, { emptyTimeoutSec: lifetimeSec, maxParticipants: 2 + OBSERVER_SLOTS })));
+    this.#logFailures(made, 'making a spare rescue room failed');
+    open.spares = spares.filter((_, k) => made[k]!.status === 'fulfilled');
+    const ttlSeconds = this.#tokenTtl(clock, round);
+    const results = await Promise.allSettled(
+      open.spares.flatMap((spare) =>
+        [spare.mentorId, spare.menteeId].map(async (id) => {
+          const connection = await this.#connection(spare.roomName, id, found.profiles.get(id)?.name ?? '', ttlSeconds);
+          this.#io.to(rooms.participant(id)).emit('video:spare', { round, connection });
+        }),
+      ),
+    );
+    this.#logFailures(results, 'minting a spare rescue token failed');
+  }
+
+  /** Spare rooms no rescue used: their people are told to leave, and the rooms close. */
+  async #dropSpares(eventId: string, round: number, spares: readonly SpareRoom[]): Promise<void> {
+    for (const spare of spares) {
+      for (const id of [spare.mentorId, spare.menteeId]) this.#io.to(rooms.participant(id)).emit('video:spare', { round, connection: null });
     }
-    const paired = new Set(pairs.flatMap((p) => [p.mentorId, p.menteeId]));
-    const name = (id: string) => profiles.get(id)?.name ?? 'Your partner';
-    // Left waiting, and nobody to meet instead: say so, and keep their room in case the partner comes.
-    for (const [id, missing] of waitingFor) {
-      if (paired.has(id) || arrivals.has(id)) continue;
-      const message = `${missing.map(name).join(' and ')} ${missing.length > 1 ? 'have' : 'has'} not joined, and nobody else is free to meet right now. Stay here in case they come; the organizer knows, and you meet someone new next round.`;
-      this.#io.to(rooms.participant(id)).emit('partner:no-show', { round, partnerId: missing[0]!, message });
-    }
-    for (const id of arrivals) {
-      // Seated with someone who is here, or just paired: their call says the rest.
-      if (paired.has(id) || (seated.has(id) && !waitingFor.has(id))) continue;
-      const message = waitingFor.has(id)
-        ? 'Welcome! Your partner has not come yet and nobody else is free right now. Stay here: you meet someone as soon as they are, and from the next round in any case.'
-        : 'Welcome! Everyone is in a conversation right now and nobody is free to meet you this round. The organizer knows you are here: you will be seated from the next round.';
-      this.#io.to(rooms.participant(id)).emit('seat:changed', { round, message, partners: [], connection: null });
-    }
-    return pairs.length > 0;
+    await this.#closeRooms(spares.map((s) => s.roomName));
+  }
+
+  #rescueRoomId(mentorId: string, now: number): string {
+    return `${mentorId}-x${(now * 100 + (this.#roomSerial++ % 100)).toString(36)}`;
   }
 
   /**
@@ -832,11 +926,13 @@ export class VideoOrchestrator {
     pairs: readonly RescuePair[],
     source: 'rescue' | 'move',
     messageFor: (pair: RescuePair, side: 'mentor' | 'mentee') => string,
+    spares: readonly SpareRoom[] = [],
   ): Promise<SeatingChanged> {
     const round = open.round;
     const now = this.#clock.now();
     const moves: (SeatMove & { roomName: string })[] = pairs.map((p) => {
-      const room = `${p.mentorId}-x${(now * 100 + (this.#roomSerial++ % 100)).toString(36)}`;
+      // The pair's spare room, where both already wait unseen; else a fresh one.
+      const room = spares.find((s) => s.mentorId === p.mentorId && s.menteeId === p.menteeId)?.room ?? this.#rescueRoomId(p.mentorId, now);
       return { ...p, room, roomName: roomNameFor({ eventId, round, tableId: room }) };
     });
     // Rooms first: the tokens handed out must open something.
