@@ -76,7 +76,7 @@ export class LivePages {
   }
 
   /** The person's own browser, from their invite link to the live page's lobby; `initScript` runs before any page script. */
-  async openLive(person: Person, options: { initScript?: () => void } = {}): Promise<LiveSide> {
+  async openLive(person: Person, options: { initScript?: (() => void) | string } = {}): Promise<LiveSide> {
     const context = await this.#newContext({ viewport: { width: 1280, height: 800 } });
     if (options.initScript) await context.addInitScript(options.initScript);
     const page = await context.newPage();
@@ -148,31 +148,38 @@ export const partnerVideoLive = (page: Page, partnerId: string, withinMs = 1_000
 
 /**
  * An init script (`openLive(person, { initScript: recordFirstFrames })`) that notes, for every
- * partner video the page shows, the page's `Date.now()` at its first decoded frame. Read it with
- * `firstFrames`: unlike polling, it tells when a picture appeared, not when the test looked.
+ * partner video the page shows, the page's `Date.now()` at the first decoded frame of each new
+ * track in it (a partner back after a reload, say, counts again). Read it with `firstFrameOf`:
+ * unlike polling, it tells when a picture appeared, not when the test looked.
  */
-export function recordFirstFrames(): void {
-  const firsts: Record<string, number> = {};
-  (window as unknown as { __firstFrames: Record<string, number> }).__firstFrames = firsts;
-  const watched = new WeakSet<HTMLVideoElement>();
-  const scan = () => {
-    for (const video of document.querySelectorAll<HTMLVideoElement>('video[data-remote-video]')) {
-      if (watched.has(video)) continue;
-      watched.add(video);
-      const onFrame = () => {
-        const id = video.dataset.remoteVideo!;
-        if (video.videoWidth > 0) firsts[id] ??= Date.now();
-        else video.requestVideoFrameCallback(onFrame);
-      };
-      video.requestVideoFrameCallback(onFrame);
-    }
+// A string, not a function: a function's source would carry whatever its transpiler added (tsx's `__name`).
+export const recordFirstFrames = `(() => {
+  const frames = [];
+  window.__frames = frames;
+  const watched = new WeakSet();
+  const watch = (video) => {
+    if (watched.has(video)) return;
+    watched.add(video);
+    let last = null;
+    const onFrame = () => {
+      const track = video.srcObject?.getVideoTracks?.()[0]?.id ?? null;
+      if (video.videoWidth > 0 && track !== null && track !== last) {
+        last = track;
+        frames.push({ id: video.dataset.remoteVideo ?? '', at: Date.now() });
+      }
+      if (video.isConnected) video.requestVideoFrameCallback(onFrame);
+    };
+    video.requestVideoFrameCallback(onFrame);
   };
-  new MutationObserver(scan).observe(document, { subtree: true, childList: true });
-}
+  setInterval(() => document.querySelectorAll('video[data-remote-video]').forEach(watch), 20);
+})();`;
 
-/** When the page first showed a frame of `partnerId`'s video (its own clock), or null: see `recordFirstFrames`. */
-export const firstFrameOf = (page: Page, partnerId: string) =>
-  page.evaluate((id) => (window as unknown as { __firstFrames?: Record<string, number> }).__firstFrames?.[id] ?? null, partnerId);
+/** When the page first showed a frame of `partnerId`'s video at or after `since` (its own clock), or null: see `recordFirstFrames`. */
+export const firstFrameOf = (page: Page, partnerId: string, since = 0) =>
+  page.evaluate(
+    ([id, after]) => (window as unknown as { __frames?: { id: string; at: number }[] }).__frames?.find((f) => f.id === id && f.at >= (after as number))?.at ?? null,
+    [partnerId, since] as const,
+  );
 
 /** A LiveKit server, the app wired to it (webhooks included) and a browser, for one test file; `stop()` ends them all. */
 export async function startLiveStack(): Promise<{ server: RunningServer; browser: Browser; pages: LivePages; stop: () => Promise<void> }> {

@@ -62,7 +62,7 @@ export async function startServer(opts: { env?: Record<string, string>; port?: n
     PORT: String(port),
     HOST: '127.0.0.1',
     PUBLIC_URL: url,
-    DATABASE_URL: testDatabaseUrl(),
+    DATABASE_URL: opts.env?.DATABASE_URL ?? testDatabaseUrl(),
     SESSION_SECRET: 'e2e-secret-e2e-secret-e2e-secret',
     LOG_LEVEL: 'warn',
     // Tests that need LiveKit start their own; a SIGKILLed server must not orphan one.
