@@ -41,6 +41,20 @@ export interface VideoCallOptions {
   publish?: boolean;
 }
 
+/** Someone who was in the call and is gone is "reconnecting" this long (a reload, a network drop), then "left". */
+export const RECONNECT_GRACE_MS = 20_000;
+
+/** Where someone the person meets stands, as far as this call can tell. */
+export type PartnerPresence =
+  /** In the call now. */
+  | 'here'
+  /** Was in the call this round and dropped out (or their connection is lost): probably on the way back. */
+  | 'reconnecting'
+  /** Was in the call this round, and has been gone longer than a reload or a network drop takes. */
+  | 'left'
+  /** Not in the call yet this round. */
+  | 'waiting';
+
 /** Retries of a dropped call with the token in hand, before waiting for a fresh one. */
 const RETRY_DELAYS_MS = [1_000, 3_000, 8_000];
 
@@ -84,6 +98,12 @@ export class VideoCall {
   /** Local times (`localNow()`): when this round's room was handed over, and its first remote frame shown. */
   #assignedAt = $state<number | null>(null);
   #firstFrameAt = $state<number | null>(null);
+  /** Who has been in the call this round; of them, who is gone now and since when (local time). */
+  #seen = new Set<string>();
+  #away = $state.raw<ReadonlyMap<string, number>>(new Map());
+  /** Bumped when someone's grace runs out, so "reconnecting" turns into "left" on screen. */
+  #graceTick = $state(0);
+  #graceTimers: ReturnType<typeof setTimeout>[] = [];
 
   #room: CallTransport | null = null;
   /** Direct calls' signalling over the app's socket (the socket module provides it). */
@@ -154,6 +174,16 @@ export class VideoCall {
   get firstFrameAt(): number | null {
     return this.#firstFrameAt;
   }
+  /** Where a partner stands: in the call, reconnecting after being in it, gone for good, or not come yet. */
+  presenceOf(identity: string): PartnerPresence {
+    void this.#graceTick;
+    const remote = this.#remotes.find((r) => r.identity === identity);
+    if (remote) return remote.quality === 'lost' ? 'reconnecting' : 'here';
+    const since = this.#away.get(identity);
+    if (since === undefined) return 'waiting';
+    return localNow() - since < RECONNECT_GRACE_MS ? 'reconnecting' : 'left';
+  }
+
   /** On standby, the person's own camera, for them alone: nothing of it is sent until the round starts. */
   get standbyPreview(): MediaStreamTrack | null {
     return this.#preview;
@@ -439,6 +469,7 @@ export class VideoCall {
     this.#noShow = null;
     this.#assignedAt = null;
     this.#firstFrameAt = null;
+    this.#forgetPresence();
   }
 
   dispose(): void {
@@ -573,6 +604,30 @@ export class VideoCall {
     this.#remotes = view.remotes;
     this.#localVideo = view.localVideo;
     this.#quality = view.quality;
+    this.#notePresence(view.remotes);
+  }
+
+  /** Who came and who went since the last look: someone gone after being here is reconnecting, then left. */
+  #notePresence(remotes: readonly RemoteView[]): void {
+    const here = new Set(remotes.map((r) => r.identity));
+    const away = new Map(this.#away);
+    for (const identity of here) {
+      this.#seen.add(identity);
+      away.delete(identity);
+    }
+    for (const identity of this.#seen) {
+      if (here.has(identity) || away.has(identity)) continue;
+      away.set(identity, localNow());
+      this.#graceTimers.push(setTimeout(() => this.#graceTick++, RECONNECT_GRACE_MS + 50));
+    }
+    if (away.size !== this.#away.size || [...away].some(([id, since]) => this.#away.get(id) !== since)) this.#away = away;
+  }
+
+  #forgetPresence(): void {
+    this.#seen.clear();
+    if (this.#away.size > 0) this.#away = new Map();
+    this.#graceTimers.forEach(clearTimeout);
+    this.#graceTimers = [];
   }
 
   async #applyDevice(device: 'camera' | 'microphone', on: boolean): Promise<void> {

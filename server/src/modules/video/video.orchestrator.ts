@@ -930,15 +930,18 @@ export class VideoOrchestrator {
   ): Promise<SeatingChanged> {
     const round = open.round;
     const now = this.#clock.now();
-    const moves: (SeatMove & { roomName: string })[] = pairs.map((p) => {
+    const moves: (SeatMove & { roomName: string; spare: boolean })[] = pairs.map((p) => {
       // The pair's spare room, where both already wait unseen; else a fresh one.
-      const room = spares.find((s) => s.mentorId === p.mentorId && s.menteeId === p.menteeId)?.room ?? this.#rescueRoomId(p.mentorId, now);
-      return { ...p, room, roomName: roomNameFor({ eventId, round, tableId: room }) };
+      const spare = spares.find((s) => s.mentorId === p.mentorId && s.menteeId === p.menteeId);
+      const room = spare?.room ?? this.#rescueRoomId(p.mentorId, now);
+      return { ...p, room, roomName: roomNameFor({ eventId, round, tableId: room }), spare: spare !== undefined };
     });
-    // Rooms first: the tokens handed out must open something.
+    // Rooms first: the tokens handed out must open something (a spare room exists already).
     const endsAt = roundEndsAt(clock, round, now) ?? now;
     const lifetimeSec = secondsUntil(endsAt, now, this.#emptyTimeoutSec);
-    const made = await Promise.allSettled(moves.map((m) => this.#provider.ensureRoom(m.roomName, { emptyTimeoutSec: lifetimeSec, maxParticipants: 2 + OBSERVER_SLOTS })));
+    const made = await Promise.allSettled(
+      moves.map(async (m) => void (m.spare || (await this.#provider.ensureRoom(m.roomName, { emptyTimeoutSec: lifetimeSec, maxParticipants: 2 + OBSERVER_SLOTS })))),
+    );
     this.#logFailures(made, 'making a rescue room failed');
     const { plan, people } = await this.#gateway.plan(eventId);
     const name = (id: string) => people.get(id)?.name ?? 'Your partner';
