@@ -164,12 +164,19 @@ class DirectTransport implements CallTransport {
     this.#listener.changed();
   }
 
+  readonly screenShareUnsupported = 'Screen share needs a LiveKit server: calls go directly between the browsers now';
+
+  async setScreenShare(): Promise<void> {
+    throw new Error(this.screenShareUnsupported);
+  }
+
   view(): CallView {
     const remotes: RemoteView[] = [...this.#peers.values()].map((peer) => ({
       identity: peer.identity,
       name: peer.name,
       video: peer.video,
       audio: peer.audio,
+      screen: null,
       cameraOff: peer.cameraOff,
       micMuted: peer.micMuted,
       quality: (peer.pc && QUALITY[peer.pc.connectionState]) ?? 'unknown',
@@ -177,7 +184,7 @@ class DirectTransport implements CallTransport {
     const camera = this.#local.find((t) => t.kind === 'video' && t.mediaStreamTrack.readyState === 'live');
     const states = remotes.map((r) => r.quality);
     const quality: Quality = states.includes('good') ? 'good' : (states[0] ?? 'unknown');
-    return { remotes, localVideo: camera ?? null, quality };
+    return { remotes, localVideo: camera ?? null, localScreen: null, quality };
   }
 
   async startAudio(): Promise<boolean> {

@@ -67,15 +67,21 @@ export function createLiveKitTransport({ listener, prefs }: TransportContext): C
     published: () => [...room.localParticipant.trackPublications.values()].flatMap((p) => (p.track ? [p.track as LocalTrack] : [])),
     // Muting through LiveKit tells the other side the camera or microphone is off.
     mute: async (track) => void (await (track as LocalTrack).mute()),
+    screenShareUnsupported: null,
+    async setScreenShare(on) {
+      await room.localParticipant.setScreenShareEnabled(on, { audio: false });
+    },
     async setDevice(device, on) {
       if (device === 'camera') await room.localParticipant.setCameraEnabled(on);
       else await room.localParticipant.setMicrophoneEnabled(on);
     },
     view(): CallView {
       const camera = room.localParticipant.getTrackPublication(Track.Source.Camera);
+      const screen = room.localParticipant.getTrackPublication(Track.Source.ScreenShare);
       return {
         remotes: [...room.remoteParticipants.values()].map(viewOf),
         localVideo: camera && !camera.isMuted ? ((camera.videoTrack as LocalVideoTrack | undefined) ?? null) : null,
+        localScreen: (screen && !screen.isMuted ? (screen.videoTrack as LocalVideoTrack | undefined) : undefined) ?? null,
         quality: room.localParticipant.connectionQuality as Quality,
       };
     },
@@ -93,11 +99,13 @@ export function createLiveKitTransport({ listener, prefs }: TransportContext): C
 function viewOf(participant: RemoteParticipant): RemoteView {
   const camera = participant.getTrackPublication(Track.Source.Camera);
   const microphone = participant.getTrackPublication(Track.Source.Microphone);
+  const screen = participant.getTrackPublication(Track.Source.ScreenShare);
   return {
     identity: participant.identity,
     name: participant.name || participant.identity,
     video: (camera?.isSubscribed ? camera.videoTrack : undefined) ?? null,
     audio: (microphone?.isSubscribed ? microphone.audioTrack : undefined) ?? null,
+    screen: (screen?.isSubscribed && !screen.isMuted ? screen.videoTrack : undefined) ?? null,
     cameraOff: !camera || camera.isMuted,
     micMuted: !microphone || microphone.isMuted,
     quality: participant.connectionQuality as Quality,
