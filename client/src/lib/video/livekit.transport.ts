@@ -32,6 +32,8 @@ export function createLiveKitTransport({ listener, prefs }: TransportContext): C
     .on(RoomEvent.ParticipantDisconnected, changed)
     .on(RoomEvent.TrackSubscribed, changed)
     .on(RoomEvent.TrackUnsubscribed, changed)
+    // Unsubscribed fires while the publication still holds its track: a stopped screen share is gone only once unpublished.
+    .on(RoomEvent.TrackUnpublished, changed)
     .on(RoomEvent.TrackMuted, changed)
     .on(RoomEvent.TrackUnmuted, changed)
     .on(RoomEvent.LocalTrackPublished, changed)
