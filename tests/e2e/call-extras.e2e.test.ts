@@ -14,11 +14,11 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatHistory, ChatMessage } from '@constellation/shared/realtime/events';
-import { browserUnavailableReason } from '../helpers/browser.ts';
+import { browserUnavailableReason, launchBrowser } from '../helpers/browser.ts';
 import { eventually, liveKitAvailability } from '../helpers/livekit.ts';
 import { LivePages, partnerVideoLive, startLiveStack } from '../helpers/live-pages.ts';
 import { command, connectSocket, connected, type ClientSocket } from '../helpers/realtime.ts';
-import type { RunningServer } from '../helpers/server.ts';
+import { startServer, type RunningServer } from '../helpers/server.ts';
 
 const skipReason = browserUnavailableReason();
 const livekit = liveKitAvailability();
@@ -173,48 +173,74 @@ describe.skipIf(skipReason !== null || !livekit.available)('chat and screen shar
     await Promise.all([mentor, mentee, elsewhere].map((side) => side.page.context().close()));
   });
 
-  it("shows one side's shared screen as the other's main picture, with the camera small, until sharing stops", { timeout: 300_000 }, async () => {
-    const cookie = await pages.organizer('screen');
-    const { eventId, tables } = await pages.event(cookie, { title: 'Portfolio review', rounds: 1, roundSeconds: 900, noShowAfterSeconds: 600 }, [
-      ['mentor', 'Marta Mentor'],
-      ['mentee', 'Ada Mentee'],
-    ]);
-    const mentor = await pages.openLive(tables[0]!.mentor);
-    const mentee = await pages.openLive(tables[0]!.mentees[0]!);
-    const { run } = await pages.clock(cookie, eventId);
-    await run('clock:start');
-    await eventually(() => partnerVideoLive(mentee.page, mentor.person.id), { timeoutMs: 90_000, intervalMs: 250, what: "Ada to see Marta's camera" });
-
-    // Ada shows her portfolio.
-    const share = mentee.page.getByRole('button', { name: 'Share screen' });
-    await share.click();
-    await mentee.page.locator('[data-sharing-screen]').waitFor({ timeout: 30_000 });
-    expect(await share.getAttribute('aria-pressed')).toBe('true');
-
-    // Marta sees it: a real picture, at the capture's size, larger than Ada's camera now in the corner.
-    const seen = await eventually(
-      async () => {
-        const screen = await sharedScreen(mentor.page, mentee.person.id);
-        return screen.width >= 640 && screen.brightest > 16 ? screen : false;
-      },
-      { timeoutMs: 60_000, intervalMs: 250, what: "Marta to see Ada's shared screen with a picture" },
-    );
-    expect(seen.height).toBeGreaterThanOrEqual(360);
-    const cameraArea = await areaOf(mentor.page, `[data-remote-tile="${mentee.person.id}"]`);
-    expect(cameraArea).toBeGreaterThan(0);
-    expect(seen.area).toBeGreaterThan(cameraArea * 4);
-    expect(await mentor.page.getByLabel(`Screen shared by ${mentee.person.name}`).count()).toBe(1);
-    await mentor.page.screenshot({ path: `${SCREENSHOTS}participant-screen-share-1280x800.png` });
-
-    // Ada stops: the screen goes, and her camera is the main picture again.
-    await share.click();
-    await mentee.page.locator('[data-sharing-screen]').waitFor({ state: 'detached', timeout: 30_000 });
-    await mentor.page.locator(`video[data-remote-screen="${mentee.person.id}"]`).waitFor({ state: 'detached', timeout: 30_000 });
-    await eventually(() => partnerVideoLive(mentor.page, mentee.person.id), { timeoutMs: 30_000, intervalMs: 250, what: "Marta to see Ada's camera again" });
-    const backArea = await areaOf(mentor.page, `video[data-remote-video="${mentee.person.id}"]`);
-    expect(backArea).toBeGreaterThan(cameraArea * 4);
-    expect([...mentor.errors, ...mentee.errors].filter((e) => !/signal stream|DataChannel error|websocket/i.test(e))).toEqual([]);
-    await run('clock:end-event');
-    await Promise.all([mentor, mentee].map((side) => side.page.context().close()));
-  });
+  it("shows one side's shared screen as the other's main picture, with the camera small, until sharing stops", { timeout: 300_000 }, () =>
+    sharesAScreen(pages, 'livekit'));
 });
+
+// Direct calls (no LiveKit): the screen goes on a transceiver of its own, added and stopped by renegotiating.
+describe.skipIf(skipReason !== null)('screen share in a direct call, in real browsers', () => {
+  let pages: LivePages;
+  let stop: (() => Promise<void>) | undefined;
+
+  beforeAll(async () => {
+    // No LIVEKIT_URL, and no local LiveKit: calls go directly between the browsers.
+    const [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+    pages = new LivePages(server, browser);
+    stop = async () => {
+      await pages.close();
+      await browser.close();
+      await server.stop();
+    };
+    mkdirSync(SCREENSHOTS, { recursive: true });
+  }, 120_000);
+
+  afterAll(() => stop?.(), 60_000);
+
+  it("shows one side's shared screen as the other's main picture, until sharing stops", { timeout: 300_000 }, () => sharesAScreen(pages, 'direct'));
+});
+
+/** One side shares a screen: the other sees it as the main picture (a picture, at the capture's size), then it stops and the camera is back. */
+async function sharesAScreen(pages: LivePages, mode: 'livekit' | 'direct'): Promise<void> {
+  const cookie = await pages.organizer(`screen-${mode}`);
+  const { eventId, tables } = await pages.event(cookie, { title: 'Portfolio review', rounds: 1, roundSeconds: 900, noShowAfterSeconds: 600 }, [
+    ['mentor', 'Marta Mentor'],
+    ['mentee', 'Ada Mentee'],
+  ]);
+  const mentor = await pages.openLive(tables[0]!.mentor);
+  const mentee = await pages.openLive(tables[0]!.mentees[0]!);
+  const { run } = await pages.clock(cookie, eventId);
+  await run('clock:start');
+  await eventually(() => partnerVideoLive(mentee.page, mentor.person.id), { timeoutMs: 90_000, intervalMs: 250, what: "Ada to see Marta's camera" });
+
+  // Ada shows her portfolio.
+  const share = mentee.page.getByRole('button', { name: 'Share screen' });
+  await share.click();
+  await mentee.page.locator('[data-sharing-screen]').waitFor({ timeout: 30_000 });
+  expect(await share.getAttribute('aria-pressed')).toBe('true');
+
+  // Marta sees it: a real picture, at the capture's size, larger than Ada's camera now in the corner.
+  const seen = await eventually(
+    async () => {
+      const screen = await sharedScreen(mentor.page, mentee.person.id);
+      return screen.width >= 640 && screen.brightest > 16 ? screen : false;
+    },
+    { timeoutMs: 60_000, intervalMs: 250, what: "Marta to see Ada's shared screen with a picture" },
+  );
+  expect(seen.height).toBeGreaterThanOrEqual(360);
+  const cameraArea = await areaOf(mentor.page, `[data-remote-tile="${mentee.person.id}"]`);
+  expect(cameraArea).toBeGreaterThan(0);
+  expect(seen.area).toBeGreaterThan(cameraArea * 4);
+  expect(await mentor.page.getByLabel(`Screen shared by ${mentee.person.name}`).count()).toBe(1);
+  await mentor.page.screenshot({ path: `${SCREENSHOTS}participant-screen-share${mode === 'direct' ? '-direct' : ''}-1280x800.png` });
+
+  // Ada stops: the screen goes, and her camera is the main picture again.
+  await share.click();
+  await mentee.page.locator('[data-sharing-screen]').waitFor({ state: 'detached', timeout: 30_000 });
+  await mentor.page.locator(`video[data-remote-screen="${mentee.person.id}"]`).waitFor({ state: 'detached', timeout: 30_000 });
+  await eventually(() => partnerVideoLive(mentor.page, mentee.person.id), { timeoutMs: 30_000, intervalMs: 250, what: "Marta to see Ada's camera again" });
+  const backArea = await areaOf(mentor.page, `video[data-remote-video="${mentee.person.id}"]`);
+  expect(backArea).toBeGreaterThan(cameraArea * 4);
+  expect([...mentor.errors, ...mentee.errors].filter((e) => !/signal stream|DataChannel error|websocket/i.test(e))).toEqual([]);
+  await run('clock:end-event');
+  await Promise.all([mentor, mentee].map((side) => side.page.context().close()));
+}

@@ -106,7 +106,13 @@ export const DirectSignal = Type.Union([
     { additionalProperties: false },
   ),
   Type.Object(
-    { kind: Type.Literal('media'), cameraOff: Type.Boolean(), micMuted: Type.Boolean() },
+    {
+      kind: Type.Literal('media'),
+      cameraOff: Type.Boolean(),
+      micMuted: Type.Boolean(),
+      /** The sender shares a screen: their video track that comes with a stream is it (the camera's has none). */
+      screen: Type.Optional(Type.Boolean()),
+    },
     { additionalProperties: false },
   ),
 ]);
