@@ -34,6 +34,7 @@ import { LiveKitVideoProvider } from './modules/video/livekit.provider.ts';
 import { loadIceServers, loadVideoConfig } from './modules/video/video.config.ts';
 import { DirectVideoProvider } from './modules/video/direct.provider.ts';
 import { VideoOrchestrator } from './modules/video/video.orchestrator.ts';
+import { ChatGateway } from './modules/chat/chat.gateway.ts';
 import type { VideoProvider } from './modules/video/video.provider.ts';
 import { videoRoutes } from './modules/video/video.routes.ts';
 import noShowRoutes from './modules/video/no-shows.routes.ts';
@@ -50,6 +51,7 @@ declare module 'fastify' {
     clock: ClockService;
     gateway: ClockGateway;
     video: VideoOrchestrator;
+    chat: ChatGateway;
     attendance: AttendanceService;
     schedule: ScheduleService;
     mail: MailService;
@@ -175,6 +177,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onClose', async () => {
     await video.close();
   });
+
+  // Chat between the people at one table, for the round running now (in memory only).
+  app.decorate('chat', new ChatGateway({ io: app.io, clock, gateway, log: app.log }));
 
   // Email: a durable outbox and its sender loop.
   const mail = new MailService({

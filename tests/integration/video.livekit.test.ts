@@ -66,7 +66,7 @@ describe.skipIf(!livekit.available)('video rooms on a real LiveKit server', () =
   });
 
   describe('tokens', () => {
-    it('lets a participant join exactly one room and publish only camera and microphone', async () => {
+    it('lets a participant join exactly one room and publish only camera, microphone and a shared screen', async () => {
       const roomName = freshRoom();
       const identity = randomUUID();
       const token = await provider.mintParticipantToken({ roomName, identity, name: 'Ada Mentee', ttlSeconds: 900 });
@@ -80,7 +80,7 @@ describe.skipIf(!livekit.available)('video rooms on a real LiveKit server', () =
         room: roomName,
         roomJoin: true,
         canPublish: true,
-        canPublishSources: ['camera', 'microphone'],
+        canPublishSources: ['camera', 'microphone', 'screen_share'],
         canSubscribe: true,
         canPublishData: false,
         canUpdateOwnMetadata: false,
@@ -152,7 +152,7 @@ describe.skipIf(!livekit.available)('video rooms on a real LiveKit server', () =
           canSubscribe: true,
           canPublish: true,
           canPublishData: false,
-          canPublishSources: ['camera', 'microphone'],
+          canPublishSources: ['camera', 'microphone', 'screen_share'],
           hidden: false,
         },
       });

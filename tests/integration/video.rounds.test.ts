@@ -34,7 +34,7 @@ const NO_SHOW_AFTER_MS = 2_000;
 const PARTICIPANT_GRANT = {
   roomJoin: true,
   canPublish: true,
-  canPublishSources: ['camera', 'microphone'],
+  canPublishSources: ['camera', 'microphone', 'screen_share'],
   canSubscribe: true,
   canPublishData: false,
   canUpdateOwnMetadata: false,

@@ -106,7 +106,13 @@ export const DirectSignal = Type.Union([
     { additionalProperties: false },
   ),
   Type.Object(
-    { kind: Type.Literal('media'), cameraOff: Type.Boolean(), micMuted: Type.Boolean() },
+    {
+      kind: Type.Literal('media'),
+      cameraOff: Type.Boolean(),
+      micMuted: Type.Boolean(),
+      /** The sender shares a screen: their video track that comes with a stream is it (the camera's has none). */
+      screen: Type.Optional(Type.Boolean()),
+    },
     { additionalProperties: false },
   ),
 ]);
@@ -127,6 +133,14 @@ export const VideoMediaPayload = Type.Object(
   { additionalProperties: false },
 );
 export type VideoMediaPayload = Static<typeof VideoMediaPayload>;
+
+/** Text chat between the people seated at one table in the round running now. */
+export const CHAT_TEXT_MAX = 1000;
+export const ChatSendPayload = Type.Object(
+  { text: Type.String({ minLength: 1, maxLength: CHAT_TEXT_MAX }) },
+  { additionalProperties: false },
+);
+export type ChatSendPayload = Static<typeof ChatSendPayload>;
 
 export interface TimeSyncReply {
   t0: number;
@@ -376,6 +390,30 @@ export interface SeatingChanged {
   unseated: string[];
 }
 
+/**
+ * One message of a table's chat. Only the people seated together in the round running now see it,
+ * and only for that round: the server keeps it in memory and drops it when the round ends.
+ */
+export interface ChatMessage {
+  id: string;
+  round: number;
+  /** The meeting it belongs to (the table's video room): a rescue or move starts a new one. */
+  seat: string;
+  /** The sender's participant id. */
+  from: string;
+  name: string;
+  text: string;
+  /** Server epoch ms. */
+  sentAt: number;
+}
+
+/** `chat:history`'s answer: the chat of the recipient's table in the round running now, oldest first. */
+export interface ChatHistory {
+  round: number;
+  seat: string;
+  messages: ChatMessage[];
+}
+
 export type Viewer =
   | { kind: 'organizer'; organizerId: string }
   | { kind: 'participant'; participantId: string; role: Role; name: string };
@@ -456,6 +494,8 @@ export interface ServerToClientEvents {
   'video:peer-left': (left: VideoPeerLeft) => void;
   'video:signalled': (signalled: VideoSignalled) => void;
   'video:removed': (removed: VideoRemoved) => void;
+  /** A chat message at the recipient's table (their own included, to every page they have open). */
+  'chat:messaged': (message: ChatMessage) => void;
 }
 
 export interface ClientToServerEvents {
@@ -478,6 +518,9 @@ export interface ClientToServerEvents {
   'video:signal': (payload: VideoSignalPayload, ack: AckCallback<{ delivered: true }>) => void;
   'video:media': (payload: VideoMediaPayload, ack: AckCallback<{ recorded: boolean }>) => void;
   'video:leave': (payload: VideoLeavePayload, ack: AckCallback<{ left: boolean }>) => void;
+  // Participants seated together in the round running now: a message to the table, and the table's chat so far.
+  'chat:send': (payload: ChatSendPayload, ack: AckCallback<ChatMessage>) => void;
+  'chat:history': (ack: AckCallback<ChatHistory>) => void;
 }
 
 /** Between server instances (Socket.IO adapter); none yet. */

@@ -16,6 +16,7 @@ import { localNow } from '../live/local-time.ts';
 import type { LiveEvent } from '../state/live-event.svelte.ts';
 import { myFeedback } from '../state/feedback.svelte.ts';
 import { myMatch } from '../state/feedback-match.svelte.ts';
+import type { CallChat } from '../state/call-chat.svelte.ts';
 import type { VideoCall } from '../video/video-call.svelte.ts';
 import { signallingOver } from '../video/signalling.ts';
 import type { VideoRoomsState } from '../video/video-rooms.svelte.ts';
@@ -51,6 +52,8 @@ export interface ConnectOptions {
   video?: VideoCall;
   /** An organizer's view of the round's rooms: fed `video:opened`, `video:presence`, `video:no-show` and `seating:changed`. */
   videoRooms?: VideoRoomsState;
+  /** A participant's table chat: fed `chat:messaged`, and asks for the chat so far after every snapshot and seat change. */
+  chat?: CallChat;
 }
 
 let current: LiveConnection | null = null;
@@ -124,7 +127,7 @@ export function openLiveConnection(live: LiveEvent, options: ConnectOptions = {}
   // A participant's seat changed mid-round: the words for the screen and the live region (the call follows below).
   socket.on('seat:changed', (change) => live.applySeatChange(change));
   // Video rounds, into their own state. Listeners are added beside the ones above, which stay as they are.
-  const { video, videoRooms } = options;
+  const { video, videoRooms, chat } = options;
   if (video) {
     // Direct calls (no media server) signal over this socket.
     video.useSignalling(signallingOver(socket));
@@ -136,6 +139,16 @@ export function openLiveConnection(live: LiveEvent, options: ConnectOptions = {}
     socket.on('partner:no-show', (noShow) => video.partnerNoShow(noShow));
     socket.on('video:spare', (spare) => video.spare(spare));
     socket.on('seat:changed', (change) => video.seatChanged(change));
+  }
+  if (chat) {
+    chat.useChannel({
+      send: (text) => ask((timed) => timed.emitWithAck('chat:send', { text })),
+      history: () => ask((timed) => timed.emitWithAck('chat:history')),
+    });
+    socket.on('event:snapshot', (snapshot) => chat.applySnapshot(snapshot.viewer.kind === 'participant' ? snapshot.viewer.participantId : null, snapshot.clock));
+    socket.on('clock:changed', (change) => chat.clockChanged(change.clock));
+    socket.on('chat:messaged', (message) => chat.receive(message));
+    socket.on('seat:changed', () => void chat.load());
   }
   if (videoRooms) {
     socket.on('clock:changed', (change) => videoRooms.clockChanged(change.clock));
@@ -195,6 +208,7 @@ export function openLiveConnection(live: LiveEvent, options: ConnectOptions = {}
       socket.removeAllListeners();
       socket.disconnect();
       video?.leave();
+      chat?.useChannel(null);
       live.setStatus('closed');
       if (current === connection) current = null;
     },

@@ -46,6 +46,9 @@ interface Peer {
   queue: Promise<void>;
   video: StreamView | null;
   audio: StreamView | null;
+  /** Their shared screen's track, shown while they say they share (`screenOn`) and it is live. */
+  screen: StreamView | null;
+  screenOn: boolean;
   cameraOff: boolean;
   micMuted: boolean;
   flowing: boolean;
@@ -75,6 +78,11 @@ class DirectTransport implements CallTransport {
   #micMuted = false;
   /** `hold()`: nothing this browser publishes is sent to anyone until `release()`. */
   #held = false;
+  /**
+   * The shared screen, sent on a transceiver of its own with its stream (the camera's has none, so
+   * the other side tells them apart), added and stopped by renegotiating (perfect negotiation).
+   */
+  #screen: { view: StreamView; stream: MediaStream } | null = null;
 
   constructor(channel: SignallingChannel, listener: TransportContext['listener'], prefs: TransportContext['prefs']) {
     this.#channel = channel;
@@ -179,12 +187,30 @@ class DirectTransport implements CallTransport {
     this.#listener.changed();
   }
 
+  readonly screenShareUnsupported = null;
+
+  async setScreenShare(on: boolean): Promise<void> {
+    if (on === (this.#screen !== null)) return;
+    if (!on) return this.#stopScreen();
+    const stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+    const [track] = stream.getVideoTracks();
+    if (!track) return;
+    if (this.#closed) return void track.stop();
+    this.#screen = { view: new StreamView(track), stream };
+    // The browser's own "Stop sharing" ends the track.
+    track.addEventListener('ended', () => this.#screen?.view.mediaStreamTrack === track && this.#stopScreen());
+    for (const peer of this.#peers.values()) this.#sendScreen(peer);
+    this.#tellMedia();
+    this.#listener.changed();
+  }
+
   view(): CallView {
     const remotes: RemoteView[] = [...this.#peers.values()].map((peer) => ({
       identity: peer.identity,
       name: peer.name,
       video: peer.video,
       audio: peer.audio,
+      screen: peer.screenOn && peer.screen?.mediaStreamTrack.readyState === 'live' ? peer.screen : null,
       cameraOff: peer.cameraOff,
       micMuted: peer.micMuted,
       quality: (peer.pc && QUALITY[peer.pc.connectionState]) ?? 'unknown',
@@ -192,7 +218,7 @@ class DirectTransport implements CallTransport {
     const camera = this.#local.find((t) => t.kind === 'video' && t.mediaStreamTrack.readyState === 'live');
     const states = remotes.map((r) => r.quality);
     const quality: Quality = states.includes('good') ? 'good' : (states[0] ?? 'unknown');
-    return { remotes, localVideo: camera ?? null, quality };
+    return { remotes, localVideo: camera ?? null, localScreen: this.#screen?.view ?? null, quality };
   }
 
   async startAudio(): Promise<boolean> {
@@ -208,12 +234,30 @@ class DirectTransport implements CallTransport {
     for (const identity of [...this.#peers.keys()]) this.#drop(identity);
     if (wasIn) void this.#channel.leave({ roomName: this.#roomName }).catch(() => {});
     if (stopTracks) for (const track of this.#local) track.stop();
+    // A shared screen never moves along to another room.
+    this.#screen?.view.stop();
+    this.#screen = null;
   }
 
   // ---------------------------------------------------------------------------
 
   #peer(identity: string, name: string): Peer {
-    return { identity, name, pc: null, polite: this.#me < identity, makingOffer: false, ignoreOffer: false, queue: Promise.resolve(), video: null, audio: null, cameraOff: false, micMuted: false, flowing: false };
+    return {
+      identity,
+      name,
+      pc: null,
+      polite: this.#me < identity,
+      makingOffer: false,
+      ignoreOffer: false,
+      queue: Promise.resolve(),
+      video: null,
+      audio: null,
+      screen: null,
+      screenOn: false,
+      cameraOff: false,
+      micMuted: false,
+      flowing: false,
+    };
   }
 
   /** The connection to one peer. The offering side sets up both kinds of media (receiving only where it has nothing to send). */
@@ -237,8 +281,12 @@ class DirectTransport implements CallTransport {
     pc.onicecandidate = ({ candidate }) => {
       if (candidate?.candidate) signal({ kind: 'candidate', candidate: candidate.candidate, sdpMid: candidate.sdpMid, sdpMLineIndex: candidate.sdpMLineIndex, usernameFragment: candidate.usernameFragment });
     };
-    pc.ontrack = ({ track }) => {
-      if (track.kind === 'video') peer.video = new StreamView(track);
+    pc.ontrack = ({ track, streams }) => {
+      if (track.kind === 'video' && streams.length > 0) {
+        // Only a shared screen comes with a stream.
+        peer.screen = new StreamView(track);
+        track.addEventListener('ended', () => this.#listener.changed());
+      } else if (track.kind === 'video') peer.video = new StreamView(track);
       else peer.audio = new StreamView(track);
       this.#listener.changed();
     };
@@ -258,6 +306,7 @@ class DirectTransport implements CallTransport {
         const track = this.#local.find((t) => t.kind === kind);
         pc.addTransceiver(track?.mediaStreamTrack ?? kind, { direction: track ? 'sendrecv' : 'recvonly' });
       }
+      this.#sendScreen(peer);
     }
     // Who has what switched off, for the other side's screen.
     signal(this.#mediaState());
@@ -290,6 +339,7 @@ class DirectTransport implements CallTransport {
     if (signal.kind === 'media') {
       peer.cameraOff = signal.cameraOff;
       peer.micMuted = signal.micMuted;
+      peer.screenOn = signal.screen === true;
       return this.#listener.changed();
     }
     const pc = peer.pc ?? this.#open(peer, { offer: false });
@@ -309,13 +359,46 @@ class DirectTransport implements CallTransport {
     // An offer may bring new transceivers: this side's camera and microphone go on them (idempotent).
     for (const track of this.#local) this.#send(peer, track);
     await pc.setLocalDescription();
+    // A screen shared before this connection existed: added now, offered in a renegotiation of its own once this answer is out.
+    if (this.#screen && !this.#screenSender(peer)) queueMicrotask(() => this.#sendScreen(peer));
     const answer = pc.localDescription;
     if (answer) void this.#channel.signal({ roomName: this.#roomName, to: peer.identity, signal: { kind: 'description', type: 'answer', sdp: answer.sdp } }).catch(() => {});
   }
 
   #mediaState(): DirectSignal {
     const live = (kind: string) => this.#local.some((t) => t.kind === kind && t.mediaStreamTrack.readyState === 'live');
-    return { kind: 'media', cameraOff: !live('video'), micMuted: this.#micMuted || !live('audio') };
+    return { kind: 'media', cameraOff: !live('video'), micMuted: this.#micMuted || !live('audio'), screen: this.#screen !== null };
+  }
+
+  /** The transceiver sending this side's shared screen to a peer, if any. */
+  #screenSender(peer: Peer): RTCRtpTransceiver | undefined {
+    const track = this.#screen?.view.mediaStreamTrack;
+    return track ? peer.pc?.getTransceivers().find((t) => t.sender.track === track && t.currentDirection !== 'stopped') : undefined;
+  }
+
+  /** Sends the shared screen to a peer on a transceiver of its own, with its stream (which marks it as the screen). */
+  #sendScreen(peer: Peer): void {
+    const screen = this.#screen;
+    if (!screen || !peer.pc || this.#screenSender(peer)) return;
+    peer.pc.addTransceiver(screen.view.mediaStreamTrack, { direction: 'sendonly', streams: [screen.stream] });
+  }
+
+  #stopScreen(): void {
+    const screen = this.#screen;
+    if (!screen) return;
+    // Stopping the transceivers renegotiates; the other side's track ends and the media signal says so at once.
+    for (const peer of this.#peers.values()) {
+      const transceiver = peer.pc?.getTransceivers().find((t) => t.sender.track === screen.view.mediaStreamTrack);
+      try {
+        transceiver?.stop();
+      } catch {
+        // The connection is closing anyway.
+      }
+    }
+    this.#screen = null;
+    screen.view.stop();
+    this.#tellMedia();
+    this.#listener.changed();
   }
 
   #tellMedia(): void {

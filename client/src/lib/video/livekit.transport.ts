@@ -33,6 +33,8 @@ export function createLiveKitTransport({ listener, prefs }: TransportContext): C
     .on(RoomEvent.ParticipantDisconnected, changed)
     .on(RoomEvent.TrackSubscribed, changed)
     .on(RoomEvent.TrackUnsubscribed, changed)
+    // Unsubscribed fires while the publication still holds its track: a stopped screen share is gone only once unpublished.
+    .on(RoomEvent.TrackUnpublished, changed)
     .on(RoomEvent.TrackMuted, changed)
     .on(RoomEvent.TrackUnmuted, changed)
     .on(RoomEvent.LocalTrackPublished, changed)
@@ -65,7 +67,11 @@ export function createLiveKitTransport({ listener, prefs }: TransportContext): C
     async publish(tracks: LocalMedia[]) {
       await Promise.all(tracks.map((track) => room.localParticipant.publishTrack(track as LocalTrack))).catch(() => {});
     },
-    published: () => [...room.localParticipant.trackPublications.values()].flatMap((p) => (p.track ? [p.track as LocalTrack] : [])),
+    // The camera and microphone: a shared screen does not move to another room (or a new partner) by itself.
+    published: () =>
+      [...room.localParticipant.trackPublications.values()].flatMap((p) =>
+        p.track && (p.source === Track.Source.Camera || p.source === Track.Source.Microphone) ? [p.track as LocalTrack] : [],
+      ),
     duplicate: (tracks) =>
       tracks.map((track) => {
         const copy = track.mediaStreamTrack.clone();
@@ -78,15 +84,21 @@ export function createLiveKitTransport({ listener, prefs }: TransportContext): C
     release: async () => room.localParticipant.setTrackSubscriptionPermissions(true),
     // Muting through LiveKit tells the other side the camera or microphone is off.
     mute: async (track) => void (await (track as LocalTrack).mute()),
+    screenShareUnsupported: null,
+    async setScreenShare(on) {
+      await room.localParticipant.setScreenShareEnabled(on, { audio: false });
+    },
     async setDevice(device, on) {
       if (device === 'camera') await room.localParticipant.setCameraEnabled(on);
       else await room.localParticipant.setMicrophoneEnabled(on);
     },
     view(): CallView {
       const camera = room.localParticipant.getTrackPublication(Track.Source.Camera);
+      const screen = room.localParticipant.getTrackPublication(Track.Source.ScreenShare);
       return {
         remotes: [...room.remoteParticipants.values()].map(viewOf),
         localVideo: camera && !camera.isMuted ? ((camera.videoTrack as LocalVideoTrack | undefined) ?? null) : null,
+        localScreen: (screen && !screen.isMuted ? (screen.videoTrack as LocalVideoTrack | undefined) : undefined) ?? null,
         quality: room.localParticipant.connectionQuality as Quality,
       };
     },
@@ -104,11 +116,13 @@ export function createLiveKitTransport({ listener, prefs }: TransportContext): C
 function viewOf(participant: RemoteParticipant): RemoteView {
   const camera = participant.getTrackPublication(Track.Source.Camera);
   const microphone = participant.getTrackPublication(Track.Source.Microphone);
+  const screen = participant.getTrackPublication(Track.Source.ScreenShare);
   return {
     identity: participant.identity,
     name: participant.name || participant.identity,
     video: (camera?.isSubscribed ? camera.videoTrack : undefined) ?? null,
     audio: (microphone?.isSubscribed ? microphone.audioTrack : undefined) ?? null,
+    screen: (screen?.isSubscribed && !screen.isMuted ? screen.videoTrack : undefined) ?? null,
     cameraOff: !camera || camera.isMuted,
     micMuted: !microphone || microphone.isMuted,
     quality: participant.connectionQuality as Quality,

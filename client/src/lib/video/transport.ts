@@ -42,6 +42,8 @@ export interface RemoteView {
   name: string;
   video: MediaView | null;
   audio: MediaView | null;
+  /** The screen they share, if they do: shown as the main picture, with their camera small. */
+  screen: MediaView | null;
   cameraOff: boolean;
   micMuted: boolean;
   quality: Quality;
@@ -50,6 +52,8 @@ export interface RemoteView {
 export interface CallView {
   remotes: RemoteView[];
   localVideo: MediaView | null;
+  /** This browser's screen, while it shares one. */
+  localScreen: MediaView | null;
   quality: Quality;
 }
 
@@ -86,6 +90,13 @@ export interface CallTransport {
   /** Turns the camera or microphone on or off for the other side; throws when the device cannot open. */
   setDevice(device: 'camera' | 'microphone', on: boolean): Promise<void>;
   view(): CallView;
+  /** Why this transport cannot share a screen (for the button's tooltip), or null when it can. */
+  readonly screenShareUnsupported: string | null;
+  /**
+   * Starts or stops sharing a screen (the browser asks which one; call it from a click). Resolves
+   * when done; throws when the person cancelled the picker or the browser refused.
+   */
+  setScreenShare(on: boolean): Promise<void>;
   /** After a click, when the browser blocked sound: true when sound plays now. */
   startAudio(): Promise<boolean>;
   disconnect(stopTracks: boolean): void;

@@ -88,6 +88,11 @@ export class VideoCall {
   #roomName = $state<string | null>(null);
   #remotes = $state.raw<RemoteView[]>([]);
   #localVideo = $state.raw<MediaView | null>(null);
+  /** This browser's shared screen, while it shares one. */
+  #localScreen = $state.raw<MediaView | null>(null);
+  /** Why the call's transport cannot share a screen (direct calls), or null. */
+  #screenShareUnsupported = $state<string | null>(null);
+  #screenShareError = $state('');
   #micOn = $state(true);
   #cameraOn = $state(true);
   #quality = $state<Quality>('unknown');
@@ -143,6 +148,20 @@ export class VideoCall {
   }
   get localVideo(): MediaView | null {
     return this.#localVideo;
+  }
+  get localScreen(): MediaView | null {
+    return this.#localScreen;
+  }
+  get screenSharing(): boolean {
+    return this.#localScreen !== null;
+  }
+  /** Why screen share is not offered in this call, for the button's tooltip; null when it is. */
+  get screenShareUnsupported(): string | null {
+    return this.#screenShareUnsupported;
+  }
+  /** Why sharing the screen did not start (refused, or a browser that cannot), for people. */
+  get screenShareError(): string {
+    return this.#screenShareError;
   }
   get microphoneOn(): boolean {
     return this.#micOn;
@@ -332,6 +351,22 @@ export class VideoCall {
     if (!this.#standby) await this.#applyDevice('camera', this.#cameraOn);
   }
 
+  /** Starts or stops sharing a screen (from a click: the browser asks which screen). */
+  async toggleScreenShare(): Promise<void> {
+    const room = this.#room;
+    if (!room || !room.connected || !this.#publish || this.#standby || room.screenShareUnsupported) return;
+    const on = !this.#localScreen;
+    this.#screenShareError = '';
+    try {
+      await room.setScreenShare(on);
+    } catch (error) {
+      // Cancelling the browser's picker is a choice, not a failure.
+      const cancelled = error instanceof DOMException && error.name === 'NotAllowedError';
+      if (room === this.#room && !cancelled) this.#screenShareError = `Your screen could not be shared${error instanceof Error && error.message ? ` (${error.message})` : ''}.`;
+    }
+    if (room === this.#room) this.#refresh();
+  }
+
   async startAudio(): Promise<void> {
     const room = this.#room;
     if (room) this.#audioBlocked = !(await room.startAudio());
@@ -455,6 +490,8 @@ export class VideoCall {
     this.#devicesPending = false;
     this.#remotes = [];
     this.#localVideo = null;
+    this.#localScreen = null;
+    this.#screenShareError = '';
     this.#quality = 'unknown';
     this.#audioBlocked = false;
     if (mode === 'keep') return;
@@ -572,6 +609,7 @@ export class VideoCall {
         if (!current()) return;
         this.#remotes = [];
         this.#localVideo = null;
+        this.#localScreen = null;
         this.#room = null;
         if (endedByServer) {
           // The round is over (`video:closed` follows); nothing to retry.
@@ -603,6 +641,8 @@ export class VideoCall {
     const view = room.view();
     this.#remotes = view.remotes;
     this.#localVideo = view.localVideo;
+    this.#localScreen = view.localScreen;
+    this.#screenShareUnsupported = room.screenShareUnsupported;
     this.#quality = view.quality;
     this.#notePresence(view.remotes);
   }

@@ -19,11 +19,11 @@ import type {
   VideoTrackSource,
 } from './video.provider.ts';
 
-/** A mentoring pair talks and sees each other: no screen share, no data channel messages. */
+/** A mentoring pair talks, sees each other and may show a screen (a portfolio, some code): no screen audio, no data channel messages. */
 const PARTICIPANT_GRANT = {
   roomJoin: true,
   canPublish: true,
-  canPublishSources: [TrackSource.CAMERA, TrackSource.MICROPHONE],
+  canPublishSources: [TrackSource.CAMERA, TrackSource.MICROPHONE, TrackSource.SCREEN_SHARE],
   canSubscribe: true,
   canPublishData: false,
   canUpdateOwnMetadata: false,

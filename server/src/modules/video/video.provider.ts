@@ -66,7 +66,7 @@ export interface VideoProvider {
   roomNameFor(ref: RoomRef): string;
   /** Creates the room; a room already open under this name is returned as it is (LiveKit keeps its first options). */
   ensureRoom(name: string, options: RoomOptions): Promise<VideoRoom>;
-  /** Joins exactly one room, may publish camera and microphone only, may subscribe, no data messages. */
+  /** Joins exactly one room, may publish camera, microphone and a shared screen only, may subscribe, no data messages. */
   mintParticipantToken(request: TokenRequest): Promise<string>;
   /** Joins exactly one room invisibly, may subscribe, may publish nothing (LiveKit only: direct mode throws). */
   mintObserverToken(request: TokenRequest): Promise<string>;
