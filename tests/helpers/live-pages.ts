@@ -69,8 +69,10 @@ export class LivePages {
   }
 
   /** The person's own browser, on the page their invite link opens. */
-  async openJoin(person: Person): Promise<Page> {
-    const page = await (await this.#newContext()).newPage();
+  async openJoin(person: Person, options: { initScript?: string } = {}): Promise<Page> {
+    const context = await this.#newContext({ viewport: { width: 1280, height: 800 } });
+    if (options.initScript) await context.addInitScript(options.initScript);
+    const page = await context.newPage();
     await page.goto(`/join${new URL(person.inviteUrl).hash}`);
     return page;
   }

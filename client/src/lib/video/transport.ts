@@ -77,7 +77,7 @@ export interface CallTransport {
   connect(connection: VideoConnection): Promise<void>;
   readonly connected: boolean;
   publish(tracks: LocalMedia[]): Promise<void>;
-  /** What this browser publishes now (it moves with the person to a new room). */
+  /** The camera and microphone this browser publishes now (they move with the person to a new room). */
   published(): LocalMedia[];
   /** Copies of tracks (of any call) for this one, sharing the same camera and microphone. */
   duplicate(tracks: LocalMedia[]): LocalMedia[];
