@@ -6,6 +6,7 @@ import { browserUnavailableReason, launchBrowser, recordPageErrors } from '../he
 import { liveKitAvailability, startLiveKit, type LiveKitServer } from '../helpers/livekit.ts';
 import { command, connectSocket, connected, type ClientSocket } from '../helpers/realtime.ts';
 import { apiCall, freePort, startServer, type RunningServer } from '../helpers/server.ts';
+import { newOrganizer } from '../helpers/organizers.ts';
 
 const skipReason = browserUnavailableReason();
 const livekit = liveKitAvailability();
@@ -48,12 +49,7 @@ describe.skipIf(skipReason !== null || !livekit.available)('people left waiting 
 
   /** Two tables: at the first the mentee never comes, at the second the mentor never comes. */
   async function setUp(noShowAfterSeconds: number) {
-    const signup = await fetch(`${server.url}/api/auth/signup`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Olivia Organizer', email: `org-rescue-${process.pid}-${Date.now()}@example.com`, password: 'correct horse battery' }),
-    });
-    const cookie = signup.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const { cookie } = await newOrganizer(server.url, { name: 'Olivia Organizer' });
     const event = await api<{ id: string }>('/api/events', cookie, {
       method: 'POST',
       body: makeEvent({ title: 'Rescue evening', rounds: 1, roundSeconds: 300, noShowAfterSeconds, heldAfterSeconds: 3 }),
