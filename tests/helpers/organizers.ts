@@ -39,7 +39,7 @@ async function send(instance: Instance, path: string, json?: unknown, cookie?: s
 const inviters = new Map<Instance, Promise<string>>();
 
 /** The inviter's session cookie on this instance: signed in, or signed up when the instance has no organizer yet. */
-function inviterCookie(instance: Instance): Promise<string> {
+export function ensureInviter(instance: Instance): Promise<string> {
   let cookie = inviters.get(instance);
   if (!cookie) {
     cookie = signInInviter(instance);
@@ -73,7 +73,7 @@ export async function organizerInvite(instance: Instance, cookie: string): Promi
 /** A new organizer, signed in through a colleague's invitation link: their id, email and session cookie. */
 export async function newOrganizer(instance: Instance, options: { name?: string; email?: string; password?: string } = {}): Promise<{ cookie: string; id: string; email: string }> {
   const email = options.email ?? uniqueEmail();
-  const invite = await organizerInvite(instance, await inviterCookie(instance));
+  const invite = await organizerInvite(instance, await ensureInviter(instance));
   const signUp = await send(instance, '/api/auth/signup', { email, name: options.name ?? 'Ada Organizer', password: options.password ?? 'correct horse battery', invite });
   if (signUp.status !== 201) throw new Error(`sign-up answered ${signUp.status} ${signUp.body}`);
   return { cookie: signUp.cookie, id: (JSON.parse(signUp.body) as { id: string }).id, email };
