@@ -80,7 +80,7 @@ export function recipientOf(mail: ParsedMail): string {
  * A database of its own, migrated, for tests whose app scans every event (the mail sender's
  * reminders): apps of other test files on the shared database must not see its events, nor it theirs.
  */
-export async function ownDatabase(): Promise<{ pool: pg.Pool; drop(): Promise<void> }> {
+export async function ownDatabase(): Promise<{ pool: pg.Pool; url: string; drop(): Promise<void> }> {
   const name = `constellation_mail_${process.pid}_${randomBytes(4).toString('hex')}`;
   const url = new URL(adminDatabaseUrl());
   url.pathname = `/${name}`;
@@ -93,6 +93,7 @@ export async function ownDatabase(): Promise<{ pool: pg.Pool; drop(): Promise<vo
   pool.on('error', () => {});
   return {
     pool,
+    url: url.toString(),
     async drop() {
       await pool.end();
       const client = new pg.Client({ connectionString: adminDatabaseUrl() });

@@ -1,11 +1,13 @@
 import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
+import { hashPassword } from '../../server/src/lib/crypto.ts';
 
 /**
  * Organizers for tests, made as a team would make them. Only an instance's first organizer (its
  * owner) signs up at once; everyone after needs the owner's approval, an emailed link, or a
- * colleague's invitation link. The helpers keep one inviter per instance, signed up first on an
- * empty database (so it is the owner) or signed in when an earlier test file made it, and give each
- * new organizer that inviter's single-use link.
+ * colleague's invitation link. The helpers keep one inviter per instance, the owner of the run's
+ * shared database (seeded by global-setup, so no test's first sign-up can take its place), signed up
+ * first on a database of a test's own, and give each new organizer that inviter's single-use link.
  */
 export const TEST_INVITER = { email: 'inviter@constellation.test', name: 'Ivy Inviter', password: 'inviter password, tests only' };
 
@@ -77,4 +79,16 @@ export async function newOrganizer(instance: Instance, options: { name?: string;
   const signUp = await send(instance, '/api/auth/signup', { email, name: options.name ?? 'Ada Organizer', password: options.password ?? 'correct horse battery', invite });
   if (signUp.status !== 201) throw new Error(`sign-up answered ${signUp.status} ${signUp.body}`);
   return { cookie: signUp.cookie, id: (JSON.parse(signUp.body) as { id: string }).id, email };
+}
+
+/** Makes the inviter the owner of a new, empty database (global-setup does it for the run's shared one). */
+export async function seedInviter(databaseUrl: string): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { email, name, password } = TEST_INVITER;
+    await client.query('INSERT INTO organizers (email, name, password_hash, is_owner) VALUES ($1, $2, $3, true)', [email, name, await hashPassword(password)]);
+  } finally {
+    await client.end();
+  }
 }
