@@ -201,7 +201,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Features
   const signIn = options.rateLimits?.signIn ?? { max: 10, timeWindow: 60_000 };
   const invite = options.rateLimits?.invite ?? { max: 30, timeWindow: 60_000 };
-  await app.register(authRoutes, { prefix: '/api/auth', signInRateLimit: signIn, secret: options.sessionSecret });
+  await app.register(authRoutes, { prefix: '/api/auth', signInRateLimit: signIn, secret: options.sessionSecret, publicUrl: options.publicUrl });
   await app.register(eventsRoutes, { prefix: '/api/events' });
   await app.register(participantsRoutes, { prefix: '/api/events', publicUrl: options.publicUrl, secret: options.sessionSecret });
   await app.register(joinRoutes, { prefix: '/api', inviteRateLimit: invite, secret: options.sessionSecret });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeEvent, makeParticipant } from '../factories/index.ts';
 import { browserUnavailableReason, CHROMIUM_PATH, launchBrowser, recordPageErrors } from '../helpers/browser.ts';
 import { apiCall, startServer, type RunningServer } from '../helpers/server.ts';
+import { newOrganizer } from '../helpers/organizers.ts';
 
 const skipReason = browserUnavailableReason();
 if (skipReason) console.warn(`Skipping the device check browser test: ${skipReason}`);
@@ -124,13 +125,7 @@ describe.skipIf(skipReason !== null)('lobby camera and microphone check', () => 
       chromium.launch({ executablePath: CHROMIUM_PATH, args: DENYING_ARGS }),
     ]);
 
-    const signup = await fetch(`${server.url}/api/auth/signup`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Olivia Organizer', email: `org-devices-${process.pid}-${Date.now()}@example.com`, password: 'correct horse battery' }),
-    });
-    expect(signup.status).toBe(201);
-    const cookie = signup.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const { cookie } = await newOrganizer(server.url, { name: 'Olivia Organizer' });
     const api = <T>(path: string, init: { method?: string; body?: unknown } = {}) => apiCall<T>(server.url, path, cookie, init);
 
     // A draft event: the lobby shows the device check for any event that has not finished.

@@ -2,6 +2,7 @@ import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserUnavailableReason, launchBrowser, recordPageErrors } from '../helpers/browser.ts';
 import { startServer } from '../helpers/server.ts';
+import { ensureInviter, organizerInvite } from '../helpers/organizers.ts';
 
 const skipReason = browserUnavailableReason();
 if (skipReason) console.warn(`Skipping the foundation browser test: ${skipReason}`);
@@ -48,7 +49,10 @@ describe.skipIf(skipReason !== null)('foundation: from sign-up to the participan
     await page.keyboard.press('Tab');
     await expect.poll(() => page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Skip to main content');
 
-    await page.getByRole('link', { name: 'Create an account' }).click();
+    // The instance has an owner already: a colleague's invitation link makes the account at once.
+    expect(await page.getByRole('link', { name: 'Create an account' }).getAttribute('href')).toMatch(/^\/signup/);
+    await page.goto(`/signup#invite=${await organizerInvite(server.url, await ensureInviter(server.url))}`);
+    await page.getByText('A colleague invited you').waitFor();
     await page.getByLabel('Name').fill('Olivia Organizer');
     await page.getByLabel('Email').fill(`organizer-${Date.now()}@example.com`);
     await page.getByLabel('Password').fill('correct horse battery');

@@ -7,6 +7,7 @@ import { makeEvent, makeParticipant } from '../factories/index.ts';
 import { browserUnavailableReason, launchBrowser, recordPageErrors } from '../helpers/browser.ts';
 import { connectSocket, connected, nextEvent, type ClientSocket } from '../helpers/realtime.ts';
 import { startServer, type RunningServer, apiCall } from '../helpers/server.ts';
+import { newOrganizer } from '../helpers/organizers.ts';
 
 const skipReason = browserUnavailableReason();
 if (skipReason) console.warn(`Skipping the live clock browser test: ${skipReason}`);
@@ -95,13 +96,7 @@ describe.skipIf(skipReason !== null)('the live event clock in real browsers', ()
     'shows every participant the same round and countdown as the server, whatever their computer clock says',
     async () => {
       // --- An event with two mentors and two mentees, set up through the HTTP API.
-      const signup = await fetch(`${server.url}/api/auth/signup`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ name: 'Olivia Organizer', email: `org-${process.pid}-${Date.now()}@example.com`, password: 'correct horse battery' }),
-      });
-      expect(signup.status).toBe(201);
-      const orgCookie = signup.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+      const { cookie: orgCookie } = await newOrganizer(server.url, { name: 'Olivia Organizer' });
       // 65-second rounds: the one-minute warning comes 5 s into each; 10 s between rounds.
       const event = await api<{ id: string }>(server, orgCookie, 'POST', '/api/events', makeEvent({ title: 'Clockwork mentoring', rounds: 3, roundSeconds: 65, transitionSeconds: 10 }));
       const names = { mentors: ['Marta Jones', 'Grace Hopper'], mentees: ['Ada Lovelace', 'Alan Turing'] };

@@ -5,6 +5,7 @@ import { browserUnavailableReason, launchBrowser, recordPageErrors } from '../he
 import { command, connectSocket, connected, type ClientSocket } from '../helpers/realtime.ts';
 import { startServer, type RunningServer, apiCall } from '../helpers/server.ts';
 import { attendRoundOverHttp } from '../helpers/attendance.ts';
+import { newOrganizer } from '../helpers/organizers.ts';
 
 const skipReason = browserUnavailableReason();
 if (skipReason) console.warn(`Skipping the matching browser test: ${skipReason}`);
@@ -16,14 +17,6 @@ interface Person {
   name: string;
   role: 'mentor' | 'mentee';
   inviteUrl: string;
-}
-
-/** `name=value` pairs from a response's Set-Cookie headers, as a Cookie header. */
-function cookieOf(response: Response): string {
-  return response.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0])
-    .join('; ');
 }
 
 describe.skipIf(skipReason !== null)('ratings, ranked preferences and the confirmed final match', () => {
@@ -47,13 +40,7 @@ describe.skipIf(skipReason !== null)('ratings, ranked preferences and the confir
 
   /** An organizer, an event of 2 rounds with 2 mentors and 2 mentees, a plan, and everyone's invite link. */
   async function setUpEvent() {
-    const signup = await fetch(`${server.url}/api/auth/signup`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: `organizer-${Date.now()}@example.com`, name: 'Olivia Organizer', password: 'correct horse battery' }),
-    });
-    expect(signup.status).toBe(201);
-    const cookie = cookieOf(signup);
+    const { cookie } = await newOrganizer(server.url, { name: 'Olivia Organizer' });
     const event = await api<{ id: string; title: string }>('/api/events', cookie, {
       method: 'POST',
       // Meetings count after 1 s together, so the test need not wait out real rounds.

@@ -6,6 +6,7 @@ import { makeEvent, makeParticipant } from '../factories/index.ts';
 import { browserUnavailableReason, launchBrowser, recordPageErrors } from '../helpers/browser.ts';
 import { liveKitAvailability, startLiveKit, type LiveKitServer } from '../helpers/livekit.ts';
 import { apiCall, startServer, type RunningServer } from '../helpers/server.ts';
+import { newOrganizer } from '../helpers/organizers.ts';
 
 const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 const skipReason = browserUnavailableReason();
@@ -35,12 +36,7 @@ describe.skipIf(skipReason !== null || !livekit.available)('plan health and the 
   });
 
   async function organizer() {
-    const signup = await fetch(`${server.url}/api/auth/signup`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Olivia Organizer', email: `org-health-${process.pid}-${Date.now()}@example.com`, password: 'correct horse battery' }),
-    });
-    const cookie = signup.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const { cookie } = await newOrganizer(server.url, { name: 'Olivia Organizer' });
     const api = <T>(path: string, init: { method?: string; body?: unknown } = {}) => apiCall<T>(server.url, path, cookie, init);
     const context = await browser.newContext({ baseURL: server.url, locale: 'en-GB', viewport: { width: 1280, height: 900 } });
     contexts.push(context);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeEvent, makeParticipant } from '../factories/index.ts';
 import { browserUnavailableReason, launchBrowser, recordPageErrors } from '../helpers/browser.ts';
 import { apiCall, startServer, type RunningServer } from '../helpers/server.ts';
+import { newOrganizer } from '../helpers/organizers.ts';
 
 const skipReason = browserUnavailableReason();
 if (skipReason) console.warn(`Skipping the plan browser test: ${skipReason}`);
@@ -23,12 +24,7 @@ describe.skipIf(skipReason !== null)('the plan never traps the organizer, on the
   });
 
   it('offers to plan before the start, pins any pair, shows the plan out of date until re-planned, then starts', { timeout: 120_000 }, async () => {
-    const signup = await fetch(`${server.url}/api/auth/signup`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Olivia Organizer', email: `org-plan-${process.pid}-${Date.now()}@example.com`, password: 'correct horse battery' }),
-    });
-    const cookie = signup.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const { cookie } = await newOrganizer(server.url, { name: 'Olivia Organizer' });
     const api = <T>(path: string, init: { method?: string; body?: unknown } = {}) => apiCall<T>(server.url, path, cookie, init);
     const event = await api<{ id: string }>('/api/events', { method: 'POST', body: makeEvent({ title: 'Plan first', rounds: 1 }) });
     const names = { mentor: ['Marta Mentor', 'Nadia Mentor'], mentee: ['Ada Mentee', 'Ben Mentee'] };

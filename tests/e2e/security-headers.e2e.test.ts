@@ -2,6 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserUnavailableReason, launchBrowser, recordPageErrors } from '../helpers/browser.ts';
 import { startServer } from '../helpers/server.ts';
+import { ensureInviter, organizerInvite } from '../helpers/organizers.ts';
 
 const skipReason = browserUnavailableReason();
 if (skipReason) console.warn(`Skipping the security headers browser test: ${skipReason}`);
@@ -36,7 +37,7 @@ describe.skipIf(skipReason !== null)('the client runs under its Content-Security
     const violations = await recordViolations(page);
     const errors = recordPageErrors(page);
 
-    const response = await page.goto('/signup');
+    const response = await page.goto(`/signup#invite=${await organizerInvite(server.url, await ensureInviter(server.url))}`);
     const csp = response!.headers()['content-security-policy'] ?? '';
     expect(csp).toMatch(/script-src 'self'/);
     expect(csp).toMatch(/frame-ancestors 'none'/);

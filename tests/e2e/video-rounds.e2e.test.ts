@@ -8,6 +8,7 @@ import { browserUnavailableReason, launchBrowser, recordPageErrors } from '../he
 import { liveKitAvailability, startLiveKit, type LiveKitServer } from '../helpers/livekit.ts';
 import { command, connectSocket, connected, type ClientSocket } from '../helpers/realtime.ts';
 import { freePort, startServer, type RunningServer, apiCall } from '../helpers/server.ts';
+import { newOrganizer } from '../helpers/organizers.ts';
 
 const skipReason = browserUnavailableReason();
 const livekit = liveKitAvailability();
@@ -170,13 +171,7 @@ describe.skipIf(skipReason !== null || !livekit.available)('video rounds in real
     'connects each pair by video when its round starts, closes the calls at the end of the round, and flags a no-show',
     async () => {
       // --- Two mentors and three mentees; Carl never opens his link.
-      const signup = await fetch(`${server.url}/api/auth/signup`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ name: 'Olivia Organizer', email: `org-video-${process.pid}-${Date.now()}@example.com`, password: 'correct horse battery' }),
-      });
-      expect(signup.status).toBe(201);
-      const cookie = signup.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+      const { cookie } = await newOrganizer(server.url, { name: 'Olivia Organizer' });
       const event = await api<{ id: string }>('/api/events', cookie, {
         method: 'POST',
         body: makeEvent({ title: 'Face to face mentoring', rounds: 2, roundSeconds: 600, transitionSeconds: 20 }),

@@ -2,6 +2,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type pg from 'pg';
 import { buildApp, type AppOptions } from '../../server/src/app.ts';
 import { testPool } from './db.ts';
+import { newOrganizer } from './organizers.ts';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -28,15 +29,9 @@ export function cookieFrom(response: LightMyRequestResponse): string {
   return response.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
 }
 
-let counter = 0;
-export function uniqueEmail(prefix = 'org'): string {
-  return `${prefix}-${process.pid}-${Date.now()}-${counter++}@example.com`;
-}
+export { uniqueEmail } from './organizers.ts';
 
-/** Signs up a fresh organizer and returns their session cookie. */
-export async function signUpOrganizer(app: FastifyInstance, name = 'Ada Organizer'): Promise<{ cookie: string; id: string; email: string }> {
-  const email = uniqueEmail();
-  const response = await app.inject({ method: 'POST', url: '/api/auth/signup', payload: { email, name, password: 'correct horse battery' } });
-  if (response.statusCode !== 201) throw new Error(`signup failed: ${response.statusCode} ${response.body}`);
-  return { cookie: cookieFrom(response), id: response.json().id, email };
+/** Signs up a fresh organizer (through a colleague's invitation, see organizers.ts) and returns their session cookie. */
+export function signUpOrganizer(app: FastifyInstance, name = 'Ada Organizer'): Promise<{ cookie: string; id: string; email: string }> {
+  return newOrganizer(app, { name });
 }

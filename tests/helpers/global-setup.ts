@@ -2,6 +2,7 @@ import pg from 'pg';
 import { DEFAULT_ADMIN_DATABASE_URL } from './db.ts';
 import type { PostgresInstance } from './postgres-instance.ts';
 import { migrate } from '../../server/src/db/migrate.ts';
+import { seedInviter } from './organizers.ts';
 // @ts-expect-error plain ESM script without types
 import { ensureClientBuilt } from '../../scripts/build-client.mjs';
 
@@ -105,6 +106,8 @@ export default async function setup(): Promise<() => Promise<void>> {
   process.env.TEST_ADMIN_DATABASE_URL = database.adminUrl;
   process.env.TEST_DATABASE_URL = database.url;
   try {
+    // Its owner is the helpers' inviter: organizers of every test file join through its invitation links.
+    await seedInviter(database.url);
     if (!process.env.SKIP_CLIENT_BUILD) (ensureClientBuilt as (log: (m: string) => void) => void)(() => {});
   } catch (error) {
     await database.teardown();

@@ -5,6 +5,7 @@ import { launchBrowser, recordPageErrors } from './browser.ts';
 import { startLiveKit } from './livekit.ts';
 import { command, connectSocket, connected, type ClientSocket } from './realtime.ts';
 import { apiCall, freePort, startServer, type RunningServer } from './server.ts';
+import { newOrganizer, uniqueEmail } from './organizers.ts';
 
 /** Someone invited to a test event, with their own invite link. */
 export interface Person {
@@ -42,13 +43,7 @@ export class LivePages {
 
   /** A new organizer's session cookie. */
   async organizer(label: string): Promise<string> {
-    const signup = await fetch(`${this.#server.url}/api/auth/signup`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Olivia Organizer', email: `org-${label}-${process.pid}-${Date.now()}@example.com`, password: 'correct horse battery' }),
-    });
-    if (!signup.ok) throw new Error(`sign-up answered ${signup.status}`);
-    return signup.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    return (await newOrganizer(this.#server.url, { name: 'Olivia Organizer', email: uniqueEmail(`org-${label}`) })).cookie;
   }
 
   /** An event with these people and a plan; the first round's tables as planned. */

@@ -6,6 +6,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import type { FastifyInstance } from 'fastify';
 import { adminDatabaseUrl } from './db.ts';
 import { cookieFrom, uniqueEmail } from './app.ts';
+import { ensureInviter, newOrganizer } from './organizers.ts';
 import { migrate } from '../../server/src/db/migrate.ts';
 
 /** What the test SMTP server answers to a RCPT TO: null accepts, otherwise the code and text of a refusal. */
@@ -79,7 +80,7 @@ export function recipientOf(mail: ParsedMail): string {
  * A database of its own, migrated, for tests whose app scans every event (the mail sender's
  * reminders): apps of other test files on the shared database must not see its events, nor it theirs.
  */
-export async function ownDatabase(): Promise<{ pool: pg.Pool; drop(): Promise<void> }> {
+export async function ownDatabase(): Promise<{ pool: pg.Pool; url: string; drop(): Promise<void> }> {
   const name = `constellation_mail_${process.pid}_${randomBytes(4).toString('hex')}`;
   const url = new URL(adminDatabaseUrl());
   url.pathname = `/${name}`;
@@ -92,6 +93,7 @@ export async function ownDatabase(): Promise<{ pool: pg.Pool; drop(): Promise<vo
   pool.on('error', () => {});
   return {
     pool,
+    url: url.toString(),
     async drop() {
       await pool.end();
       const client = new pg.Client({ connectionString: adminDatabaseUrl() });
@@ -104,9 +106,13 @@ export async function ownDatabase(): Promise<{ pool: pg.Pool; drop(): Promise<vo
 
 /**
  * Signs up an organizer on an app that sends email: directly when it is the instance's first, else
- * through the confirmation link the test SMTP server received, as a person would.
+ * through the confirmation link the test SMTP server received, as a person would. On an app without
+ * SMTP (whose owner would approve), through a colleague's invitation instead.
  */
 export async function signUpByEmail(app: FastifyInstance, smtp: TestSmtpServer, name = 'Ada Organizer'): Promise<{ cookie: string; id: string; email: string }> {
+  // The helpers' inviter owns a fresh instance, so an app without SMTP later on the same database can still make organizers.
+  await ensureInviter(app);
+  if (!app.mail.configured) return newOrganizer(app, { name });
   const email = uniqueEmail();
   let response = await app.inject({ method: 'POST', url: '/api/auth/signup', payload: { email, name, password: 'correct horse battery' } });
   if (response.statusCode === 202) {

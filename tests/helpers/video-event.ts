@@ -3,6 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { makeEvent, makeParticipant } from '../factories/index.ts';
 import { recordPageErrors } from './browser.ts';
 import { apiCall } from './server.ts';
+import { newOrganizer } from './organizers.ts';
 
 export interface VideoEventPerson {
   id: string;
@@ -28,13 +29,7 @@ export async function setUpVideoEvent(
   baseUrl: string,
   options: { people: (readonly ['mentor' | 'mentee', string])[]; event?: Parameters<typeof makeEvent>[0]; pins?: [string, string][]; seed?: number },
 ): Promise<VideoEvent> {
-  const signup = await fetch(`${baseUrl}/api/auth/signup`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'Olivia Organizer', email: `org-video-${process.pid}-${Date.now()}-${Math.random()}@example.com`, password: 'correct horse battery' }),
-  });
-  if (signup.status !== 201) throw new Error(`signup: ${signup.status} ${await signup.text()}`);
-  const cookie = signup.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const { cookie } = await newOrganizer(baseUrl, { name: 'Olivia Organizer' });
   const api = <T>(path: string, init: { method?: string; body?: unknown } = {}) => apiCall<T>(baseUrl, path, cookie, init);
   const event = await api<{ id: string }>('/api/events', { method: 'POST', body: makeEvent(options.event) });
   const people = new Map<string, VideoEventPerson>();

@@ -353,7 +353,7 @@ describe('cross-site requests (finding 10)', () => {
   });
 });
 
-describe('floods and headers (findings 11, 12)', () => {
+describe('floods, headers and account enumeration (findings 11, 12)', () => {
   attack('a socket flooding messages gets rate-limited answers and the server keeps answering others', async () => {
     const { people, cookies } = await setUpEvent(t.app);
     const s = await open(cookies[people[2]!.id]!);
@@ -371,5 +371,16 @@ describe('floods and headers (findings 11, 12)', () => {
     expect(response.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+  });
+
+  attack('sign-up does not tell which emails have accounts (no SMTP: the owner approves)', async () => {
+    // The shared database has an owner already; this app has no SMTP_URL (tests/integration/mail.signup.test.ts covers email).
+    const { email } = await signUpOrganizer(t.app);
+    const signUp = (address: string) => fetch(`${url}/api/auth/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: address, name: 'Eve', password: 'guessing passwords' }) });
+    const [known, knownUpper, fresh] = await Promise.all([signUp(email), signUp(email.toUpperCase()), signUp(uniqueEmail('probe'))]);
+    const bodies = await Promise.all([known, knownUpper, fresh].map((r) => r.text()));
+    expect([known.status, knownUpper.status, fresh.status]).toEqual([202, 202, 202]);
+    expect(new Set(bodies).size).toBe(1);
+    expect([known, knownUpper, fresh].map((r) => r.headers.getSetCookie().length)).toEqual([0, 0, 0]);
   });
 });

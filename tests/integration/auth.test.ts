@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, cookieFrom, uniqueEmail, type TestApp } from '../helpers/app.ts';
+import { buildTestApp, cookieFrom, signUpOrganizer, uniqueEmail, type TestApp } from '../helpers/app.ts';
+import { newOrganizer, organizerInvite } from '../helpers/organizers.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -8,11 +9,15 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 describe('organizer accounts', () => {
+  // The shared test database has an owner already: organizers join with a colleague's invitation (see signup.approval.test.ts for the rest).
+  const signUp = (payload: Record<string, string>) => t.app.inject({ method: 'POST', url: '/api/auth/signup', payload });
+
   it('signs up, stays signed in with an httpOnly SameSite cookie, and signs out', async () => {
+    const colleague = await signUpOrganizer(t.app, 'Colleague');
     const email = uniqueEmail();
-    const signup = await t.app.inject({ method: 'POST', url: '/api/auth/signup', payload: { email, name: 'Grace', password: 'a long enough password' } });
+    const signup = await signUp({ email, name: 'Grace', password: 'a long enough password', invite: await organizerInvite(t.app, colleague.cookie) });
     expect(signup.statusCode).toBe(201);
-    expect(signup.json()).toMatchObject({ email, name: 'Grace' });
+    expect(signup.json()).toMatchObject({ email, name: 'Grace', owner: false });
     const setCookie = String(signup.headers['set-cookie']);
     expect(setCookie).toMatch(/HttpOnly/i);
     expect(setCookie).toMatch(/SameSite=Lax/i);
@@ -29,16 +34,14 @@ describe('organizer accounts', () => {
   });
 
   it('stores the password only as a memory-hard scrypt hash', async () => {
-    const email = uniqueEmail();
-    await t.app.inject({ method: 'POST', url: '/api/auth/signup', payload: { email, name: 'Hash', password: 'plain text never stored' } });
+    const { email } = await newOrganizer(t.app, { name: 'Hash', password: 'plain text never stored' });
     const { rows } = await t.pool.query('SELECT password_hash FROM organizers WHERE email = $1', [email]);
     expect(rows[0].password_hash).toMatch(/^scrypt\$65536\$8\$1\$/);
     expect(rows[0].password_hash).not.toContain('plain text');
   });
 
   it('signs in with the right password and refuses a wrong one', async () => {
-    const email = uniqueEmail();
-    await t.app.inject({ method: 'POST', url: '/api/auth/signup', payload: { email, name: 'Lin', password: 'right password 1' } });
+    const { email } = await newOrganizer(t.app, { name: 'Lin', password: 'right password 1' });
     const wrong = await t.app.inject({ method: 'POST', url: '/api/auth/signin', payload: { email, password: 'wrong password 1' } });
     expect(wrong.statusCode).toBe(401);
     expect(wrong.json().message).toBe('Wrong email or password');
@@ -49,12 +52,17 @@ describe('organizer accounts', () => {
     expect(cookieFrom(right)).toMatch(/^cst_org=/);
   });
 
-  it('refuses a second account with the same email, whatever its case', async () => {
-    const email = uniqueEmail();
-    const first = await t.app.inject({ method: 'POST', url: '/api/auth/signup', payload: { email, name: 'A', password: 'password password' } });
-    expect(first.statusCode).toBe(201);
-    const second = await t.app.inject({ method: 'POST', url: '/api/auth/signup', payload: { email: email.toUpperCase(), name: 'B', password: 'password password' } });
-    expect(second.statusCode).toBe(409);
+  it('never makes a second account with the same email, whatever its case, and answers as for a new address', async () => {
+    const { email, cookie } = await newOrganizer(t.app, { name: 'A', password: 'password password' });
+    const invite = await organizerInvite(t.app, cookie);
+    const again = await signUp({ email: email.toUpperCase(), name: 'B', password: 'password password', invite });
+    const fresh = await signUp({ email: uniqueEmail(), name: 'B', password: 'password password' });
+    expect(again.statusCode).toBe(202);
+    expect(again.body).toBe(fresh.body);
+    expect(again.cookies).toEqual([]);
+    expect((await t.pool.query('SELECT count(*)::int AS n FROM organizers WHERE email = $1', [email])).rows[0].n).toBe(1);
+    // The invitation was not spent on an address that has an account.
+    expect((await signUp({ email: uniqueEmail(), name: 'C', password: 'password password', invite })).statusCode).toBe(201);
   });
 
   it('names the field that is wrong', async () => {

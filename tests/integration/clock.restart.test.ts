@@ -3,6 +3,7 @@ import type { ClockActive } from '@constellation/shared/clock/state';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { command, connectSocket, connected, nextEvent, type ClientSocket } from '../helpers/realtime.ts';
 import { makeEvent, makeParticipant } from '../factories/index.ts';
+import { newOrganizer } from '../helpers/organizers.ts';
 
 const running: RunningServer[] = [];
 const sockets: ClientSocket[] = [];
@@ -25,7 +26,7 @@ describe('restart safety', () => {
     const first = await startServer();
     running.push(first);
     const base = first.url;
-    const organizer = await call(base, 'POST', '/api/auth/signup', { email: `restart-${Date.now()}@example.com`, name: 'R', password: 'restart password' });
+    const organizer = await newOrganizer(base, { name: 'R' });
     const event = (await call(base, 'POST', '/api/events', makeEvent({ rounds: 2, roundSeconds: 300, transitionSeconds: 25 }), organizer.cookie)).body;
     for (const role of ['mentor', 'mentor', 'mentee', 'mentee'] as const) {
       await call(base, 'POST', `/api/events/${event.id}/participants`, makeParticipant({ role }), organizer.cookie);

@@ -15,6 +15,7 @@ import { startPostgresInstance, type PostgresInstance } from '../helpers/postgre
 import { command, connectSocket, connected, nextEvent, type ClientSocket } from '../helpers/realtime.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { testDatabaseUrl } from '../helpers/db.ts';
+import { newOrganizer } from '../helpers/organizers.ts';
 
 const APP_NAME = 'constellation-fault-suite';
 const KILL_TRIALS = Number(process.env.FAULT_KILL_TRIALS ?? 20);
@@ -72,9 +73,7 @@ interface LiveEvent {
 async function setUpEvent(base: string, rounds: number, organizerCookie?: string): Promise<LiveEvent> {
   let cookie = organizerCookie;
   if (!cookie) {
-    const signup = await http(base, '/api/auth/signup', { method: 'POST', json: { email: `fault-${Date.now()}-${Math.random()}@example.com`, name: 'Fay Ult', password: 'correct horse battery' } });
-    expect(signup.status).toBe(201);
-    cookie = signup.cookie;
+    cookie = (await newOrganizer(base, { name: 'Fay Ult' })).cookie;
   }
   const event = await http(base, '/api/events', { method: 'POST', cookie, json: makeEvent({ rounds, roundSeconds: 60, transitionSeconds: 10 }) });
   expect(event.status).toBe(201);

@@ -58,6 +58,16 @@ export function signupUrl(publicUrl: string, secret: string, signupId: string): 
   return `${publicUrl}/signup/confirm#${signupId}.${signupToken(secret, signupId)}`;
 }
 
+/** An organizer's invitation for a colleague: derived like the others, so only the invitation's id is stored. */
+export function organizerInviteToken(secret: string, inviteId: string): string {
+  return createHmac('sha256', secret).update(`organizer-invite:${inviteId}`).digest('base64url');
+}
+
+/** The sign-up page with the invitation in the fragment (never in a server log). */
+export function organizerInviteUrl(publicUrl: string, secret: string, inviteId: string): string {
+  return `${publicUrl}/signup#invite=${inviteId}.${organizerInviteToken(secret, inviteId)}`;
+}
+
 /** Compares two tokens in constant time. */
 export function sameToken(expected: string, given: string): boolean {
   const a = Buffer.from(expected);

@@ -15,5 +15,6 @@ export class HttpError extends Error {
 
 export const notFound = (what: string): HttpError => new HttpError(404, `${what} not found`);
 export const unauthorized = (message = 'Sign in first'): HttpError => new HttpError(401, message);
+export const forbidden = (message: string): HttpError => new HttpError(403, message);
 export const conflict = (message: string): HttpError => new HttpError(409, message);
 export const unprocessable = (message: string, problems: Problem[]): HttpError => new HttpError(422, message, problems);

@@ -1,5 +1,6 @@
 import type { Queryable } from '../../plugins/db.ts';
 import { randomToken, sha256 } from '../../lib/crypto.ts';
+import type { Organizer } from '@constellation/shared/schemas/auth';
 
 export type SessionSubject = { organizerId: string } | { participantId: string; eventId: string };
 
@@ -23,9 +24,9 @@ export async function createSession(db: Queryable, subject: SessionSubject, ttlS
   return token;
 }
 
-export async function findOrganizerSession(db: Queryable, token: string): Promise<{ id: string; email: string; name: string } | null> {
-  const { rows } = await db.query<{ id: string; email: string; name: string }>(
-    `SELECT o.id, o.email, o.name FROM sessions s JOIN organizers o ON o.id = s.organizer_id
+export async function findOrganizerSession(db: Queryable, token: string): Promise<Organizer | null> {
+  const { rows } = await db.query<Organizer>(
+    `SELECT o.id, o.email::text AS email, o.name, o.is_owner AS owner FROM sessions s JOIN organizers o ON o.id = s.organizer_id
       WHERE s.token_hash = $1 AND s.expires_at > now()`,
     [sha256(token)],
   );
