@@ -518,6 +518,8 @@ export interface ClientToServerEvents {
   'video:signal': (payload: VideoSignalPayload, ack: AckCallback<{ delivered: true }>) => void;
   'video:media': (payload: VideoMediaPayload, ack: AckCallback<{ recorded: boolean }>) => void;
   'video:leave': (payload: VideoLeavePayload, ack: AckCallback<{ left: boolean }>) => void;
+  // Participants sitting the round running now out: a token for the event's lounge, a group room for whoever is free (LiveKit only).
+  'lounge:join': (ack: AckCallback<VideoConnection>) => void;
   // Participants seated together in the round running now: a message to the table, and the table's chat so far.
   'chat:send': (payload: ChatSendPayload, ack: AckCallback<ChatMessage>) => void;
   'chat:history': (ack: AckCallback<ChatHistory>) => void;

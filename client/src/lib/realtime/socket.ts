@@ -137,6 +137,7 @@ export function openLiveConnection(live: LiveEvent, options: ConnectOptions = {}
     socket.on('video:upcoming', (upcoming) => video.standBy(upcoming));
     socket.on('video:closed', (closed) => video.closeRound(closed.round));
     socket.on('partner:no-show', (noShow) => video.partnerNoShow(noShow));
+    video.useLounge(() => ask((timed) => timed.emitWithAck('lounge:join')));
     socket.on('video:spare', (spare) => video.spare(spare));
     socket.on('seat:changed', (change) => video.seatChanged(change));
   }
@@ -208,6 +209,7 @@ export function openLiveConnection(live: LiveEvent, options: ConnectOptions = {}
       socket.removeAllListeners();
       socket.disconnect();
       video?.leave();
+      video?.useLounge(null);
       chat?.useChannel(null);
       live.setStatus('closed');
       if (current === connection) current = null;

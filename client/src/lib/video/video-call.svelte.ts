@@ -1,6 +1,6 @@
 import type { ClockState } from '@constellation/shared/clock/state';
 import { seatRoundOf } from '@constellation/shared/clock/seat';
-import type { PartnerNoShow, SeatChanged, VideoAssigned, VideoConnection, VideoSpare, VideoUpcoming } from '@constellation/shared/realtime/events';
+import type { Ack, PartnerNoShow, SeatChanged, VideoAssigned, VideoConnection, VideoSpare, VideoUpcoming } from '@constellation/shared/realtime/events';
 import { localNow } from '../live/local-time.ts';
 import { describeMediaError, loadDevicePreferences } from './devices.ts';
 // The transports (livekit-client, or direct WebRTC) are loaded when the first call starts, so other pages stay light.
@@ -127,6 +127,9 @@ export class VideoCall {
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #retries = 0;
   #spare: Spare | null = null;
+  /** Asks the server for a token to the event's lounge (the socket module provides it). */
+  #loungeChannel: (() => Promise<Ack<VideoConnection>>) | null = null;
+  #loungeError = $state('');
 
   constructor(options: VideoCallOptions = {}) {
     this.#publish = options.publish ?? true;
@@ -221,6 +224,41 @@ export class VideoCall {
   /** The socket module's signalling channel, for direct calls. */
   useSignalling(channel: SignallingChannel | null): void {
     this.#signalling = channel;
+  }
+
+  /** The socket module's way to ask for the lounge. */
+  useLounge(channel: (() => Promise<Ack<VideoConnection>>) | null): void {
+    this.#loungeChannel = channel;
+  }
+
+  /** In the event's lounge: the group room of the people sitting the round out. */
+  get inLounge(): boolean {
+    return this.#roomName?.endsWith('_tlounge') ?? false;
+  }
+
+  /** Why the lounge could not be joined, for people. */
+  get loungeError(): string {
+    return this.#loungeError;
+  }
+
+  /**
+   * Someone sitting the round running now out joins the event's lounge, a group call of whoever is
+   * free. It ends with the round, when they leave, or when a rescue seats them at a table.
+   */
+  async joinLounge(round: number): Promise<void> {
+    this.#loungeError = '';
+    const ack = this.#loungeChannel ? await this.#loungeChannel() : { error: { code: 'offline', message: 'Not connected to the server' } };
+    if ('error' in ack) return void (this.#loungeError = ack.error.message);
+    await this.join(ack.data, round);
+  }
+
+  /** Back out of the lounge, sitting out again. */
+  leaveLounge(): void {
+    if (!this.inLounge) return;
+    const round = this.#round;
+    this.leave();
+    this.#round = round;
+    this.#status = 'sitting-out';
   }
 
   /** `video:assigned`: this round's room, or null when sitting out. */

@@ -95,6 +95,8 @@ interface OpenRound {
   noShowAfterMs: number;
   /** Rooms handed out ahead of the no-show point to the pairs a rescue would make then (`video:spare`). */
   spares: SpareRoom[];
+  /** The round's lounge, once someone sitting out asked for it. */
+  lounge: string | null;
 }
 
 /** A likely rescue pair's room, joined unseen before the no-show point. */
@@ -306,7 +308,7 @@ export class VideoOrchestrator {
       await this.#closeRooms([...prepared.names].filter((name) => !planned.has(name)));
     }
     ev.prepared = null;
-    ev.open = { round, tables, ready, noShowTimer: null, noShowChecked: false, noShowAfterMs: await this.#noShowAfterMs(eventId), spares: [] };
+    ev.open = { round, tables, ready, noShowTimer: null, noShowChecked: false, noShowAfterMs: await this.#noShowAfterMs(eventId), spares: [], lounge: null };
 
     const ttlSeconds = this.#tokenTtl(clock, round);
     const seated = new Set(tables.flatMap((t) => t.participantIds));
@@ -381,7 +383,7 @@ export class VideoOrchestrator {
     const open = ev.open!;
     ev.open = null;
     if (open.noShowTimer) clearTimeout(open.noShowTimer);
-    await this.#closeRooms([...open.tables.map((t) => t.roomName), ...open.spares.map((s) => s.roomName)]);
+    await this.#closeRooms([...open.tables.map((t) => t.roomName), ...open.spares.map((s) => s.roomName), ...(open.lounge ? [open.lounge] : [])]);
     this.#io.to(rooms.event(eventId)).emit('video:closed', { round: open.round });
   }
 
@@ -493,7 +495,7 @@ export class VideoOrchestrator {
       const tables = tablesOf(eventId, plan, clock.round);
       const now = this.#clock.now();
       const ready = await this.#provision(tables, secondsUntil(roundEndsAt(clock, clock.round, now) ?? now, now, this.#emptyTimeoutSec));
-      ev.open = { round: clock.round, tables, ready, noShowTimer: null, noShowChecked: false, noShowAfterMs: await this.#noShowAfterMs(eventId), spares: [] };
+      ev.open = { round: clock.round, tables, ready, noShowTimer: null, noShowChecked: false, noShowAfterMs: await this.#noShowAfterMs(eventId), spares: [], lounge: null };
       this.#armNoShow(eventId, ev, clock);
     } else if (clock.phase === 'transition' || clock.phase === 'break') {
       const next = seatRoundOf(clock);
@@ -611,6 +613,17 @@ export class VideoOrchestrator {
         });
     });
 
+    socket.on('lounge:join', (ack) => {
+      const reply = ackOf<VideoConnection>(ack);
+      if (viewer.kind !== 'participant') return reply(fail('forbidden', 'The lounge is for participants sitting a round out'));
+      this.#lounge(eventId, viewer.participantId, viewer.name)
+        .then(reply)
+        .catch((error: unknown) => {
+          this.#log.error({ err: error }, 'lounge:join failed');
+          reply(fail('unavailable', 'The lounge could not be opened; try again'));
+        });
+    });
+
     socket.on('video:rooms', (ack) => {
       const reply = ackOf<VideoRooms>(ack);
       if (!organizerId) return reply(fail('forbidden', 'Only the organizer sees every room'));
@@ -644,6 +657,31 @@ export class VideoOrchestrator {
       ttlSeconds: this.#tokenTtl(clock, ref.round),
     });
     return { data: { serverUrl: this.#provider.serverUrl, roomName, token } };
+  }
+
+  /**
+   * The event's lounge in the round running now: one group room for everyone sitting it out (and
+   * anyone without a seat), made when the first asks, closed with the round's rooms. A rescue or a
+   * move takes someone from it to a table like from anywhere else.
+   */
+  async #lounge(eventId: string, participantId: string, name: string): Promise<Ack<VideoConnection>> {
+    if (this.#provider.mode === 'direct') {
+      return fail('livekit-required', 'The lounge needs a LiveKit server: calls go directly between two browsers now, and a lounge is a room for many');
+    }
+    const clock = await this.#clock.state(eventId);
+    const open = this.#events.get(eventId)?.open;
+    if (clock?.phase !== 'round' || !open || open.round !== clock.round) return fail('not-in-round', 'The lounge is open while a round runs');
+    if (open.tables.some((t) => t.participantIds.includes(participantId))) {
+      return fail('seated', 'You have a conversation this round: your call is your room');
+    }
+    const roomName = roomNameFor({ eventId, round: open.round, tableId: 'lounge' });
+    if (open.lounge !== roomName) {
+      const now = this.#clock.now();
+      const lifetimeSec = secondsUntil(roundEndsAt(clock, open.round, now) ?? now, now, this.#emptyTimeoutSec);
+      await this.#provider.ensureRoom(roomName, { emptyTimeoutSec: lifetimeSec, maxParticipants: 0 });
+      open.lounge = roomName;
+    }
+    return { data: await this.#connection(roomName, participantId, name, this.#tokenTtl(clock, open.round)) };
   }
 
   async #roomsNow(eventId: string): Promise<VideoRooms> {
