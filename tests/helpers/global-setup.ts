@@ -4,6 +4,8 @@ import type { PostgresInstance } from './postgres-instance.ts';
 import { migrate } from '../../server/src/db/migrate.ts';
 // @ts-expect-error plain ESM script without types
 import { ensureClientBuilt } from '../../scripts/build-client.mjs';
+// @ts-expect-error plain ESM script without types
+import { buildServer } from '../../scripts/build-server.mjs';
 
 export interface TestDatabase {
   /** A superuser connection to the server the database lives on. */
@@ -93,7 +95,8 @@ export async function prepareTestDatabase(opts: { adminUrl?: string; fallbackAdm
 
 /**
  * Creates this run's own database (so parallel runs never collide), migrates it, builds the client
- * once, and removes it all at the end. Test workers start after this and inherit its environment.
+ * once and the server bundle that test servers run (the Docker image's command) always, so it is never
+ * older than the sources, and removes it all at the end. Test workers start after this and inherit its environment.
  */
 export default async function setup(): Promise<() => Promise<void>> {
   const database = await prepareTestDatabase({
@@ -105,6 +108,7 @@ export default async function setup(): Promise<() => Promise<void>> {
   process.env.TEST_ADMIN_DATABASE_URL = database.adminUrl;
   process.env.TEST_DATABASE_URL = database.url;
   try {
+    await (buildServer as () => Promise<void>)();
     if (!process.env.SKIP_CLIENT_BUILD) (ensureClientBuilt as (log: (m: string) => void) => void)(() => {});
   } catch (error) {
     await database.teardown();
