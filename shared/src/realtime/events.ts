@@ -76,6 +76,11 @@ export const VideoJoinPayload = Type.Object(
     /** The room of a `VideoConnection` whose `serverUrl` is `direct:`, and its token. */
     roomName: RoomNameField,
     token: Type.String({ minLength: 1, maxLength: 2000 }),
+    /**
+     * The page is back after its socket dropped, still holding its calls: it takes its place in the
+     * room again without anyone being told it left or came (when the server still counts it in).
+     */
+    resume: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -127,6 +132,16 @@ export const VideoMediaPayload = Type.Object(
   { additionalProperties: false },
 );
 export type VideoMediaPayload = Static<typeof VideoMediaPayload>;
+
+/**
+ * Whom this page's calls reach now (their WebRTC connection is up), sent whenever that changes: the
+ * server counts someone whose socket dropped as still in the call for as long as a partner reaches them.
+ */
+export const VideoLinksPayload = Type.Object(
+  { roomName: RoomNameField, connected: Type.Array(IdentityField, { maxItems: 32 }) },
+  { additionalProperties: false },
+);
+export type VideoLinksPayload = Static<typeof VideoLinksPayload>;
 
 export interface TimeSyncReply {
   t0: number;
@@ -227,11 +242,15 @@ export interface VideoJoined {
   /** Who you are in the room (the other side's polite/impolite role in WebRTC negotiation follows from it). */
   identity: string;
   peers: VideoPeer[];
+  /** A `resume` the server accepted: the page's calls go on as they are (else it offers afresh to everyone). */
+  resumed?: boolean;
 }
 
 export interface VideoPeerJoined {
   roomName: string;
   peer: VideoPeer;
+  /** Back on the same page after its socket dropped, its call with you still up: keep it (signalling resumes). */
+  resumed?: boolean;
 }
 
 export interface VideoPeerLeft {
@@ -463,6 +482,7 @@ export interface ClientToServerEvents {
   'video:join': (payload: VideoJoinPayload, ack: AckCallback<VideoJoined>) => void;
   'video:signal': (payload: VideoSignalPayload, ack: AckCallback<{ delivered: true }>) => void;
   'video:media': (payload: VideoMediaPayload, ack: AckCallback<{ recorded: boolean }>) => void;
+  'video:links': (payload: VideoLinksPayload, ack: AckCallback<{ recorded: true }>) => void;
   'video:leave': (payload: VideoLeavePayload, ack: AckCallback<{ left: boolean }>) => void;
 }
 
