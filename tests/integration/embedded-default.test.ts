@@ -1,4 +1,5 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,11 +74,18 @@ describe('zero-configuration start', () => {
         expect(readFileSync(join(ROOT, folder, file), 'utf8'), `${folder}/${file}`).not.toMatch(/from ['"]tsx|import\(['"]tsx/);
       }
     }
-    // The bundle is plain JavaScript: no TypeScript file is left to load (the test setup built it from the current sources).
+    // The bundle is plain JavaScript: no TypeScript file is left to load (the test setup built it from the current sources),
+    // and what it leaves in node_modules are production dependencies (the image prunes the others).
     const bundleImports = readdirSync(join(ROOT, 'server/dist'))
       .filter((f) => f.endsWith('.js'))
-      .flatMap((f) => [...readFileSync(join(ROOT, 'server/dist', f), 'utf8').matchAll(/(?:from |import\()["']([^"']+)["']/g)].map((m) => m[1]!));
+      .flatMap((f) => {
+        const code = readFileSync(join(ROOT, 'server/dist', f), 'utf8');
+        return [...code.matchAll(/^import\s[^;]*?from\s*"([^"]+)";/gm), ...code.matchAll(/\bimport\("([^"]+)"\)/g)].map((m) => m[1]!);
+      });
     expect(bundleImports.filter((specifier) => specifier.endsWith('.ts'))).toEqual([]);
+    const packages = new Set(bundleImports.filter((s) => !s.startsWith('.') && !isBuiltin(s)).map((s) => s.split('/').slice(0, s.startsWith('@') ? 2 : 1).join('/')));
+    expect(packages.size).toBeGreaterThan(0);
+    for (const name of packages) expect(Object.keys(serverPackage.dependencies), `${name}, loaded by the server bundle`).toContain(name);
 
     const server = await startServer({ timeoutMs: 90_000 });
     try {

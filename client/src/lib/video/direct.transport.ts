@@ -232,7 +232,8 @@ class DirectTransport implements CallTransport {
     if (!this.#away || this.#closed) return;
     this.#away = false;
     const ack = await this.#channel.join({ roomName: this.#roomName, token: this.#token, resume: true });
-    if (this.#closed) return;
+    // Closed meanwhile, or the socket dropped again: its next return resumes.
+    if (this.#closed || this.#away) return;
     // The room is closed, or the token no longer valid (the server restarted): the call is made anew.
     if ('error' in ack) return this.#lost(false);
     const inRoom = new Set(ack.data.peers.map((peer) => peer.identity));
