@@ -1,9 +1,11 @@
-// `npm start`: builds the client when it is missing or stale, then runs the server in this process.
-// Plain Node: the server's TypeScript runs through Node's built-in type stripping, no loader.
+// `npm start`: builds the client and the server bundle when missing or stale, then runs the server
+// bundle (server/dist/server.js, the Docker image's command too) in this process: plain Node, no loader.
 import { enableCompileCache } from 'node:module';
 import { ensureClientBuilt } from './build-client.mjs';
+import { ensureServerBuilt } from './build-server.mjs';
 
-// Compiled code of the server and its ~1,200 dependency modules is kept on disk: restarts load faster.
+// Compiled code of the server bundle is kept on disk: restarts load faster.
 enableCompileCache();
 ensureClientBuilt();
-await import('../server/src/server.ts');
+await ensureServerBuilt();
+await import('../server/dist/server.js');

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
@@ -43,8 +42,9 @@ import { createWebhookVerifier } from './modules/video/webhook.ts';
 import { MailService, type MailServiceOptions } from './modules/mail/mail.service.ts';
 import mailRoutes from './modules/mail/mail.routes.ts';
 import { defaultMailFrom } from './modules/mail/mail.config.ts';
+import { CLIENT_DIST } from './paths.ts';
 
-export const DEFAULT_CLIENT_DIST = fileURLToPath(new URL('../../client/dist', import.meta.url));
+export const DEFAULT_CLIENT_DIST = CLIENT_DIST;
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -1,12 +1,56 @@
 import type { ClockState } from '@constellation/shared/clock/state';
 import type { VideoNoShow } from '@constellation/shared/realtime/events';
 import type { AttendanceView } from '@constellation/shared/schemas/attendance';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserUnavailableReason, launchBrowser, recordPageErrors } from '../helpers/browser.ts';
 import { command, connectSocket, connected, type ClientSocket } from '../helpers/realtime.ts';
+import { partnerVideoLive } from '../helpers/live-pages.ts';
 import { apiCall, startServer, type RunningServer } from '../helpers/server.ts';
 import { firstFrameAt, openLivePage, remotePicture, setUpVideoEvent } from '../helpers/video-event.ts';
+
+/**
+ * The app's Socket.IO connection of one browser, cut on demand: `cut()` closes its WebSocket and
+ * refuses every new connection attempt (polling and WebSocket) until `restore()`. Media over WebRTC
+ * is not touched.
+ */
+async function cuttableSocket(context: BrowserContext): Promise<{ cut(): Promise<void>; restore(): void }> {
+  const SOCKET_IO = /\/socket\.io\//;
+  let blocked = false;
+  const open = new Set<WebSocketRoute>();
+  await context.route(SOCKET_IO, (route) => (blocked ? route.abort('internetdisconnected') : route.continue()));
+  await context.routeWebSocket(SOCKET_IO, (ws) => {
+    // Not connected to the server: Playwright opens it in the page, and it is closed at once.
+    if (blocked) return void ws.close().catch(() => {});
+    ws.connectToServer();
+    open.add(ws);
+  });
+  return {
+    async cut() {
+      blocked = true;
+      // Closing the page's side closes the server's too.
+      await Promise.all([...open].map((ws) => ws.close().catch(() => {})));
+      open.clear();
+    },
+    restore() {
+      blocked = false;
+    },
+  };
+}
+
+/** Counts the RTCPeerConnections the page makes (`window.__peerConnections`): a call made again shows as one more. */
+function countPeerConnections(): void {
+  const Original = window.RTCPeerConnection;
+  const counted = window as unknown as { __peerConnections: number };
+  counted.__peerConnections = 0;
+  window.RTCPeerConnection = class extends Original {
+    constructor(...args: ConstructorParameters<typeof RTCPeerConnection>) {
+      super(...args);
+      counted.__peerConnections++;
+    }
+  };
+}
+const peerConnections = (page: Page) => page.evaluate(() => (window as unknown as { __peerConnections: number }).__peerConnections);
 
 const skipReason = browserUnavailableReason();
 if (skipReason) console.warn(`Skipping the direct video browser test: ${skipReason}`);
@@ -16,6 +60,7 @@ describe.skipIf(skipReason !== null)('video with no media server: direct WebRTC 
   let browser: Browser;
   const contexts: BrowserContext[] = [];
   let referee: ClientSocket | undefined;
+  const organizers: ClientSocket[] = [];
 
   beforeAll(async () => {
     // No LIVEKIT_URL, and the local LiveKit is off (startServer's default): what `npm start` does with nothing but Node.
@@ -25,6 +70,7 @@ describe.skipIf(skipReason !== null)('video with no media server: direct WebRTC 
 
   afterAll(async () => {
     referee?.disconnect();
+    organizers.forEach((socket) => socket.disconnect());
     await Promise.all(contexts.map((context) => context.close()));
     await browser?.close();
     await server?.stop();
@@ -140,6 +186,95 @@ describe.skipIf(skipReason !== null)('video with no media server: direct WebRTC 
       expect(seats.find((s) => s.mentorId === nadia && s.menteeId === nadiasMentee)).toMatchObject({ outcome: 'held', met: true });
       expect(seats.find((s) => s.mentorId === marta && s.menteeId === sitOut)).toMatchObject({ outcome: 'held', source: 'rescue', met: true });
       expect(seats.find((s) => s.mentorId === marta && s.menteeId === carl)).toMatchObject({ outcome: 'no-show', noShowIds: [carl], met: false });
+      expect(errors.flat()).toEqual([]);
+    },
+    240_000,
+  );
+  it(
+    'keeps a call, frames and all, while one page\'s socket drops and comes back: no call made again, no no-show, and the next round still connects',
+    async () => {
+      // --- One mentor, two mentees, two rounds: Maya meets one mentee in each round, the other sits out.
+      // The no-show point is late enough to fall while Maya's socket is down (the waits before it are shorter).
+      const noShowAfterSeconds = 60;
+      const { cookie, eventId, people, idOf, plan } = await setUpVideoEvent(server.url, {
+        event: { title: 'Direct calls, socket dropped', rounds: 2, roundSeconds: 600, transitionSeconds: 10, heldAfterSeconds: 3, noShowAfterSeconds },
+        people: [['mentor', 'Maya Mentor'], ['mentee', 'Xavi Mentee'], ['mentee', 'Yara Mentee']],
+      });
+      const maya = idOf('Maya Mentor');
+      const [first, second] = [plan.plan!.rounds[0]!, plan.plan!.rounds[1]!];
+      const partner1 = first.tables.find((t) => t.mentorId === maya)!.menteeIds[0]!;
+      const partner2 = second.tables.find((t) => t.mentorId === maya)!.menteeIds[0]!;
+      expect(partner2).not.toBe(partner1);
+      const name = (id: string) => people.get(id)!.name;
+
+      const pages = new Map<string, Page>();
+      const errors: string[][] = [];
+      let mayasSocket: Awaited<ReturnType<typeof cuttableSocket>> | undefined;
+      for (const person of people.values()) {
+        const opened = await openLivePage(browser, server.url, person.inviteUrl, {
+          prepare: async (context) => {
+            await context.addInitScript(countPeerConnections);
+            if (person.id === maya) mayasSocket = await cuttableSocket(context);
+          },
+        });
+        contexts.push(opened.context);
+        errors.push(opened.errors);
+        pages.set(person.id, opened.page);
+      }
+      const [mayasPage, partnersPage] = [pages.get(maya)!, pages.get(partner1)!];
+
+      const organizer = connectSocket(server.url, { cookie, eventId, as: 'organizer' });
+      organizers.push(organizer);
+      await connected(organizer);
+      const noShows: VideoNoShow[] = [];
+      organizer.on('video:no-show', (noShow) => noShows.push(noShow));
+
+      // --- Round 1: Maya and her partner see each other.
+      for (const id of [maya, partner1]) await pages.get(id)!.locator('[data-call-standby]').waitFor({ timeout: 20_000 });
+      const started = await command<ClockState>(organizer, 'clock:start');
+      if (!('data' in started) || started.data.phase !== 'round') throw new Error(`start: ${JSON.stringify(started)}`);
+      const noShowPoint = started.data.startsAt + noShowAfterSeconds * 1000;
+      for (const [viewer, viewed] of [[maya, partner1], [partner1, maya]] as const) {
+        await expect
+          .poll(async () => (await remotePicture(pages.get(viewer)!, viewed)).brightest, { timeout: 20_000, message: `${name(viewer)} to see ${name(viewed)}'s picture` })
+          .toBeGreaterThan(16);
+      }
+      const made = { maya: await peerConnections(mayasPage), partner: await peerConnections(partnersPage) };
+
+      // --- Maya's socket drops, and stays down past the no-show point: the call goes on, frames flowing both ways.
+      await mayasSocket!.cut();
+      await mayasPage.getByText('Connection lost; reconnecting…').waitFor({ timeout: 10_000 });
+      let checks = 0;
+      while (checks < 5 || Date.now() < noShowPoint + 2_000) {
+        expect(await partnerVideoLive(partnersPage, maya, 2_000), `${name(partner1)} to keep seeing ${name(maya)} live while her socket is down`).toBe(true);
+        expect(await partnerVideoLive(mayasPage, partner1, 2_000), `${name(maya)} to keep seeing ${name(partner1)} live while her socket is down`).toBe(true);
+        checks++;
+      }
+      expect(await mayasPage.getByText('Connection lost; reconnecting…').count(), 'the socket to have stayed down throughout').toBe(1);
+
+      // --- The socket comes back: the same calls, signalling resumes (a camera toggle reaches the partner).
+      mayasSocket!.restore();
+      await expect.poll(() => mayasPage.getByText('Connection lost; reconnecting…').count(), { timeout: 30_000, message: 'the socket to reconnect' }).toBe(0);
+      await mayasPage.getByRole('button', { name: 'Turn camera off' }).click();
+      await partnersPage.getByText(`${name(maya)} has their camera off`).waitFor({ timeout: 15_000 });
+      await mayasPage.getByRole('button', { name: 'Turn camera off' }).click();
+      await expect.poll(async () => (await remotePicture(partnersPage, maya)).brightest, { timeout: 15_000, message: 'the camera back on' }).toBeGreaterThan(16);
+      expect(await partnerVideoLive(mayasPage, partner1, 2_000)).toBe(true);
+      expect({ maya: await peerConnections(mayasPage), partner: await peerConnections(partnersPage) }, 'no call made again').toEqual(made);
+      expect(noShows).toEqual([]);
+
+      // --- Round 2 starts a call between Maya and her next partner over the same socket.
+      const ended = await command<ClockState>(organizer, 'clock:end-round');
+      expect('data' in ended).toBe(true);
+      for (const [viewer, viewed] of [[maya, partner2], [partner2, maya]] as const) {
+        await expect
+          .poll(async () => (await remotePicture(pages.get(viewer)!, viewed)).brightest, { timeout: 30_000, message: `${name(viewer)} to see ${name(viewed)} in round 2` })
+          .toBeGreaterThan(16);
+      }
+      // The first round's meeting was held: Maya was never taken for gone.
+      const attendance = await api<AttendanceView>(`/api/events/${eventId}/attendance`, cookie);
+      expect(attendance.rounds[0]!.seats.find((s) => s.mentorId === maya)).toMatchObject({ outcome: 'held', met: true });
+      expect(noShows).toEqual([]);
       expect(errors.flat()).toEqual([]);
     },
     240_000,

@@ -5,6 +5,8 @@ import { migrate } from '../../server/src/db/migrate.ts';
 import { seedInviter } from './organizers.ts';
 // @ts-expect-error plain ESM script without types
 import { ensureClientBuilt } from '../../scripts/build-client.mjs';
+// @ts-expect-error plain ESM script without types
+import { buildServer } from '../../scripts/build-server.mjs';
 
 export interface TestDatabase {
   /** A superuser connection to the server the database lives on. */
@@ -94,7 +96,8 @@ export async function prepareTestDatabase(opts: { adminUrl?: string; fallbackAdm
 
 /**
  * Creates this run's own database (so parallel runs never collide), migrates it, builds the client
- * once, and removes it all at the end. Test workers start after this and inherit its environment.
+ * once and the server bundle that test servers run (the Docker image's command) always, so it is never
+ * older than the sources, and removes it all at the end. Test workers start after this and inherit its environment.
  */
 export default async function setup(): Promise<() => Promise<void>> {
   const database = await prepareTestDatabase({
@@ -108,6 +111,7 @@ export default async function setup(): Promise<() => Promise<void>> {
   try {
     // Its owner is the helpers' inviter: organizers of every test file join through its invitation links.
     await seedInviter(database.url);
+    await (buildServer as () => Promise<void>)();
     if (!process.env.SKIP_CLIENT_BUILD) (ensureClientBuilt as (log: (m: string) => void) => void)(() => {});
   } catch (error) {
     await database.teardown();

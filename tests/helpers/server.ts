@@ -53,8 +53,9 @@ export function pidListeningOn(port: number): number {
 /**
  * Starts the real server as its own process (`npm start`'s code path), on the test database
  * unless `env.DATABASE_URL` is set to '' (embedded PostgreSQL), and waits until /healthz is green.
+ * `args` replaces the production command's arguments (e.g. the TypeScript sources, for development).
  */
-export async function startServer(opts: { env?: Record<string, string>; port?: number; timeoutMs?: number } = {}): Promise<RunningServer> {
+export async function startServer(opts: { env?: Record<string, string>; port?: number; timeoutMs?: number; args?: string[] } = {}): Promise<RunningServer> {
   const port = opts.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const env: NodeJS.ProcessEnv = {
@@ -70,7 +71,7 @@ export async function startServer(opts: { env?: Record<string, string>; port?: n
     ...opts.env,
   };
   const { command, args } = productionCommand();
-  const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, opts.args ?? args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));

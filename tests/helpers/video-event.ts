@@ -48,9 +48,18 @@ export async function setUpVideoEvent(
   return { cookie, eventId: event.id, people, idOf, plan };
 }
 
-/** A participant opens their invite link in a browser of their own and goes to the live page. */
-export async function openLivePage(browser: Browser, baseUrl: string, inviteUrl: string): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+/**
+ * A participant opens their invite link in a browser of their own and goes to the live page;
+ * `prepare` sets up their browser first (routes, init scripts).
+ */
+export async function openLivePage(
+  browser: Browser,
+  baseUrl: string,
+  inviteUrl: string,
+  options: { prepare?: (context: BrowserContext) => Promise<void> } = {},
+): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   const context = await browser.newContext({ baseURL: baseUrl, locale: 'en-GB' });
+  await options.prepare?.(context);
   const page = await context.newPage();
   const errors = recordPageErrors(page);
   await page.goto(`/join${new URL(inviteUrl).hash}`);

@@ -1,4 +1,5 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,17 +63,29 @@ describe('zero-configuration start', () => {
     }
   }, 300_000); // two starts of up to 90 s each and two clean stops (up to 15 s each), with margin
 
-  it('runs as plain Node with the Docker image\'s command, with no TypeScript loader anywhere in the process', async () => {
+  it('runs as plain Node with the Docker image\'s command, the server bundle, with no TypeScript loader anywhere in the process', async () => {
     const { args } = productionCommand();
-    expect(args).toEqual(['server/src/server.ts']);
-    // tsx is for development only: no production dependency brings it, and no server or shared module imports it.
+    expect(args).toEqual(['server/dist/server.js']);
+    // tsx is for development only: no production dependency brings it, and no server or shared module or bundle file imports it.
     const serverPackage = JSON.parse(readFileSync(join(ROOT, 'server/package.json'), 'utf8')) as { dependencies: Record<string, string> };
     expect(Object.keys(serverPackage.dependencies)).not.toContain('tsx');
-    for (const folder of ['server/src', 'shared/src']) {
+    for (const folder of ['server/src', 'shared/src', 'server/dist']) {
       for (const file of readdirSync(join(ROOT, folder), { recursive: true, encoding: 'utf8' }).filter((f) => /\.(ts|mjs|js)$/.test(f))) {
         expect(readFileSync(join(ROOT, folder, file), 'utf8'), `${folder}/${file}`).not.toMatch(/from ['"]tsx|import\(['"]tsx/);
       }
     }
+    // The bundle is plain JavaScript: no TypeScript file is left to load (the test setup built it from the current sources),
+    // and what it leaves in node_modules are production dependencies (the image prunes the others).
+    const bundleImports = readdirSync(join(ROOT, 'server/dist'))
+      .filter((f) => f.endsWith('.js'))
+      .flatMap((f) => {
+        const code = readFileSync(join(ROOT, 'server/dist', f), 'utf8');
+        return [...code.matchAll(/^import\s[^;]*?from\s*"([^"]+)";/gm), ...code.matchAll(/\bimport\("([^"]+)"\)/g)].map((m) => m[1]!);
+      });
+    expect(bundleImports.filter((specifier) => specifier.endsWith('.ts'))).toEqual([]);
+    const packages = new Set(bundleImports.filter((s) => !s.startsWith('.') && !isBuiltin(s)).map((s) => s.split('/').slice(0, s.startsWith('@') ? 2 : 1).join('/')));
+    expect(packages.size).toBeGreaterThan(0);
+    for (const name of packages) expect(Object.keys(serverPackage.dependencies), `${name}, loaded by the server bundle`).toContain(name);
 
     const server = await startServer({ timeoutMs: 90_000 });
     try {
@@ -82,6 +95,17 @@ describe('zero-configuration start', () => {
       expect(nodeOptions ?? '').not.toMatch(/tsx|--import|--loader|--require/);
       const health = (await (await fetch(`${server.url}/healthz`)).json()) as Record<string, string>;
       expect(health).toMatchObject({ status: 'ok', database: 'ok' });
+    } finally {
+      await server.stop();
+    }
+  }, 120_000); // one start of up to 90 s and a clean stop
+
+  it('still runs from the TypeScript sources through Node\'s type stripping (development)', async () => {
+    const server = await startServer({ args: ['server/src/server.ts'], timeoutMs: 90_000 });
+    try {
+      const health = (await (await fetch(`${server.url}/healthz`)).json()) as Record<string, string>;
+      expect(health).toMatchObject({ status: 'ok', database: 'ok' });
+      expect((await fetch(`${server.url}/docs/json`)).status).toBe(200);
     } finally {
       await server.stop();
     }

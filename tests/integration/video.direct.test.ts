@@ -184,6 +184,11 @@ describe('direct video: signalling relayed over the participants\' sockets', () 
       ['video:signal', null],
       ['video:media', undefined],
       ['video:media', { roomName: 'r', state: 'stopped' }],
+      ['video:join', { roomName: 'r', token: 'a.b', resume: 'yes' }],
+      ['video:links', { roomName: 'r' }],
+      ['video:links', { roomName: 'r', connected: 'x' }],
+      ['video:links', { roomName: 'r', connected: Array.from({ length: 33 }, (_, i) => `p${i}`) }],
+      ['video:links', { roomName: 'r', connected: [] }],
       ['video:leave', {}],
       ['video:leave', { roomName: 'x'.repeat(201) }],
     ];
@@ -199,5 +204,63 @@ describe('direct video: signalling relayed over the participants\' sockets', () 
     expect(await command(me, 'video:leave', { roomName: 'nowhere' })).toEqual({ data: { left: false } });
     expect((await t.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
     expect(await presenceKinds(eventId, tables[0]!.mentorId)).toEqual([]);
+  });
+
+  it("keeps someone whose socket dropped in the call while their partner's connection reaches them, until it does not", async () => {
+    const { organizer, eventId, people, cookies, tables } = await setUpEvent(t.app);
+    const [one, two] = tables as [(typeof tables)[number], (typeof tables)[number]];
+    const socketOf: Record<string, ClientSocket> = {};
+    for (const p of people) socketOf[p.id] = await open(cookies[p.id]!);
+    const org = await open(organizer.cookie, eventId);
+    const assigned = Object.fromEntries(people.map((p) => [p.id, nextEvent(socketOf[p.id]!, 'video:assigned')]));
+    expect('data' in (await command<ClockActive>(org, 'clock:start'))).toBe(true);
+    const connectionOf: Record<string, VideoConnection> = {};
+    for (const p of people) connectionOf[p.id] = ((await assigned[p.id]!) as VideoAssigned).connection!;
+    const join = (socket: ClientSocket, id: string, resume?: boolean) =>
+      command<VideoJoined>(socket, 'video:join', { roomName: connectionOf[id]!.roomName, token: connectionOf[id]!.token, ...(resume === undefined ? {} : { resume }) });
+    for (const p of people) expect('data' in (await join(socketOf[p.id]!, p.id))).toBe(true);
+    const left = collect<{ identity: string }>(socketOf[one.mentorId]!, 'video:peer-left');
+    const joinedAgain = collect<{ peer: { identity: string }; resumed?: boolean }>(socketOf[one.mentorId]!, 'video:peer-joined');
+
+    // The mentor's call reaches the mentee; the mentee's socket drops: still in the room, nobody told otherwise.
+    expect(await command(socketOf[one.mentorId]!, 'video:links', { roomName: one.roomName, connected: [one.menteeId, 'someone-else'] })).toEqual({ data: { recorded: true } });
+    socketOf[one.menteeId]!.disconnect();
+    await eventually(async () => {
+      const rooms = await command<VideoRooms>(org, 'video:rooms');
+      return 'data' in rooms && rooms.data.rooms.find((r) => r.roomName === one.roomName)?.present.length === 2;
+    }, { what: 'the room to still count both' });
+    // Signals wait for the socket: the sender hears why.
+    expect(await command(socketOf[one.mentorId]!, 'video:signal', { roomName: one.roomName, to: one.menteeId, signal: offer })).toMatchObject({ error: { code: 'offline' } });
+
+    // Back on a new socket, the same page resumes: the partner keeps the call, nothing is recorded again.
+    const back = await open(cookies[one.menteeId]!);
+    const mentorName = people.find((p) => p.id === one.mentorId)!.name;
+    expect(await join(back, one.menteeId, true)).toEqual({ data: { roomName: one.roomName, identity: one.menteeId, peers: [{ identity: one.mentorId, name: mentorName }], resumed: true } });
+    await eventually(() => joinedAgain.length === 1, { what: 'the partner to hear the page is back' });
+    expect(joinedAgain[0]).toMatchObject({ peer: { identity: one.menteeId }, resumed: true });
+    expect(await command(socketOf[one.mentorId]!, 'video:signal', { roomName: one.roomName, to: one.menteeId, signal: offer })).toEqual({ data: { delivered: true } });
+    expect(await presenceKinds(eventId, one.menteeId)).toEqual(['joined']);
+
+    // It drops again, and this time the partner's connection to it goes down too: it has left.
+    back.disconnect();
+    await eventually(async () => {
+      const ack = await command(socketOf[one.mentorId]!, 'video:signal', { roomName: one.roomName, to: one.menteeId, signal: offer });
+      return 'error' in ack && ack.error.code === 'offline';
+    }, { what: 'the server to hold the mentee as reconnecting' });
+    expect(left).toEqual([]);
+    expect(await command(socketOf[one.mentorId]!, 'video:links', { roomName: one.roomName, connected: [] })).toEqual({ data: { recorded: true } });
+    await eventually(() => left.length === 1, { what: 'the partner to hear the mentee left' });
+    await eventually(async () => (await presenceKinds(eventId, one.menteeId)).join() === 'joined,left', { what: 'the leave to be recorded' });
+    // A resume that comes too late is an ordinary join: the partner is told to expect a new call.
+    const late = await open(cookies[one.menteeId]!);
+    const lateJoin = await join(late, one.menteeId, true);
+    expect(lateJoin).toEqual({ data: { roomName: one.roomName, identity: one.menteeId, peers: [{ identity: one.mentorId, name: mentorName }] } });
+    await eventually(() => joinedAgain.length === 2, { what: 'the partner to hear of a new page' });
+    expect(joinedAgain[1]).toEqual({ roomName: one.roomName, peer: { identity: one.menteeId, name: expect.any(String) } });
+
+    // Someone whose socket drops with no partner reaching them leaves at once, as before.
+    const peerLeft = nextEvent(socketOf[two.mentorId]!, 'video:peer-left');
+    socketOf[two.menteeId]!.disconnect();
+    expect(await peerLeft).toEqual({ roomName: two.roomName, identity: two.menteeId });
   });
 });

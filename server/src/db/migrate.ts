@@ -1,8 +1,8 @@
 import { readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { MIGRATIONS_DIR } from '../paths.ts';
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../db/migrations', import.meta.url));
+export { MIGRATIONS_DIR };
 const MIGRATIONS_TABLE = 'pgmigrations';
 
 /** Names of the migration files, as node-pg-migrate records them (file name without extension). */

@@ -76,6 +76,11 @@ export const VideoJoinPayload = Type.Object(
     /** The room of a `VideoConnection` whose `serverUrl` is `direct:`, and its token. */
     roomName: RoomNameField,
     token: Type.String({ minLength: 1, maxLength: 2000 }),
+    /**
+     * The page is back after its socket dropped, still holding its calls: it takes its place in the
+     * room again without anyone being told it left or came (when the server still counts it in).
+     */
+    resume: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -141,6 +146,16 @@ export const ChatSendPayload = Type.Object(
   { additionalProperties: false },
 );
 export type ChatSendPayload = Static<typeof ChatSendPayload>;
+
+/**
+ * Whom this page's calls reach now (their WebRTC connection is up), sent whenever that changes: the
+ * server counts someone whose socket dropped as still in the call for as long as a partner reaches them.
+ */
+export const VideoLinksPayload = Type.Object(
+  { roomName: RoomNameField, connected: Type.Array(IdentityField, { maxItems: 32 }) },
+  { additionalProperties: false },
+);
+export type VideoLinksPayload = Static<typeof VideoLinksPayload>;
 
 export interface TimeSyncReply {
   t0: number;
@@ -241,11 +256,15 @@ export interface VideoJoined {
   /** Who you are in the room (the other side's polite/impolite role in WebRTC negotiation follows from it). */
   identity: string;
   peers: VideoPeer[];
+  /** A `resume` the server accepted: the page's calls go on as they are (else it offers afresh to everyone). */
+  resumed?: boolean;
 }
 
 export interface VideoPeerJoined {
   roomName: string;
   peer: VideoPeer;
+  /** Back on the same page after its socket dropped, its call with you still up: keep it (signalling resumes). */
+  resumed?: boolean;
 }
 
 export interface VideoPeerLeft {
@@ -517,6 +536,7 @@ export interface ClientToServerEvents {
   'video:join': (payload: VideoJoinPayload, ack: AckCallback<VideoJoined>) => void;
   'video:signal': (payload: VideoSignalPayload, ack: AckCallback<{ delivered: true }>) => void;
   'video:media': (payload: VideoMediaPayload, ack: AckCallback<{ recorded: boolean }>) => void;
+  'video:links': (payload: VideoLinksPayload, ack: AckCallback<{ recorded: true }>) => void;
   'video:leave': (payload: VideoLeavePayload, ack: AckCallback<{ left: boolean }>) => void;
   // Participants sitting the round running now out: a token for the event's lounge, a group room for whoever is free (LiveKit only).
   'lounge:join': (ack: AckCallback<VideoConnection>) => void;

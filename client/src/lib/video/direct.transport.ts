@@ -3,8 +3,13 @@
  * relayed by the app's server over this page's socket. Whoever enters the room offers to those
  * already there (so a reloaded page re-offers); later renegotiations follow the "perfect
  * negotiation" pattern, the politer side being the one whose identity sorts first.
+ *
+ * Once up, a connection does not need the socket: when the socket drops, the calls go on, and when
+ * it is back the page takes its place in the room again (`resume`) and signalling carries on. The
+ * server learns whom each page's calls reach (`video:links`), so it keeps someone whose socket
+ * dropped in the call for as long as a partner still reaches them.
  */
-import type { DirectSignal, IceServer, VideoConnection, VideoSignalled } from '@constellation/shared/realtime/events';
+import type { DirectSignal, IceServer, VideoConnection, VideoPeer, VideoSignalled } from '@constellation/shared/realtime/events';
 import type { CallTransport, CallView, DeviceRequest, LocalMedia, MediaView, Quality, RemoteView, SignallingChannel, TransportContext } from './transport.ts';
 
 /** A browser track wrapped for `<video>`/`<audio>` elements (what LiveKit's tracks do for their own). */
@@ -68,12 +73,17 @@ class DirectTransport implements CallTransport {
   readonly #peers = new Map<string, Peer>();
   #local: StreamView[] = [];
   #roomName = '';
+  #token = '';
   #me = '';
   #iceServers: IceServer[] = [];
   #connected = false;
   #closed = false;
   #unsubscribe: () => void = () => {};
   #reconnecting = false;
+  /** The socket dropped while calls were up: they go on, and the page rejoins when it is back. */
+  #away = false;
+  /** The identities last reported to the server as reached (`video:links`), sorted and joined. */
+  #linksSent: string | null = null;
   /** Switched off by the person (a standby call's disabled tracks are not: they go live at the start). */
   #micMuted = false;
   /** `hold()`: nothing this browser publishes is sent to anyone until `release()`. */
@@ -102,10 +112,14 @@ class DirectTransport implements CallTransport {
 
   async connect(connection: VideoConnection): Promise<void> {
     this.#roomName = connection.roomName;
+    this.#token = connection.token;
     this.#iceServers = connection.iceServers ?? [];
     this.#unsubscribe = this.#channel.subscribe({
-      peerJoined: ({ roomName, peer }) => {
+      peerJoined: ({ roomName, peer, resumed }) => {
         if (roomName !== this.#roomName || peer.identity === this.#me) return;
+        const known = this.#peers.get(peer.identity);
+        // Their socket is back, the call with them never stopped: tell them what they may have missed.
+        if (resumed && known?.pc) return void this.#tell(known, this.#mediaState());
         // A page of someone already here (a reload): their new page offers afresh.
         this.#drop(peer.identity);
         this.#peers.set(peer.identity, this.#peer(peer.identity, peer.name));
@@ -118,7 +132,8 @@ class DirectTransport implements CallTransport {
       },
       signalled: (signalled) => this.#onSignal(signalled),
       removed: ({ roomName }) => roomName === this.#roomName && this.#lost(true),
-      lost: () => this.#lost(false),
+      offline: () => this.#offline(),
+      online: () => void this.#resume(),
     });
     const ack = await this.#channel.join({ roomName: connection.roomName, token: connection.token });
     if ('error' in ack) {
@@ -128,12 +143,7 @@ class DirectTransport implements CallTransport {
     if (this.#closed) return;
     this.#me = ack.data.identity;
     this.#connected = true;
-    // The newcomer offers to everyone already in the room.
-    for (const peer of ack.data.peers) {
-      const known = this.#peers.get(peer.identity) ?? this.#peer(peer.identity, peer.name);
-      this.#peers.set(peer.identity, known);
-      if (!known.pc) this.#open(known, { offer: true });
-    }
+    this.#offerTo(ack.data.peers);
     this.#listener.changed();
   }
 
@@ -241,6 +251,63 @@ class DirectTransport implements CallTransport {
 
   // ---------------------------------------------------------------------------
 
+  /** The newcomer offers to everyone in the room it has no connection with. */
+  #offerTo(peers: VideoPeer[]): void {
+    for (const peer of peers) {
+      const known = this.#peers.get(peer.identity) ?? this.#peer(peer.identity, peer.name);
+      this.#peers.set(peer.identity, known);
+      if (!known.pc) this.#open(known, { offer: true });
+    }
+  }
+
+  /** The socket dropped. Calls that are up go on without it; with none up there is nothing to keep. */
+  #offline(): void {
+    if (this.#closed || !this.#connected) return;
+    if (![...this.#peers.values()].some((peer) => peer.pc?.connectionState === 'connected')) return this.#lost(false);
+    this.#away = true;
+  }
+
+  /**
+   * The socket is back: the page takes its place in the room again. The server keeps the calls when
+   * a partner still reached this page meanwhile; otherwise everyone was told it left, and it offers
+   * afresh, as a newly opened page does.
+   */
+  async #resume(): Promise<void> {
+    if (!this.#away || this.#closed) return;
+    this.#away = false;
+    const ack = await this.#channel.join({ roomName: this.#roomName, token: this.#token, resume: true });
+    // Closed meanwhile, or the socket dropped again: its next return resumes.
+    if (this.#closed || this.#away) return;
+    // The room is closed, or the token no longer valid (the server restarted): the call is made anew.
+    if ('error' in ack) return this.#lost(false);
+    const inRoom = new Set(ack.data.peers.map((peer) => peer.identity));
+    for (const identity of [...this.#peers.keys()]) if (!ack.data.resumed || !inRoom.has(identity)) this.#drop(identity);
+    this.#offerTo(ack.data.peers);
+    this.#linksSent = null;
+    this.#reportLinks();
+    this.#tellMedia();
+    this.#listener.changed();
+  }
+
+  /** Tells the server whom this page's calls reach, when that changed. */
+  #reportLinks(): void {
+    if (this.#closed || !this.#connected || this.#away) return;
+    const reached = [...this.#peers.values()].filter((peer) => peer.pc?.connectionState === 'connected').map((peer) => peer.identity).sort();
+    const key = reached.join(' ');
+    if (key === this.#linksSent) return;
+    this.#linksSent = key;
+    void this.#channel.links({ roomName: this.#roomName, connected: reached }).then(
+      (ack) => {
+        if ('error' in ack && this.#linksSent === key) this.#linksSent = null; // the next change or resume sends it again
+      },
+      () => {},
+    );
+  }
+
+  #tell(peer: Peer, signal: DirectSignal): void {
+    void this.#channel.signal({ roomName: this.#roomName, to: peer.identity, signal }).catch(() => {});
+  }
+
   #peer(identity: string, name: string): Peer {
     return {
       identity,
@@ -299,6 +366,7 @@ class DirectTransport implements CallTransport {
       }
       if (state === 'failed') pc.restartIce();
       this.#followReconnecting();
+      this.#reportLinks();
       this.#listener.changed();
     };
     if (offer) {
@@ -403,9 +471,7 @@ class DirectTransport implements CallTransport {
 
   #tellMedia(): void {
     const state = this.#mediaState();
-    for (const peer of this.#peers.values()) {
-      if (peer.pc) void this.#channel.signal({ roomName: this.#roomName, to: peer.identity, signal: state }).catch(() => {});
-    }
+    for (const peer of this.#peers.values()) if (peer.pc) this.#tell(peer, state);
   }
 
   /** Every connection interrupted at once: the call shows it is reconnecting until one is back. */
@@ -422,6 +488,7 @@ class DirectTransport implements CallTransport {
     if (!peer) return;
     this.#peers.delete(identity);
     peer.pc?.close();
+    if (peer.pc) this.#reportLinks();
   }
 
   /** The room is gone for this page (taken out, or the socket dropped): as LiveKit does, its camera and microphone stop. */

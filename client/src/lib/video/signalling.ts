@@ -19,20 +19,25 @@ export function signallingOver(socket: Socket<ServerToClientEvents, ClientToServ
     join: (payload) => ask(() => timed().emitWithAck('video:join', payload)),
     signal: (payload) => ask(() => timed().emitWithAck('video:signal', payload)),
     media: (payload) => ask(() => timed().emitWithAck('video:media', payload)),
+    links: (payload) => ask(() => timed().emitWithAck('video:links', payload)),
     leave: (payload) => ask(() => timed().emitWithAck('video:leave', payload)),
     subscribe(handlers) {
-      const lost = () => handlers.lost();
+      const offline = () => handlers.offline();
+      const online = () => handlers.online();
       socket.on('video:peer-joined', handlers.peerJoined);
       socket.on('video:peer-left', handlers.peerLeft);
       socket.on('video:signalled', handlers.signalled);
       socket.on('video:removed', handlers.removed);
-      socket.on('disconnect', lost);
+      socket.on('disconnect', offline);
+      // Socket.IO's `connect` comes again after every reconnection.
+      socket.on('connect', online);
       return () => {
         socket.off('video:peer-joined', handlers.peerJoined);
         socket.off('video:peer-left', handlers.peerLeft);
         socket.off('video:signalled', handlers.signalled);
         socket.off('video:removed', handlers.removed);
-        socket.off('disconnect', lost);
+        socket.off('disconnect', offline);
+        socket.off('connect', online);
       };
     },
   };

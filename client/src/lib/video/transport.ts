@@ -11,6 +11,7 @@ import {
   type VideoJoinPayload,
   type VideoJoined,
   type VideoLeavePayload,
+  type VideoLinksPayload,
   type VideoMediaPayload,
   type VideoPeerJoined,
   type VideoPeerLeft,
@@ -107,14 +108,16 @@ export interface SignallingChannel {
   join(payload: VideoJoinPayload): Promise<Ack<VideoJoined>>;
   signal(payload: VideoSignalPayload): Promise<Ack<{ delivered: true }>>;
   media(payload: VideoMediaPayload): Promise<Ack<{ recorded: boolean }>>;
+  links(payload: VideoLinksPayload): Promise<Ack<{ recorded: true }>>;
   leave(payload: VideoLeavePayload): Promise<Ack<{ left: boolean }>>;
-  /** Until the returned function is called. `lost`: the socket itself dropped. */
+  /** Until the returned function is called. `offline`: the socket itself dropped; `online`: it is back (reconnected). */
   subscribe(handlers: {
     peerJoined(joined: VideoPeerJoined): void;
     peerLeft(left: VideoPeerLeft): void;
     signalled(signalled: VideoSignalled): void;
     removed(removed: VideoRemoved): void;
-    lost(): void;
+    offline(): void;
+    online(): void;
   }): () => void;
 }
 

@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { Plan, PlanInput, ReplanInput } from './core/index.ts';
 import type { PlanHealthResult, PlannerRequest, PlannerResponse } from './planner.worker.ts';
 import { HttpError } from '../../lib/http-errors.ts';
+import { PLANNER_WORKER } from '../../paths.ts';
 
 /** One long-lived worker thread for the planner; requests queue on it. */
 export class PlannerRunner {
@@ -37,7 +38,7 @@ export class PlannerRunner {
 
   #ensureWorker(): Worker {
     if (this.#worker) return this.#worker;
-    const worker = new Worker(new URL('./planner.worker.ts', import.meta.url));
+    const worker = new Worker(PLANNER_WORKER);
     worker.on('message', (response: PlannerResponse) => {
       const pending = this.#pending.get(response.id);
       if (!pending) return;

@@ -4,6 +4,7 @@ import {
   DIRECT_VIDEO_URL,
   VideoJoinPayload,
   VideoLeavePayload,
+  VideoLinksPayload,
   VideoMediaPayload,
   VideoSignalPayload,
   type Ack,
@@ -31,6 +32,7 @@ const checkJoin = payloadChecker(VideoJoinPayload);
 const checkSignal = payloadChecker(VideoSignalPayload);
 const checkMedia = payloadChecker(VideoMediaPayload);
 const checkLeave = payloadChecker(VideoLeavePayload);
+const checkLinks = payloadChecker(VideoLinksPayload);
 const fail = <T>(code: string, message: string): Ack<T> => ({ error: { code, message } });
 /** A client that sends only a callback (no payload) still hears what was wrong. */
 const ackOf = <T>(maybe: unknown, payload?: unknown): AckCallback<T> =>
@@ -55,8 +57,10 @@ export interface DirectVideoOptions {
  * authenticated sockets, only between sockets that joined the same room with a token the
  * orchestrator minted for it. Rooms live in memory (a restart hands out fresh tokens in the
  * snapshots); presence goes into the same log as LiveKit's webhooks: `joined` when a page enters
- * its room, `published` when its media reached a partner, `left` when it leaves, is taken out or its
- * socket closes.
+ * its room, `published` when its media reached a partner, `left` when it leaves, is taken out, or its
+ * socket closes with no partner's call reaching it any more. A call does not need the socket once it
+ * is up: while a partner still reaches someone whose socket dropped, they are in the call, and their
+ * page takes its place again when its socket is back (`resume`), with nobody told they left.
  */
 export class DirectVideoProvider implements VideoProvider {
   readonly mode = 'direct' as const;
@@ -121,6 +125,7 @@ export class DirectVideoProvider implements VideoProvider {
   async removeParticipant(roomName: string, identity: string): Promise<void> {
     const member = this.#rooms.remove(roomName, identity, this.#now());
     if (member) await this.#gone(roomName, member, { removed: true });
+    this.#goneOrphans();
   }
 
   // ---------------------------------------------------------------------------
@@ -134,7 +139,7 @@ export class DirectVideoProvider implements VideoProvider {
       if (!participantId) return reply(fail('forbidden', 'Only participants join calls; organizers watch tables through LiveKit'));
       const problem = checkJoin(payload);
       if (problem) return reply(fail('invalid-payload', problem));
-      this.#join(socket, participantId, payload.roomName, payload.token).then(reply, (error: unknown) => {
+      this.#join(socket, participantId, payload.roomName, payload.token, payload.resume === true).then(reply, (error: unknown) => {
         this.#log?.error({ err: error }, 'video:join failed');
         reply(fail('unavailable', 'The call could not be joined; try again'));
       });
@@ -164,6 +169,16 @@ export class DirectVideoProvider implements VideoProvider {
       );
     });
 
+    socket.on('video:links', (payload, ack) => {
+      const reply = ackOf<{ recorded: true }>(ack, payload);
+      const problem = checkLinks(payload);
+      if (problem) return reply(fail('invalid-payload', problem));
+      if (!this.#rooms.setLinks(payload.roomName, socket.id, payload.connected)) return reply(fail('not-in-room', `Join "${payload.roomName}" (video:join) first`));
+      // Someone detached whom this page no longer reaches: their call is over.
+      this.#goneOrphans();
+      reply({ data: { recorded: true } });
+    });
+
     socket.on('video:leave', (payload, ack) => {
       const reply = ackOf<{ left: boolean }>(ack, payload);
       const problem = checkLeave(payload);
@@ -174,33 +189,45 @@ export class DirectVideoProvider implements VideoProvider {
         () => reply({ data: { left: true } }),
         () => reply({ data: { left: true } }),
       );
+      this.#goneOrphans();
     });
 
+    // The calls may well outlive the socket: whoever a partner still reaches stays in, detached.
     socket.on('disconnect', () => {
-      for (const { roomName, member } of this.#rooms.leaveAll(socket.id, this.#now())) void this.#gone(roomName, member, { removed: false });
+      this.#rooms.detach(socket.id);
+      this.#goneOrphans();
     });
   }
 
-  async #join(socket: IoSocket, participantId: string, roomName: string, token: string): Promise<Ack<VideoJoined>> {
+  /** Detached members no partner reaches any more have left (their page closed, or its calls are down too). */
+  #goneOrphans(): void {
+    for (const { roomName, member } of this.#rooms.orphans(this.#now())) void this.#gone(roomName, member, { removed: false });
+  }
+
+  async #join(socket: IoSocket, participantId: string, roomName: string, token: string, resume: boolean): Promise<Ack<VideoJoined>> {
     const claims = this.#verify(token);
     if (typeof claims === 'string') return fail('invalid-token', claims);
     if (claims.r !== roomName) return fail('invalid-token', `This token opens "${claims.r}", not "${roomName}"`);
     if (claims.i !== participantId) return fail('forbidden', 'This token was issued to someone else');
-    const joined = this.#rooms.join(roomName, { identity: participantId, name: claims.n, socketId: socket.id }, this.#now());
+    const joined = this.#rooms.join(roomName, { identity: participantId, name: claims.n, socketId: socket.id, resume }, this.#now());
     if (isRefusal(joined)) return { error: joined };
     // The same person's older page in this room, or this socket's previous room.
     await Promise.all(joined.displaced.map(({ roomName: from, member }) => this.#gone(from, member, { removed: from === roomName || member.socketId !== socket.id })));
+    this.#goneOrphans();
     const peer = { identity: participantId, name: claims.n };
-    for (const other of joined.peers) this.#io?.to(other.socketId).emit('video:peer-joined', { roomName, peer });
-    await this.#record('participant_joined', roomName, joined.member).catch(() => {});
-    return { data: { roomName, identity: participantId, peers: joined.peers.map((m) => ({ identity: m.identity, name: m.name })) } };
+    // Back from a dropped socket: the partners keep their calls with this page (and re-send what it missed).
+    for (const other of joined.peers) if (other.socketId) this.#io?.to(other.socketId).emit('video:peer-joined', { roomName, peer, ...(joined.resumed ? { resumed: true } : {}) });
+    // Never recorded as gone, so nothing to record again.
+    if (!joined.resumed) await this.#record('participant_joined', roomName, joined.member).catch(() => {});
+    const data: VideoJoined = { roomName, identity: participantId, peers: joined.peers.map((m) => ({ identity: m.identity, name: m.name })) };
+    return { data: joined.resumed ? { ...data, resumed: true } : data };
   }
 
   /** Someone is out of a room: the others hear it, a removed socket is told, and the leave is recorded. */
   async #gone(roomName: string, member: DirectMember, { removed, peers }: { removed: boolean; peers?: DirectMember[] }): Promise<void> {
-    if (removed) this.#io?.to(member.socketId).emit('video:removed', { roomName });
+    if (removed && member.socketId) this.#io?.to(member.socketId).emit('video:removed', { roomName });
     const others = (peers ?? [...(this.#rooms.get(roomName)?.members.values() ?? [])]).filter((other) => other.identity !== member.identity);
-    for (const other of others) this.#io?.to(other.socketId).emit('video:peer-left', { roomName, identity: member.identity });
+    for (const other of others) if (other.socketId) this.#io?.to(other.socketId).emit('video:peer-left', { roomName, identity: member.identity });
     await this.#record('participant_left', roomName, member).catch(() => {});
   }
 
