@@ -47,13 +47,13 @@ globalThis.lk = {
     const canPublish = room.localParticipant.permissions?.canPublish;
     if (canPublish) await room.localParticipant.enableCameraAndMicrophone();
   },
-  async shareScreen() {
+  async shareScreen(source = 'screen_share') {
     const canvas = document.createElement('canvas');
     canvas.width = 64; canvas.height = 64;
     canvas.getContext('2d').fillRect(0, 0, 64, 64);
     const [track] = canvas.captureStream(5).getVideoTracks();
     try {
-      await room.localParticipant.publishTrack(track, { source: Track.Source.ScreenShare });
+      await room.localParticipant.publishTrack(track, { source });
       return 'published';
     } catch (error) {
       return 'refused: ' + error.message;
@@ -78,7 +78,7 @@ interface PageState {
 
 interface PageApi {
   join(url: string, token: string): Promise<void>;
-  shareScreen(): Promise<string>;
+  shareScreen(source?: string): Promise<string>;
   state(): PageState;
 }
 
@@ -152,10 +152,11 @@ describe.skipIf(!livekit.available || !chromiumPath)('a pair meeting in its Live
     expect((await stateOf(mentorPage)).others).toEqual([mentee]);
     expect((await stateOf(observerPage)).others).toEqual([mentee, mentor].sort());
 
-    // Screen sharing is not part of a mentoring conversation: the grant leaves it out.
-    expect(await menteePage.evaluate(() => (globalThis as unknown as PageGlobal).lk.shareScreen())).toMatch(/^refused/);
+    // The grant allows the camera, the microphone and a shared screen (a portfolio, some code), nothing else.
+    expect(await menteePage.evaluate(() => (globalThis as unknown as PageGlobal).lk.shareScreen('screen_share_audio'))).toMatch(/^refused/);
+    expect(await menteePage.evaluate(() => (globalThis as unknown as PageGlobal).lk.shareScreen())).toBe('published');
     const listed = await provider.listParticipants(roomName);
-    expect(listed.find((p) => p.identity === mentee)?.publishedSources.sort()).toEqual(['camera', 'microphone']);
+    expect(listed.find((p) => p.identity === mentee)?.publishedSources.sort()).toEqual(['camera', 'microphone', 'screen_share']);
     expect(listed.find((p) => p.identity === 'observer-1')?.publishedSources).toEqual([]);
 
     await eventually(
