@@ -814,12 +814,7 @@ export class VideoOrchestrator {
     const { plan } = await this.#gateway.plan(eventId);
     if (!plan?.rounds[round - 1]) return null;
     const online = new Set(this.#gateway.online(eventId));
-    const [people, met, constraints, event] = await Promise.all([
-      loadPlannerPeople(this.#pool, eventId),
-      this.#attendance.heldMeetings(eventId),
-      listConstraints(this.#pool, eventId),
-      findEventById(this.#pool, eventId),
-    ]);
+    const { people, met, constraints, event } = await this.#pairingFacts(eventId);
     const here = (id: string) => online.has(id) && !absent.has(id);
     const tables = tablesOf(eventId, plan, round);
     const seated = new Set(tables.flatMap((t) => t.participantIds));
@@ -883,6 +878,17 @@ export class VideoOrchestrator {
     await this.#closeRooms(spares.map((s) => s.roomName));
   }
 
+  /** What every live pairing (a rescue, a move) is decided on: profiles, who already met, forbids and pins, the event. */
+  async #pairingFacts(eventId: string) {
+    const [people, met, constraints, event] = await Promise.all([
+      loadPlannerPeople(this.#pool, eventId),
+      this.#attendance.heldMeetings(eventId),
+      listConstraints(this.#pool, eventId),
+      findEventById(this.#pool, eventId),
+    ]);
+    return { people, met, constraints, event };
+  }
+
   #rescueRoomId(mentorId: string, now: number): string {
     return `${mentorId}-x${(now * 100 + (this.#roomSerial++ % 100)).toString(36)}`;
   }
@@ -911,12 +917,7 @@ export class VideoOrchestrator {
     if (clock?.phase !== 'round' || !open || open.round !== clock.round) return fail('not-in-round', 'People can be moved only while a round is running');
     const round = open.round;
     const { plan } = await this.#gateway.plan(eventId);
-    const [people, met, constraints, event] = await Promise.all([
-      loadPlannerPeople(this.#pool, eventId),
-      this.#attendance.heldMeetings(eventId),
-      listConstraints(this.#pool, eventId),
-      findEventById(this.#pool, eventId),
-    ]);
+    const { people, met, constraints, event } = await this.#pairingFacts(eventId);
     const mentorsById = new Map(people.mentors.map((p) => [p.id, p]));
     const menteesById = new Map(people.mentees.map((p) => [p.id, p]));
     const tables = tablesOf(eventId, plan, round);
