@@ -7,15 +7,11 @@
  *
  *   npx tsx bench/reload.ts      (TRIALS=10; PostgreSQL at BENCH_ADMIN_DATABASE_URL, livekit-server, Chromium)
  */
-import type { Browser, Page } from 'playwright-core';
-import { createBenchDatabase } from './live-event.ts';
+import type { Page } from 'playwright-core';
+import { startBenchLiveStack } from './live-stack.ts';
 import { median } from './lib.ts';
-import { launchBrowser } from '../tests/helpers/browser.ts';
-import { eventually, startLiveKit } from '../tests/helpers/livekit.ts';
+import { eventually } from '../tests/helpers/livekit.ts';
 import { LivePages, firstFrameOf, recordFirstFrames, type Person } from '../tests/helpers/live-pages.ts';
-import { freePort, startServer } from '../tests/helpers/server.ts';
-// @ts-expect-error plain ESM script without types
-import { ensureClientBuilt } from '../scripts/build-client.mjs';
 
 const TRIALS = Number(process.env.TRIALS ?? 10);
 
@@ -23,18 +19,8 @@ const TRIALS = Number(process.env.TRIALS ?? 10);
 const seen = (viewer: Page, viewed: Person, since: number) =>
   eventually(() => firstFrameOf(viewer, viewed.id, since).then((at) => at ?? undefined), { timeoutMs: 60_000, intervalMs: 25, what: `${viewed.name} to be seen` });
 
-(ensureClientBuilt as (log: (m: string) => void) => void)(() => {});
-const undo: (() => Promise<unknown>)[] = [];
+const { server, browser, undo } = await startBenchLiveStack('reload');
 try {
-  const database = await createBenchDatabase('reload');
-  undo.unshift(() => database.drop());
-  const port = await freePort();
-  const lk = await startLiveKit({ webhookUrl: `http://127.0.0.1:${port}/api/livekit/webhook` });
-  undo.unshift(() => lk.stop());
-  const server = await startServer({ port, env: { DATABASE_URL: database.url, LIVEKIT_URL: lk.url, LIVEKIT_API_KEY: lk.apiKey, LIVEKIT_API_SECRET: lk.apiSecret } });
-  undo.unshift(() => server.stop());
-  const browser: Browser = await launchBrowser();
-  undo.unshift(() => browser.close());
 
   const pages = new LivePages(server, browser);
   undo.unshift(() => pages.close());

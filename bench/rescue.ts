@@ -12,15 +12,10 @@
  *
  *   npx tsx bench/rescue.ts      (TRIALS=10 NO_SHOW_SECONDS=10; PostgreSQL at BENCH_ADMIN_DATABASE_URL, livekit-server, Chromium)
  */
-import type { Browser } from 'playwright-core';
-import { createBenchDatabase } from './live-event.ts';
+import { startBenchLiveStack } from './live-stack.ts';
 import { median } from './lib.ts';
-import { launchBrowser } from '../tests/helpers/browser.ts';
-import { eventually, startLiveKit } from '../tests/helpers/livekit.ts';
+import { eventually } from '../tests/helpers/livekit.ts';
 import { LivePages, firstFrameOf, recordFirstFrames, type LiveSide, type Person } from '../tests/helpers/live-pages.ts';
-import { freePort, startServer } from '../tests/helpers/server.ts';
-// @ts-expect-error plain ESM script without types
-import { ensureClientBuilt } from '../scripts/build-client.mjs';
 
 const TRIALS = Number(process.env.TRIALS ?? 10);
 const NO_SHOW_SECONDS = Number(process.env.NO_SHOW_SECONDS ?? 10);
@@ -35,19 +30,8 @@ const bothSeen = (a: LiveSide, b: LiveSide) =>
     { timeoutMs: 60_000, intervalMs: 50, what: `${a.person.name} and ${b.person.name} to see each other` },
   );
 
-(ensureClientBuilt as (log: (m: string) => void) => void)(() => {});
-const undo: (() => Promise<unknown>)[] = [];
+const { server, browser, undo } = await startBenchLiveStack('rescue');
 try {
-  const database = await createBenchDatabase('rescue');
-  undo.unshift(() => database.drop());
-  const port = await freePort();
-  const lk = await startLiveKit({ webhookUrl: `http://127.0.0.1:${port}/api/livekit/webhook` });
-  undo.unshift(() => lk.stop());
-  const server = await startServer({ port, env: { DATABASE_URL: database.url, LIVEKIT_URL: lk.url, LIVEKIT_API_KEY: lk.apiKey, LIVEKIT_API_SECRET: lk.apiSecret } });
-  undo.unshift(() => server.stop());
-  const browser: Browser = await launchBrowser();
-  undo.unshift(() => browser.close());
-
   const rescues: number[] = [];
   const plainStarts: number[] = [];
   for (let trial = 1; trial <= TRIALS; trial++) {

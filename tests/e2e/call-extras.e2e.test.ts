@@ -19,6 +19,7 @@ import { eventually, liveKitAvailability } from '../helpers/livekit.ts';
 import { LivePages, partnerVideoLive, startLiveStack } from '../helpers/live-pages.ts';
 import { command, connectSocket, connected, type ClientSocket } from '../helpers/realtime.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
+import { videoPicture } from '../helpers/video-event.ts';
 
 const skipReason = browserUnavailableReason();
 const livekit = liveKitAvailability();
@@ -27,21 +28,7 @@ if (skipReason) console.warn(`Skipping the call extras browser test: ${skipReaso
 const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 
 /** What the page's shared-screen `<video>` of `identity` shows: its size and brightest pixel (0 is black). */
-function sharedScreen(page: Page, identity: string) {
-  return page.evaluate((id) => {
-    const video = document.querySelector<HTMLVideoElement>(`video[data-remote-screen="${id}"]`);
-    if (!video || video.videoWidth === 0) return { width: 0, height: 0, brightest: 0, area: 0 };
-    const canvas = document.createElement('canvas');
-    canvas.width = canvas.height = 16;
-    const context = canvas.getContext('2d', { willReadFrequently: true })!;
-    context.drawImage(video, 0, 0, 16, 16);
-    const pixels = context.getImageData(0, 0, 16, 16).data;
-    let brightest = 0;
-    for (let i = 0; i < pixels.length; i += 4) brightest = Math.max(brightest, pixels[i]!, pixels[i + 1]!, pixels[i + 2]!);
-    const box = video.getBoundingClientRect();
-    return { width: video.videoWidth, height: video.videoHeight, brightest, area: box.width * box.height };
-  }, identity);
-}
+const sharedScreen = (page: Page, identity: string) => videoPicture(page, `video[data-remote-screen="${identity}"]`);
 
 const areaOf = (page: Page, selector: string) =>
   page.evaluate((s) => {

@@ -69,13 +69,13 @@ export async function openLivePage(
 }
 
 /**
- * What the page's `<video>` of `identity` shows: its width and its brightest pixel (0 is black),
- * drawn through a canvas as a person would see it.
+ * What the `<video>` matching `selector` shows: its size, its box on the page and its brightest
+ * pixel (0 is black), drawn through a canvas as a person would see it; zeros when it shows nothing.
  */
-export function remotePicture(page: Page, identity: string): Promise<{ width: number; brightest: number }> {
-  return page.evaluate((id) => {
-    const video = document.querySelector<HTMLVideoElement>(`video[data-remote-video="${id}"]`);
-    if (!video || video.videoWidth === 0) return { width: 0, brightest: 0 };
+export function videoPicture(page: Page, selector: string): Promise<{ width: number; height: number; brightest: number; area: number }> {
+  return page.evaluate((wanted) => {
+    const video = document.querySelector<HTMLVideoElement>(wanted);
+    if (!video || video.videoWidth === 0) return { width: 0, height: 0, brightest: 0, area: 0 };
     const canvas = document.createElement('canvas');
     canvas.width = canvas.height = 16;
     const context = canvas.getContext('2d', { willReadFrequently: true })!;
@@ -83,9 +83,13 @@ export function remotePicture(page: Page, identity: string): Promise<{ width: nu
     const pixels = context.getImageData(0, 0, 16, 16).data;
     let brightest = 0;
     for (let i = 0; i < pixels.length; i += 4) brightest = Math.max(brightest, pixels[i]!, pixels[i + 1]!, pixels[i + 2]!);
-    return { width: video.videoWidth, brightest };
-  }, identity);
+    const box = video.getBoundingClientRect();
+    return { width: video.videoWidth, height: video.videoHeight, brightest, area: box.width * box.height };
+  }, selector);
 }
+
+/** What the page's camera `<video>` of `identity` shows (see `videoPicture`). */
+export const remotePicture = (page: Page, identity: string) => videoPicture(page, `video[data-remote-video="${identity}"]`);
 
 /** When the page's call showed its first remote frame with a picture, in server time (the app's own mark). */
 export async function firstFrameAt(page: Page, timeoutMs = 30_000): Promise<number> {
