@@ -626,7 +626,9 @@ function scheduleMixed(ev: PreparedEvent, formats: readonly RoundFormat[], first
   const edgePair: number[] = [];
   for (let k = 0; k < pair.length; k++) if (pair[k] === PLANNED) edgePair.push(k);
   const groups = groupRounds(formats, ev.tableSize);
-  const groupOf = assignGroups(n, m, edgePair, groups, (p) => pinned.has(p));
+  // Pins are kept first, then the best-scored pairs.
+  const value = new Map(edgePair.map((p) => [p, (pinned.has(p) ? MAX_PAIR_SCORE + 1 : 0) + ev.scoring.score(Math.floor(p / n), p % n)]));
+  const groupOf = assignGroups(n, m, edgePair, groups, (p) => value.get(p) as number);
   const seatsByRound: Map<number, number[]>[] = formats.map(() => new Map());
   groups.forEach((group, g) => {
     const edges = edgePair.filter((_, x) => groupOf[x] === g);

@@ -42,16 +42,17 @@ export interface RoundGroup {
   capacity: Int32Array;
 }
 
-/** Groups the rounds being planned by format (in order of first appearance). */
+/**
+ * Groups the rounds being planned by the seats they give each mentor (in order of first
+ * appearance), so a circle of 1 joins one-to-one rounds where every table holds one.
+ */
 export function groupRounds(formats: readonly RoundFormat[], tableSize: Int32Array): RoundGroup[] {
   const byKey = new Map<string, RoundGroup>();
   formats.forEach((format, r) => {
-    const key = format.kind === 'pairs' ? 'pairs' : `circle ${format.size}`;
+    const capacity = format.kind === 'pairs' ? Int32Array.from(tableSize) : new Int32Array(tableSize.length).fill(format.size);
+    const key = capacity.join(',');
     let group = byKey.get(key);
-    if (!group) {
-      const capacity = format.kind === 'pairs' ? Int32Array.from(tableSize) : new Int32Array(tableSize.length).fill(format.size);
-      byKey.set(key, (group = { rounds: [], capacity }));
-    }
+    if (!group) byKey.set(key, (group = { rounds: [], capacity }));
     group.rounds.push(r);
   });
   return [...byKey.values()];
@@ -59,14 +60,14 @@ export function groupRounds(formats: readonly RoundFormat[], tableSize: Int32Arr
 
 /**
  * Assigns each pair to a group of rounds so that, in group g of k rounds, a mentee has at most k
- * pairs and mentor i at most k·capacity[i]: then König colours each group exactly. Groups are split
+ * pairs and mentor i at most k·capacity[i]: then König colours each group exactly. `value` ranks
+ * pairs (higher is kept first when a group must drop some). Groups are split
  * off one at a time: group g takes a subgraph whose degrees lie between what the later groups
  * cannot hold (a lower bound) and what g can (an upper bound), a degree-constrained subgraph that a
  * min-cost flow finds whenever one exists (bipartite, so integral). Returns the group of each
- * pair, or −1 for pairs that fit no group (then the split proved impossible for these pairs;
- * pins are dropped last).
+ * pair, or −1 for pairs that fit no group.
  */
-export function assignGroups(n: number, m: number, edges: readonly number[], groups: readonly RoundGroup[], pinned: (p: number) => boolean): Int32Array {
+export function assignGroups(n: number, m: number, edges: readonly number[], groups: readonly RoundGroup[], value: (p: number) => number): Int32Array {
   const groupOf = new Int32Array(edges.length).fill(groups.length - 1);
   const laterE = new Int32Array(groups.length);
   const laterI = groups.map(() => new Float64Array(m));
@@ -116,7 +117,7 @@ export function assignGroups(n: number, m: number, edges: readonly number[], gro
     pool = rest;
   }
 
-  // Where a split fell short, a group holds more than it can seat: drop the excess, pins last.
+  // Where a split fell short, a group holds more than it can seat: drop the excess, least valuable first.
   groups.forEach((group, g) => {
     const k = group.rounds.length;
     const degE = new Int32Array(n);
@@ -128,18 +129,16 @@ export function assignGroups(n: number, m: number, edges: readonly number[], gro
       degE[p % n]!++;
       degI[Math.floor(p / n)]!++;
     });
-    for (const pass of [false, true]) {
-      for (let j = members.length - 1; j >= 0; j--) {
-        const x = members[j] as number;
-        const p = edges[x] as number;
-        if (groupOf[x] !== g || pinned(p) !== pass) continue;
-        const e = p % n;
-        const i = Math.floor(p / n);
-        if ((degE[e] as number) > k || (degI[i] as number) > k * (group.capacity[i] as number)) {
-          groupOf[x] = -1;
-          degE[e]!--;
-          degI[i]!--;
-        }
+    // Least valuable first; equal values in reverse input order.
+    members.sort((a, b) => value(edges[a] as number) - value(edges[b] as number) || b - a);
+    for (const x of members) {
+      const p = edges[x] as number;
+      const e = p % n;
+      const i = Math.floor(p / n);
+      if ((degE[e] as number) > k || (degI[i] as number) > k * (group.capacity[i] as number)) {
+        groupOf[x] = -1;
+        degE[e]!--;
+        degI[i]!--;
       }
     }
   });
