@@ -14,7 +14,8 @@
  * 3. HiGHS on the LP relaxation of the exact time-indexed model (x[mentor, mentee, round], see
  *    server/src/modules/schedule/core/testing/ilp-formats.ts) of case 1, in the same run, with a
  *    2-minute limit (a note is printed when it does not finish): its optimum is another upper
- *    bound, so the planner's meetings can be compared with it.
+ *    bound, so the planner's meetings can be compared with it. Then the same formats on 10×100 and
+ *    20×200 events, where HiGHS finishes.
  */
 import { planRotation, replan } from '../server/src/modules/schedule/core/index.ts';
 import type { Plan, PlanInput, ReplanInput, RoundFormat } from '../server/src/modules/schedule/core/index.ts';
@@ -33,6 +34,11 @@ const FORMATS: RoundFormat[] = [
   { kind: 'pairs' },
   { kind: 'circle', size: 5 },
 ];
+
+/** Two decimals, without a "-0.00" for LP round-off. */
+function num(x: number): string {
+  return (Math.abs(x) < 0.005 ? 0 : x).toFixed(2);
+}
 
 function fmt(ms: number): string {
   return `${ms.toFixed(0).padStart(6)} ms`;
@@ -70,22 +76,35 @@ measure('same, shared tables in 1:1 rounds', () => planRotation(shared));
 const replanInput: ReplanInput = makeReplan(event, main.plan, { held: 2, noShowRate: 0.05, absentRate: 0.05, lateMentors: 0, lateMentees: 50 }, 7);
 measure('re-plan after round 2 (5% gone, 50 late mentees)', () => replan(replanInput));
 
+async function compareWithLp(label: string, input: ReplanInput, plan: Plan, plannerMs: number): Promise<void> {
+  const lp = await solveFormatsExactly(input, { relax: true, timeLimitSeconds: HIGHS_LIMIT_SECONDS });
+  const o = plan.optimality!;
+  if (Number.isNaN(lp.meetings)) {
+    console.log(`${label.padEnd(52)} HiGHS LP relaxation (${lp.variables} variables) did not finish within ${HIGHS_LIMIT_SECONDS} s: skipped`);
+    return;
+  }
+  const levels = lp.status === 'optimal' ? 'all three levels' : `${lp.status} after ${lp.solveSeconds.toFixed(0)} s, later levels skipped`;
+  console.log(
+    `${label.padEnd(52)} HiGHS LP relaxation (${lp.variables} variables, ${levels}): meetings ≤ ${num(lp.meetings)}` +
+      ` balance ≥ ${num(lp.balance)} score ≤ ${num(lp.score)}` +
+      `\n${''.padEnd(52)} planner meetings ${o.achieved.meetings} balance ${o.achieved.balance} score ${o.achieved.score}` +
+      ` | gap to the LP: meetings ${num(lp.meetings - o.achieved.meetings)} balance ${num(o.achieved.balance - lp.balance)} score ${num(lp.score - o.achieved.score)}` +
+      `\n${''.padEnd(52)} HiGHS ${fmt(lp.solveSeconds * 1000)} wall vs planner ${fmt(plannerMs)} wall (warm)`,
+  );
+}
+
 if (!withLp) {
   console.log('HiGHS skipped (--no-lp)');
 } else {
-  const input: ReplanInput = { ...event, heldRounds: [], absentIds: [] };
-  const lp = await solveFormatsExactly(input, { relax: true, timeLimitSeconds: HIGHS_LIMIT_SECONDS });
-  const o = main.plan.optimality!;
-  if (lp.status !== 'optimal' && Number.isNaN(lp.meetings)) {
-    console.log(`HiGHS LP relaxation (${lp.variables} variables): did not finish within ${HIGHS_LIMIT_SECONDS} s (${lp.status}); skipped`);
-  } else {
-    const levels = lp.status === 'optimal' ? 'all three levels' : `first level(s) only, ${lp.status} after ${lp.solveSeconds.toFixed(0)} s`;
-    console.log(
-      `HiGHS LP relaxation, time-indexed (${lp.variables} variables, ${levels}): meetings ≤ ${lp.meetings.toFixed(2)}` +
-        ` balance ≥ ${lp.balance.toFixed(2)} score ≤ ${lp.score.toFixed(2)}` +
-        `\n${''.padEnd(52)} planner: meetings ${o.achieved.meetings} balance ${o.achieved.balance} score ${o.achieved.score}` +
-        ` | gap to the LP: meetings ${(lp.meetings - o.achieved.meetings).toFixed(2)} balance ${(o.achieved.balance - lp.balance).toFixed(2)} score ${(lp.score - o.achieved.score).toFixed(2)}` +
-        `\n${''.padEnd(52)} HiGHS ${fmt(lp.solveSeconds * 1000)} wall vs planner ${fmt(main.warmMs)} wall (warm)`,
-    );
+  await compareWithLp('plan 100×1000×6', { ...event, heldRounds: [], absentIds: [] }, main.plan, main.warmMs);
+  // Smaller events of the same shape, where HiGHS finishes.
+  for (const [mentors, mentees] of [
+    [10, 100],
+    [20, 200],
+  ] as const) {
+    const small: PlanInput = { ...makeEvent({ mentors, mentees, rounds: 6, pins: mentors / 10, forbidden: mentors, seed: 1 }, 2026), formats: FORMATS };
+    const label = `plan ${mentors}×${mentees}×6 (same formats)`;
+    const result = measure(label, () => planRotation(small));
+    await compareWithLp(label, { ...small, heldRounds: [], absentIds: [] }, result.plan, result.warmMs);
   }
 }

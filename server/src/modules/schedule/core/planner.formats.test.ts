@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { planAdvice } from './health.ts';
 import { planRotation, replan } from './planner.ts';
 import { eventArbitrary, mixedEventArbitrary, mixedReplanArbitrary } from './testing/arbitraries.ts';
 import { makeEvent } from './testing/factories.ts';
@@ -114,6 +115,13 @@ describe('round formats, examples', () => {
     expect(() => planRotation({ ...event, formats: [{ kind: 'pairs' }] })).toThrow(/formats must give one format per round/);
     expect(() => planRotation({ ...event, formats: [{ kind: 'pairs' }, { kind: 'circle', size: 0 }] })).toThrow(/formats\[1\]: circle size/);
     expect(() => planRotation({ ...event, formats: [{ kind: 'pairs' }, { kind: 'group' } as unknown as RoundFormat] })).toThrow(/formats\[1\]/);
+  });
+
+  it('gives advice for a thin mixed event: more rounds are one-to-one rounds', () => {
+    const event: PlanInput = { ...makeEvent({ mentors: 3, mentees: 20, rounds: 2, seed: 2 }, 9), formats: [{ kind: 'pairs' }, { kind: 'circle', size: 3 }] };
+    const advice = planAdvice(event, planRotation(event));
+    expect(advice[0]).toMatchObject({ kind: 'more-rounds' });
+    expect(advice[0]!.meetingsPerMentee.min).toBeGreaterThan(0);
   });
 
   it('checks held rounds against their own format', () => {
