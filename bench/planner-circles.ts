@@ -59,6 +59,9 @@ function measure(label: string, run: () => Plan): { plan: Plan; warmMs: number }
   const perRound = plan.rounds.filter((r) => !r.held).map((r) => r.tables.reduce((sum, t) => sum + t.menteeIds.length, 0));
   console.log(`${label.padEnd(52)} cold ${fmt(coldMs)} | warm median ${fmt(warmMs)}`);
   console.log(`${''.padEnd(52)} meetings per round ${perRound.join('/')}, mentees meet ${plan.totals.meetingsPerMentee.min}–${plan.totals.meetingsPerMentee.max}`);
+  if (plan.circlePeers) {
+    console.log(`${''.padEnd(52)} circle peers: ${plan.circlePeers.peerPairs} mentee pairs share a circle, ${plan.circlePeers.repeatedPeerPairs} of them more than one`);
+  }
   if (o) {
     console.log(
       `${''.padEnd(52)} ${o.exact ? 'EXACT (reaches its bound)' : 'NOT PROVEN'}: meetings ${o.achieved.meetings}/${o.bound.meetings}` +

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { planAdvice } from './health.ts';
 import { planRotation, replan } from './planner.ts';
+import { spreadPeers } from './round-formats.ts';
 import { eventArbitrary, mixedEventArbitrary, mixedReplanArbitrary } from './testing/arbitraries.ts';
 import { makeEvent } from './testing/factories.ts';
 import { solveFormatsExactly } from './testing/ilp-formats.ts';
@@ -16,7 +17,24 @@ function lexCompare(a: Objective, b: Objective): number {
   return a.meetings - b.meetings || b.balance - a.balance || a.score - b.score;
 }
 
-/** What plan.optimality must say about the plan itself. */
+/** Mentee pairs sharing a circle in the planned circle rounds, recounted from the plan. */
+function peersOf(input: ReplanInput, plan: Plan): { peerPairs: number; repeatedPeerPairs: number } {
+  const together = new Map<string, number>();
+  for (const round of plan.rounds) {
+    if (round.held || input.formats?.[round.index]?.kind !== 'circle') continue;
+    for (const table of round.tables) {
+      const ids = [...table.menteeIds].sort();
+      for (let a = 0; a < ids.length; a++) for (let b = a + 1; b < ids.length; b++) {
+        const k = `${ids[a]}\u0000${ids[b]}`;
+        together.set(k, (together.get(k) ?? 0) + 1);
+      }
+    }
+  }
+  const counts = [...together.values()];
+  return { peerPairs: counts.length, repeatedPeerPairs: counts.filter((c) => c > 1).length };
+}
+
+/** What plan.optimality and plan.circlePeers must say about the plan itself. */
 function optimalityProblems(input: ReplanInput, plan: Plan): string[] {
   const problems: string[] = [];
   const o = plan.optimality;
@@ -28,6 +46,8 @@ function optimalityProblems(input: ReplanInput, plan: Plan): string[] {
   if (o.exact !== (gap.meetings === 0 && gap.balance === 0 && gap.score === 0)) problems.push('exact disagrees with the gap');
   if (lexCompare(achieved, o.bound) > 0) problems.push('the plan beats its own bound');
   if (!o.exact && !plan.warnings.some((w) => w.includes('round formats'))) problems.push('a gap without a warning');
+  const peers = peersOf(input, plan);
+  if (JSON.stringify(plan.circlePeers) !== JSON.stringify(peers)) problems.push(`circlePeers ${JSON.stringify(plan.circlePeers)} is not ${JSON.stringify(peers)}`);
   return problems;
 }
 
@@ -78,7 +98,8 @@ describe('plans with round formats (one-to-one and circles), for every generated
     fc.assert(
       fc.property(eventArbitrary({ clean: false }), (input) => {
         const formats: RoundFormat[] = Array.from({ length: input.rounds }, () => ({ kind: 'pairs' }));
-        const { optimality, ...plan } = planRotation({ ...input, formats });
+        const { optimality, circlePeers, ...plan } = planRotation({ ...input, formats });
+        expect(circlePeers).toEqual({ peerPairs: 0, repeatedPeerPairs: 0 });
         expect(plan).toEqual(planRotation(input));
         expect(optimality?.exact).toBe(true);
       }),
@@ -134,6 +155,31 @@ describe('round formats, examples', () => {
     };
     expect(replan(event).rounds[1]!.tables).toEqual([]);
     expect(() => replan({ ...event, formats: [{ kind: 'pairs' }, { kind: 'pairs' }] })).toThrow(/which holds 1/);
+  });
+});
+
+describe('spreading circle peers (the second objective)', () => {
+  const pairsOf = (rounds: Map<number, number[]>[]): string[] =>
+    rounds.flatMap((tables) => [...tables].flatMap(([i, seats]) => seats.map((e) => `${i}-${e}`))).sort();
+
+  it('lets a mentee meet two mentors the other way round when that ends a repeated peer, keeping every pair', () => {
+    // Mentees 0 and 1 share a circle in both rounds: with mentor 0, then with mentor 1.
+    const rounds = [
+      new Map([[0, [0, 1]], [1, [2, 3]]]),
+      new Map([[1, [0, 1]], [0, [4, 5]]]),
+    ];
+    const before = pairsOf(rounds);
+    expect(spreadPeers(6, rounds, [true, true], () => true)).toEqual({ peerPairs: 4, repeatedPeerPairs: 0 });
+    expect(pairsOf(rounds)).toEqual(before);
+    for (const tables of rounds) expect(new Set([...tables.values()].flat()).size).toBe([...tables.values()].flat().length);
+  });
+
+  it('leaves circles alone when a move would idle a mentee who could take a free seat', () => {
+    const rounds = [
+      new Map([[0, [0, 1]], [1, [2, 3]]]),
+      new Map([[1, [0, 1]], [0, [4, 5]]]),
+    ];
+    expect(spreadPeers(6, rounds, [true, true], () => false)).toEqual({ peerPairs: 3, repeatedPeerPairs: 1 });
   });
 });
 

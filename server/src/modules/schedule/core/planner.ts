@@ -22,7 +22,7 @@
 import { MinCostFlow, type Pricer } from './min-cost-flow.ts';
 import { choosePins, type PinRequest } from './pins.ts';
 import { createRandom, shuffleInPlace } from './random.ts';
-import { assignGroups, colourByCopies, groupRounds } from './round-formats.ts';
+import { assignGroups, colourByCopies, groupRounds, spreadPeers, type CirclePeers } from './round-formats.ts';
 import { MAX_PAIR_SCORE, ScoringContext } from './scoring.ts';
 import { checkInputShape } from './validation.ts';
 import {
@@ -120,7 +120,12 @@ export function replan(input: ReplanInput): Plan {
   }
 
   const bound = objectiveOfPlanned(ev);
-  if (remaining > 0) rounds.push(...scheduleMixed(ev, input.formats!.slice(input.heldRounds.length), input.heldRounds.length, warnings));
+  let circlePeers: CirclePeers = { peerPairs: 0, repeatedPeerPairs: 0 };
+  if (remaining > 0) {
+    const mixed = scheduleMixed(ev, input.formats!.slice(input.heldRounds.length), input.heldRounds.length, warnings);
+    rounds.push(...mixed.rounds);
+    circlePeers = mixed.circlePeers;
+  }
   const achieved = achievedObjective(ev, rounds);
   const gap = { meetings: bound.meetings - achieved.meetings, balance: achieved.balance - bound.balance, score: bound.score - achieved.score };
   const optimality: Optimality = { exact: gap.meetings === 0 && gap.balance === 0 && gap.score === 0, bound, achieved, gap };
@@ -129,7 +134,7 @@ export function replan(input: ReplanInput): Plan {
       `the round formats may keep this plan from the optimum: it has ${achieved.meetings} meetings (balance cost ${achieved.balance}, score ${achieved.score}), and no plan can beat ${bound.meetings} meetings (balance cost ${bound.balance}, score ${bound.score})`,
     );
   }
-  return { rounds, totals: totalsOf(ev, rounds, input.heldRounds.length), warnings: warnings.concat(balanceWarnings(ev, rounds)), optimality };
+  return { rounds, totals: totalsOf(ev, rounds, input.heldRounds.length), warnings: warnings.concat(balanceWarnings(ev, rounds)), optimality, circlePeers };
 }
 
 interface PreparedEvent {
@@ -619,7 +624,7 @@ function buildRound(ev: PreparedEvent, tables: Map<number, number[]>, index: num
  * format, König colours each group, and seats left free (where the split fell short) are filled
  * round by round with pairs that can still meet.
  */
-function scheduleMixed(ev: PreparedEvent, formats: readonly RoundFormat[], firstIndex: number, warnings: string[]): Round[] {
+function scheduleMixed(ev: PreparedEvent, formats: readonly RoundFormat[], firstIndex: number, warnings: string[]): { rounds: Round[]; circlePeers: CirclePeers } {
   const { m, n, pair } = ev;
   const capacity = (ev.roundCaps as Int32Array[]).slice(firstIndex);
   const pinned = new Set(ev.keptPins.map((ref) => (ev.mentorIndex.get(ref.mentorId) as number) * n + (ev.menteeIndex.get(ref.menteeId) as number)));
@@ -654,7 +659,16 @@ function scheduleMixed(ev: PreparedEvent, formats: readonly RoundFormat[], first
       `pinned pair ${ev.mentorIds[Math.floor(p / n)]}–${ev.menteeIds[p % n]} is not planned: the rounds' formats leave no round where both have room`,
     );
   }
-  return seatsByRound.map((tables, r) => buildRound(ev, tables, firstIndex + r, capacity[r] as Int32Array));
+
+  // Circles: the most different peers, by swaps that keep every meeting (see spreadPeers).
+  const freeSeatMentors = seatsByRound.map((tables, r) => {
+    const free: number[] = [];
+    for (let i = 0; i < m; i++) if (ev.presentMentor[i] && (tables.get(i)?.length ?? 0) < ((capacity[r] as Int32Array)[i] as number)) free.push(i);
+    return free;
+  });
+  const mayIdle = (e: number, r: number): boolean => (freeSeatMentors[r] as number[]).every((i) => pair[i * n + e] !== FREE);
+  const circlePeers = spreadPeers(n, seatsByRound, formats.map((f) => f.kind === 'circle'), mayIdle);
+  return { rounds: seatsByRound.map((tables, r) => buildRound(ev, tables, firstIndex + r, capacity[r] as Int32Array)), circlePeers };
 }
 
 /**

@@ -144,3 +144,135 @@ export function assignGroups(n: number, m: number, edges: readonly number[], gro
   });
   return groupOf;
 }
+
+/** Mentee pairs who share a circle: how many distinct ones, and how many share more than one. */
+export interface CirclePeers {
+  peerPairs: number;
+  repeatedPeerPairs: number;
+}
+
+/**
+ * The second objective of circles: mentees share a circle with as many different peers as
+ * possible. It never touches the first three levels: moves only change in which circle round a
+ * pair meets, keeping every pair and every table's size. Two moves, each taken when fewer peer
+ * pairs then repeat and the mentees it leaves free in a round may sit out there (`mayIdle`: no free
+ * seat they could still take):
+ *   - one mentor's mentee e in circle round r1 and mentee f in circle round r2 trade rounds, when
+ *     e is free in r2 and f in r1;
+ *   - mentee g, with mentor A in round r1 and mentor B in round r2, meets them the other way round,
+ *     trading with A's mentee f of r2 (free in r1) and B's mentee h of r1 (free in r2).
+ * Repeated until no move helps (a local optimum, not a proven one). `seatsByRound[r]` maps
+ * mentor → mentees and is changed in place.
+ */
+export function spreadPeers(
+  n: number,
+  seatsByRound: Map<number, number[]>[],
+  circle: readonly boolean[],
+  mayIdle: (e: number, r: number) => boolean,
+): CirclePeers {
+  const rounds = circle.flatMap((isCircle, r) => (isCircle ? [r] : []));
+  // seatOf[r][e]: e's mentor in round r, or −1.
+  const seatOf = seatsByRound.map((tables) => {
+    const at = new Int32Array(n).fill(-1);
+    for (const [i, seats] of tables) for (const e of seats) at[e] = i;
+    return at;
+  });
+  const together = new Map<number, number>();
+  const key = (a: number, b: number): number => (a < b ? a * n + b : b * n + a);
+  // Changes the count of (e, each other member of table) by ±1; returns the change in repeats.
+  const link = (table: readonly number[], e: number, step: 1 | -1): number => {
+    let repeats = 0;
+    for (const g of table) {
+      if (g === e) continue;
+      const k = key(e, g);
+      const before = together.get(k) ?? 0;
+      together.set(k, before + step);
+      if (step === 1 ? before >= 1 : before >= 2) repeats += step;
+    }
+    return repeats;
+  };
+  for (const r of rounds) {
+    for (const table of (seatsByRound[r] as Map<number, number[]>).values()) {
+      for (let a = 0; a < table.length; a++) {
+        for (let b = a + 1; b < table.length; b++) {
+          const k = key(table[a] as number, table[b] as number);
+          together.set(k, (together.get(k) ?? 0) + 1);
+        }
+      }
+    }
+  }
+  const repeatsAt = (table: readonly number[], e: number): boolean => table.some((g) => g !== e && (together.get(key(e, g)) ?? 0) > 1);
+  /** Seat changes [round, mentor, mentee out, mentee in] on distinct tables; returns the change in repeats. */
+  type Change = [number, number, number, number];
+  const apply = (changes: readonly Change[]): number => {
+    let delta = 0;
+    for (const [r, i, from, to] of changes) {
+      const table = (seatsByRound[r] as Map<number, number[]>).get(i) as number[];
+      delta += link(table, from, -1);
+      table[table.indexOf(from)] = to;
+      delta += link(table, to, 1);
+    }
+    return delta;
+  };
+  /** Applies the move if it helps and the mentees it frees may sit out (`idle`: [mentee, round]). */
+  const tryMove = (changes: Change[], idle: [number, number][]): boolean => {
+    if (apply(changes) < 0 && idle.every(([e, r]) => mayIdle(e, r))) {
+      for (const [r, i, from, to] of changes) {
+        if ((seatOf[r] as Int32Array)[from] === i) (seatOf[r] as Int32Array)[from] = -1;
+        (seatOf[r] as Int32Array)[to] = i;
+      }
+      return true;
+    }
+    apply(changes.map(([r, i, from, to]) => [r, i, to, from] as Change).reverse());
+    return false;
+  };
+
+  for (let pass = 0, improved = true; improved && pass < 20; pass++) {
+    improved = false;
+    for (let u = 0; u < rounds.length; u++) {
+      for (let v = u + 1; v < rounds.length; v++) {
+        const r1 = rounds[u] as number;
+        const r2 = rounds[v] as number;
+        const at1 = seatOf[r1] as Int32Array;
+        const at2 = seatOf[r2] as Int32Array;
+        const tables1 = seatsByRound[r1] as Map<number, number[]>;
+        const tables2 = seatsByRound[r2] as Map<number, number[]>;
+        for (const [i, A] of tables1) {
+          const B = tables2.get(i);
+          if (!B) continue;
+          for (const e of [...A]) {
+            for (const f of [...B]) {
+              if (at1[e] !== i || at2[f] !== i || at2[e] !== -1 || at1[f] !== -1) continue;
+              if (tryMove([[r1, i, e, f], [r2, i, f, e]], [[e, r1], [f, r2]])) improved = true;
+            }
+          }
+        }
+        for (let g = 0; g < n; g++) {
+          const a = at1[g] as number;
+          const b = at2[g] as number;
+          if (a < 0 || b < 0 || a === b) continue;
+          const fromA = tables2.get(a);
+          const fromB = tables1.get(b);
+          // Only for a mentee with a repeated peer in one of these two circles (it keeps this fast).
+          if (!fromA || !fromB || !repeatsAt(tables1.get(a) as number[], g) && !repeatsAt(tables2.get(b) as number[], g)) continue;
+          search: for (const f of [...fromA]) {
+            for (const h of [...fromB]) {
+              if (at1[g] !== a || at2[g] !== b || at2[f] !== a || at1[h] !== b || at1[f] !== -1 || at2[h] !== -1) continue;
+              if (tryMove([[r1, a, g, f], [r1, b, h, g], [r2, a, f, g], [r2, b, g, h]], [[h, r1], [f, r2]])) {
+                improved = true;
+                break search;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  let peerPairs = 0;
+  let repeatedPeerPairs = 0;
+  for (const count of together.values()) {
+    if (count > 0) peerPairs++;
+    if (count > 1) repeatedPeerPairs++;
+  }
+  return { peerPairs, repeatedPeerPairs };
+}

@@ -162,6 +162,11 @@ export interface Plan {
   warnings: string[];
   /** Only when the input has `formats`. */
   optimality?: Optimality;
+  /**
+   * Only when the input has `formats`: over the circle rounds planned, the pairs of mentees who
+   * share a circle, and those who share more than one (the second objective keeps these few).
+   */
+  circlePeers?: { peerPairs: number; repeatedPeerPairs: number };
 }
 
 /** Invalid input, with a message that says what and where. */
