@@ -8,7 +8,8 @@
  * 1. Plans 100 mentors × 1,000 mentees × 6 rounds: 4 one-to-one rounds and 2 rounds of circles of 5
  *    (seeded random profiles, 10 pins, 100 exclusions). The first call is cold (JIT, Intl time-zone
  *    data), then the median of 5 warm calls. Prints plan.optimality: the bound (the relaxation of
- *    index.ts), what the plan reaches, the gap, and whether the plan is thereby proven optimal.
+ *    index.ts), what the plan reaches, the gap, and whether the plan is thereby proven optimal;
+ *    and plan.circlePeers (mentee pairs sharing a circle, and those sharing more than one).
  * 2. The same with shared tables (a mentor hosts two at once in 1:1 rounds), and a re-plan after
  *    round 2 with 5% of participants gone and 50 late mentees.
  * 3. HiGHS on the LP relaxation of the exact time-indexed model (x[mentor, mentee, round], see

@@ -64,6 +64,11 @@
  *      valuable excess pairs (pins last), and each round's free seats are then filled by a
  *      min-cost flow (dropped pins first, then the least-met participants, then score), so no free
  *      seat and free mentee who may still meet are left apart.
+ *   4. Peers (circles' second objective, below the three levels): moves that only change in which
+ *      circle round a pair meets (./round-formats.ts spreadPeers: two mentees of one mentor trade
+ *      rounds, or a mentee meets two mentors the other way round) cut the mentee pairs who share
+ *      more than one circle; plan.circlePeers counts them. A local optimum, not a proven one: on
+ *      the bench, 16 → 4 repeated pairs out of 2,000 circle pairs.
  *   plan.optimality = { exact, bound, achieved, gap } reports it (gap: meetings and score below the
  *   bound, balance cost above it), and a warning says so whenever exact is false; pins that found
  *   no round get a warning naming them. Measured (planner.formats.test.ts, exact integer program by
