@@ -48,7 +48,8 @@ export interface AdviceFigures {
 
 /**
  * A change to the event and the figures of the plan the planner makes with it:
- * - more-rounds: `rounds` rounds in all; every mentee meets at least meetingsPerMentee.min mentors;
+ * - more-rounds: `rounds` rounds in all (added rounds are one-to-one when the event has formats);
+ *   every mentee meets at least meetingsPerMentee.min mentors;
  * - shared-tables: mentors host two mentees at once where needed, same rounds;
  * - more-mentors: `mentors` more mentors (tables of the event's size), same rounds.
  */
@@ -139,7 +140,7 @@ export function planAdvice(input: PlanInput | ReplanInput, plan: Plan, options: 
   // between the bound and maxRounds a bisection finds the fewest (the minimum grows with rounds).
   const held = 'heldRounds' in input ? input.heldRounds.length : 0;
   const clean =
-    held === 0 && !input.pinned?.length && !input.forbidden?.length && !('absentIds' in input && input.absentIds?.length);
+    held === 0 && !input.formats && !input.pinned?.length && !input.forbidden?.length && !('absentIds' in input && input.absentIds?.length);
   let from = input.rounds + 1;
   let want = health.meetingsPerMentee.min + 1;
   for (let step = 0; step < steps && want <= health.mentors && from <= maxRounds; step++) {
@@ -184,7 +185,12 @@ export function counterfactualInput(input: PlanInput | ReplanInput, change: Chan
   const base: ReplanInput = { ...input, heldRounds: 'heldRounds' in input ? input.heldRounds : [], absentIds: 'absentIds' in input ? input.absentIds : [] };
   switch (change.kind) {
     case 'more-rounds':
-      return { ...base, rounds: change.rounds };
+      // With round formats, the added rounds are one-to-one.
+      return {
+        ...base,
+        rounds: change.rounds,
+        ...(input.formats ? { formats: [...input.formats.slice(0, change.rounds), ...Array.from({ length: Math.max(0, change.rounds - input.rounds) }, () => ({ kind: 'pairs' as const }))] } : {}),
+      };
     case 'shared-tables':
       return { ...base, allowSharedTables: true };
     case 'more-mentors': {

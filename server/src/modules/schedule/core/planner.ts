@@ -19,20 +19,23 @@
  *    most one meeting and sit-outs spread evenly. A mentor hosts two mentees at once
  *    only in (load − R) rounds, the fewest possible.
  */
-import { colourBipartiteEdges } from './edge-colouring.ts';
 import { MinCostFlow, type Pricer } from './min-cost-flow.ts';
 import { choosePins, type PinRequest } from './pins.ts';
 import { createRandom, shuffleInPlace } from './random.ts';
-import { ScoringContext } from './scoring.ts';
+import { assignGroups, colourByCopies, groupRounds, spreadPeers, type CirclePeers } from './round-formats.ts';
+import { MAX_PAIR_SCORE, ScoringContext } from './scoring.ts';
 import { checkInputShape } from './validation.ts';
 import {
   PlanInputError,
+  type Objective,
+  type Optimality,
   type PairRef,
   type Plan,
   type PlanInput,
   type Range,
   type ReplanInput,
   type Round,
+  type RoundFormat,
   type SitOut,
   type SitOutCode,
   type Table,
@@ -87,10 +90,23 @@ export function replan(input: ReplanInput): Plan {
     if (ev.presentMentee[e]) capE[e] = Math.min(remaining - (ev.pinsE[e] as number), eligibleE[e] as number);
   }
   for (let i = 0; i < m; i++) {
-    if (ev.presentMentor[i]) capI[i] = Math.min(remaining * (ev.tableSize[i] as number) - (ev.pinsI[i] as number), eligibleI[i] as number);
+    if (ev.presentMentor[i]) capI[i] = Math.min((ev.seatsLeft[i] as number) - (ev.pinsI[i] as number), eligibleI[i] as number);
   }
 
-  if (remaining > 0) choosePairs(ev, capE, capI);
+  // With formats, the flow is the relaxation of the module comment: a mentor's seats summed over
+  // the rounds left, and no more meetings than the rounds can seat, each taken on its own.
+  let limit = Number.POSITIVE_INFINITY;
+  if (ev.roundCaps) {
+    let presentMentees = 0;
+    for (let e = 0; e < n; e++) presentMentees += ev.presentMentee[e] as number;
+    limit = 0;
+    for (let r = input.heldRounds.length; r < input.rounds; r++) {
+      let seats = 0;
+      for (let i = 0; i < m; i++) if (ev.presentMentor[i]) seats += (ev.roundCaps[r] as Int32Array)[i] as number;
+      limit += Math.min(seats, presentMentees);
+    }
+  }
+  if (remaining > 0) choosePairs(ev, capE, capI, limit);
 
   const rounds: Round[] = input.heldRounds.map((held, index) => ({
     index,
@@ -98,9 +114,27 @@ export function replan(input: ReplanInput): Plan {
     tables: held.tables.map((table) => scoreTable(ev, table)),
     sitOuts: held.sitOuts ? held.sitOuts.map((s) => ({ ...s })) : [],
   }));
-  if (remaining > 0) rounds.push(...scheduleRounds(ev, remaining, input.heldRounds.length));
+  if (!ev.roundCaps) {
+    if (remaining > 0) rounds.push(...scheduleRounds(ev, remaining, input.heldRounds.length));
+    return { rounds, totals: totalsOf(ev, rounds, input.heldRounds.length), warnings: warnings.concat(balanceWarnings(ev, rounds)) };
+  }
 
-  return { rounds, totals: totalsOf(ev, rounds, input.heldRounds.length), warnings: warnings.concat(balanceWarnings(ev, rounds)) };
+  const bound = objectiveOfPlanned(ev);
+  let circlePeers: CirclePeers = { peerPairs: 0, repeatedPeerPairs: 0 };
+  if (remaining > 0) {
+    const mixed = scheduleMixed(ev, input.formats!.slice(input.heldRounds.length), input.heldRounds.length, warnings);
+    rounds.push(...mixed.rounds);
+    circlePeers = mixed.circlePeers;
+  }
+  const achieved = achievedObjective(ev, rounds);
+  const gap = { meetings: bound.meetings - achieved.meetings, balance: achieved.balance - bound.balance, score: bound.score - achieved.score };
+  const optimality: Optimality = { exact: gap.meetings === 0 && gap.balance === 0 && gap.score === 0, bound, achieved, gap };
+  if (!optimality.exact) {
+    warnings.push(
+      `the round formats may keep this plan from the optimum: it has ${achieved.meetings} meetings (balance cost ${achieved.balance}, score ${achieved.score}), and no plan can beat ${bound.meetings} meetings (balance cost ${bound.balance}, score ${bound.score})`,
+    );
+  }
+  return { rounds, totals: totalsOf(ev, rounds, input.heldRounds.length), warnings: warnings.concat(balanceWarnings(ev, rounds)), optimality, circlePeers };
 }
 
 interface PreparedEvent {
@@ -111,6 +145,10 @@ interface PreparedEvent {
   mentorIndex: Map<string, number>;
   menteeIndex: Map<string, number>;
   tableSize: Int32Array;
+  /** With formats: the seats of each mentor in each round of the event (held ones included). */
+  roundCaps: Int32Array[] | null;
+  /** Seats of each mentor over the rounds not yet held. */
+  seatsLeft: Int32Array;
   presentMentor: Uint8Array;
   presentMentee: Uint8Array;
   /** Status of pair (mentor i, mentee e) at i·n + e. */
@@ -152,6 +190,14 @@ function prepare(input: ReplanInput): PreparedEvent {
   const menteeIndex = new Map(menteeIds.map((id, e) => [id, e]));
   const defaultSize = input.allowSharedTables ? 2 : 1;
   const tableSize = Int32Array.from(mentors, (p) => p.tableSize ?? defaultSize);
+  const roundCaps = input.formats
+    ? input.formats.map((format) => (format.kind === 'pairs' ? tableSize : new Int32Array(m).fill(format.size)))
+    : null;
+  const seatsLeft = new Int32Array(m);
+  for (let i = 0; i < m; i++) {
+    if (!roundCaps) seatsLeft[i] = (input.rounds - input.heldRounds.length) * (tableSize[i] as number);
+    else for (let r = input.heldRounds.length; r < input.rounds; r++) seatsLeft[i]! += (roundCaps[r] as Int32Array)[i] as number;
+  }
 
   const presentMentor = new Uint8Array(m).fill(1);
   const presentMentee = new Uint8Array(n).fill(1);
@@ -185,10 +231,9 @@ function prepare(input: ReplanInput): PreparedEvent {
       hosting.add(table.mentorId);
       const i = mentorIndex.get(table.mentorId);
       if (i === undefined) throw new PlanInputError(`${where}: ${table.mentorId} is not a mentor of this event`);
-      if (table.menteeIds.length > (tableSize[i] as number)) {
-        throw new PlanInputError(
-          `${where} seats ${table.menteeIds.length} mentees at mentor ${table.mentorId}'s table, which holds ${tableSize[i]}`,
-        );
+      const holds = (roundCaps ? roundCaps[r] : tableSize)![i] as number;
+      if (table.menteeIds.length > holds) {
+        throw new PlanInputError(`${where} seats ${table.menteeIds.length} mentees at mentor ${table.mentorId}'s table, which holds ${holds}`);
       }
       for (const menteeId of table.menteeIds) {
         if (seated.has(menteeId)) throw new PlanInputError(`${where} seats mentee ${menteeId} twice`);
@@ -250,7 +295,7 @@ function prepare(input: ReplanInput): PreparedEvent {
   }
   const choice = choosePins(requests, {
     menteeRoom: () => remaining,
-    mentorRoom: (i) => remaining * (tableSize[i] as number),
+    mentorRoom: (i) => seatsLeft[i] as number,
   });
   const pinsE = new Int32Array(n);
   const pinsI = new Int32Array(m);
@@ -261,7 +306,7 @@ function prepare(input: ReplanInput): PreparedEvent {
       warnings.push(
         choice.fullSide[k] === 'mentee'
           ? `pinned pair ${ref.mentorId}–${ref.menteeId} is not planned: mentee ${ref.menteeId} is pinned to ${pinLoadE[e]} mentors but only ${remaining} round(s) remain`
-          : `pinned pair ${ref.mentorId}–${ref.menteeId} is not planned: mentor ${ref.mentorId} is pinned to ${pinLoadI[i]} mentees but has only ${remaining * (tableSize[i] as number)} seat(s) left`,
+          : `pinned pair ${ref.mentorId}–${ref.menteeId} is not planned: mentor ${ref.mentorId} is pinned to ${pinLoadI[i]} mentees but has only ${seatsLeft[i]} seat(s) left`,
       );
       return;
     }
@@ -284,6 +329,8 @@ function prepare(input: ReplanInput): PreparedEvent {
     mentorIndex,
     menteeIndex,
     tableSize,
+    roundCaps,
+    seatsLeft,
     presentMentor,
     presentMentee,
     pair,
@@ -311,7 +358,7 @@ const CANDIDATES = { perSeat: 4, perMentee: 1, spareLevels: 0 };
  * degree levels up to the even share); the pricer adds any other arc the potentials price
  * negative, so the result is optimal for the whole network.
  */
-function choosePairs(ev: PreparedEvent, capE: Int32Array, capI: Int32Array): void {
+function choosePairs(ev: PreparedEvent, capE: Int32Array, capI: Int32Array, limit: number): void {
   const { m, n, pair } = ev;
   for (let k = 0; k < pair.length; k++) if (pair[k] === PINNED) pair[k] = PLANNED;
 
@@ -338,7 +385,7 @@ function choosePairs(ev: PreparedEvent, capE: Int32Array, capI: Int32Array): voi
 
   // Weights of the lexicographic objective (see the module comment): any change in balance
   // outweighs every possible score difference, and one more meeting outweighs both.
-  const flowBound = Math.min(supply, demand);
+  const flowBound = Math.min(supply, demand, limit);
   const BIG = maxScore * flowBound + 1;
   const HUGE = BIG * (levelE + levelI) + maxScore * (presentE + presentI) + 1;
 
@@ -367,9 +414,11 @@ function choosePairs(ev: PreparedEvent, capE: Int32Array, capI: Int32Array): voi
       flow.addArc(n + i, t, 1, BIG * ((baseI[i] as number) + builtI[i]!++ + 1));
     }
   }
-  flow.addArc(s, t, supply, 0);
-  flow.setSupply(s, supply);
-  flow.setSupply(t, -supply);
+  // At most `limit` units leave the source, so at most that many meetings.
+  const units = Math.min(supply, limit);
+  flow.addArc(s, t, units, 0);
+  flow.setSupply(s, units);
+  flow.setSupply(t, -units);
   // Pair arcs built so far, as (arc id, pair index) couples.
   const pairArcs: number[] = [];
   for (let i = 0; i < m; i++) {
@@ -485,31 +534,22 @@ function selectCandidates(ev: PreparedEvent, score: Uint8Array, capE: Int32Array
 
 /** Splits the PLANNED pairs into `remaining` rounds; see the module comment. */
 function scheduleRounds(ev: PreparedEvent, remaining: number, firstIndex: number): Round[] {
-  const { m, n, pair } = ev;
-  const ends: number[] = [];
+  const { n, pair } = ev;
   const edgePair: number[] = [];
-  let copyNode = n;
-  for (let i = 0; i < m; i++) {
-    let load = 0;
-    for (let e = 0; e < n; e++) {
-      if (pair[i * n + e] !== PLANNED) continue;
-      // The k-th mentee of a mentor goes to copy ⌊k / R⌋, so each copy has degree ≤ R.
-      ends.push(e, copyNode + Math.floor(load / remaining));
-      edgePair.push(i * n + e);
-      load++;
-    }
-    copyNode += Math.ceil(load / remaining);
-  }
-  const colour = colourBipartiteEdges(copyNode, Int32Array.from(ends), remaining);
-
-  // Fuller rounds first, so that any round with one meeting fewer comes last.
-  const size = new Int32Array(remaining);
-  for (const c of colour) size[c]!++;
-  const order = Array.from({ length: remaining }, (_, c) => c).sort((a, b) => (size[b] as number) - (size[a] as number) || a - b);
-  const roundOfColour = new Int32Array(remaining);
-  order.forEach((c, r) => (roundOfColour[c] = r));
-
+  for (let k = 0; k < pair.length; k++) if (pair[k] === PLANNED) edgePair.push(k);
   const seatsByRound: Map<number, number[]>[] = Array.from({ length: remaining }, () => new Map());
+  seatRounds(n, edgePair, colourByCopies(n, edgePair, remaining), seatsByRound, Array.from({ length: remaining }, (_, r) => r));
+  return seatsByRound.map((tables, r) => buildRound(ev, tables, firstIndex + r, ev.tableSize));
+}
+
+/** Seats each pair at its mentor's table in the round of its colour; fuller colours go to earlier rounds. */
+function seatRounds(n: number, edgePair: readonly number[], colour: Int32Array, seatsByRound: Map<number, number[]>[], rounds: readonly number[]): void {
+  const colours = rounds.length;
+  const size = new Int32Array(colours);
+  for (const c of colour) size[c]!++;
+  const order = Array.from({ length: colours }, (_, c) => c).sort((a, b) => (size[b] as number) - (size[a] as number) || a - b);
+  const roundOfColour = new Int32Array(colours);
+  order.forEach((c, r) => (roundOfColour[c] = rounds[r] as number));
   for (let k = 0; k < edgePair.length; k++) {
     const p = edgePair[k] as number;
     const i = Math.floor(p / n);
@@ -518,63 +558,238 @@ function scheduleRounds(ev: PreparedEvent, remaining: number, firstIndex: number
     if (!seats) tables.set(i, (seats = []));
     seats.push(p % n);
   }
+}
 
+/** One planned round from its tables (mentor → mentees), with a sit-out for everyone else; `capacity` is each mentor's seats. */
+function buildRound(ev: PreparedEvent, tables: Map<number, number[]>, index: number, capacity: Int32Array): Round {
+  const { m, n, pair } = ev;
   const mentorOrder = Array.from({ length: m }, (_, i) => i).sort((a, b) => compareIds(ev.mentorIds[a], ev.mentorIds[b]));
   const menteeOrder = Array.from({ length: n }, (_, e) => e).sort((a, b) => compareIds(ev.menteeIds[a], ev.menteeIds[b]));
   let totalSeats = 0;
-  for (let i = 0; i < m; i++) if (ev.presentMentor[i]) totalSeats += ev.tableSize[i] as number;
+  for (let i = 0; i < m; i++) if (ev.presentMentor[i]) totalSeats += capacity[i] as number;
 
-  return seatsByRound.map((tables, r) => {
-    const busyE = new Uint8Array(n);
-    const usedI = new Int32Array(m);
-    let meetings = 0;
-    const out: Table[] = [];
-    for (const i of mentorOrder) {
-      const seats = tables.get(i);
-      if (!seats) continue;
-      seats.sort((a, b) => compareIds(ev.menteeIds[a], ev.menteeIds[b]));
-      for (const e of seats) busyE[e] = 1;
-      usedI[i] = seats.length;
-      meetings += seats.length;
-      out.push(scoreTable(ev, { mentorId: ev.mentorIds[i] as string, menteeIds: seats.map((e) => ev.menteeIds[e] as string) }));
-    }
-    const sitOuts: SitOut[] = [];
-    let idleMentees = 0;
-    for (let e = 0; e < n; e++) if (ev.presentMentee[e] && !busyE[e]) idleMentees++;
-    for (const e of menteeOrder) {
-      if (busyE[e]) continue;
-      let code: SitOutCode;
-      if (!ev.presentMentee[e]) code = 'absent';
-      else if (meetings === totalSeats) code = 'more-mentees-than-tables';
-      else {
-        code = 'met-everyone-available';
-        for (let i = 0; i < m; i++) {
-          if (ev.presentMentor[i] && (usedI[i] as number) < (ev.tableSize[i] as number) && pair[i * n + e] === FREE) {
-            code = 'balancing';
-            break;
-          }
+  const busyE = new Uint8Array(n);
+  const usedI = new Int32Array(m);
+  let meetings = 0;
+  const out: Table[] = [];
+  for (const i of mentorOrder) {
+    const seats = tables.get(i);
+    if (!seats) continue;
+    seats.sort((a, b) => compareIds(ev.menteeIds[a], ev.menteeIds[b]));
+    for (const e of seats) busyE[e] = 1;
+    usedI[i] = seats.length;
+    meetings += seats.length;
+    out.push(scoreTable(ev, { mentorId: ev.mentorIds[i] as string, menteeIds: seats.map((e) => ev.menteeIds[e] as string) }));
+  }
+  const sitOuts: SitOut[] = [];
+  let idleMentees = 0;
+  for (let e = 0; e < n; e++) if (ev.presentMentee[e] && !busyE[e]) idleMentees++;
+  for (const e of menteeOrder) {
+    if (busyE[e]) continue;
+    let code: SitOutCode;
+    if (!ev.presentMentee[e]) code = 'absent';
+    else if (meetings === totalSeats) code = 'more-mentees-than-tables';
+    else {
+      code = 'met-everyone-available';
+      for (let i = 0; i < m; i++) {
+        if (ev.presentMentor[i] && (usedI[i] as number) < (capacity[i] as number) && pair[i * n + e] === FREE) {
+          code = 'balancing';
+          break;
         }
       }
-      sitOuts.push({ participantId: ev.menteeIds[e] as string, role: 'mentee', code, reason: REASONS[code].mentee });
     }
-    for (const i of mentorOrder) {
-      if (usedI[i]) continue;
-      let code: SitOutCode;
-      if (!ev.presentMentor[i]) code = 'absent';
-      else if (idleMentees === 0) code = 'more-tables-than-mentees';
-      else {
-        code = 'met-everyone-available';
-        for (let e = 0; e < n; e++) {
-          if (ev.presentMentee[e] && !busyE[e] && pair[i * n + e] === FREE) {
-            code = 'balancing';
-            break;
-          }
+    sitOuts.push({ participantId: ev.menteeIds[e] as string, role: 'mentee', code, reason: REASONS[code].mentee });
+  }
+  for (const i of mentorOrder) {
+    if (usedI[i]) continue;
+    let code: SitOutCode;
+    if (!ev.presentMentor[i]) code = 'absent';
+    else if (idleMentees === 0) code = 'more-tables-than-mentees';
+    else {
+      code = 'met-everyone-available';
+      for (let e = 0; e < n; e++) {
+        if (ev.presentMentee[e] && !busyE[e] && pair[i * n + e] === FREE) {
+          code = 'balancing';
+          break;
         }
       }
-      sitOuts.push({ participantId: ev.mentorIds[i] as string, role: 'mentor', code, reason: REASONS[code].mentor });
     }
-    return { index: firstIndex + r, held: false, tables: out, sitOuts };
+    sitOuts.push({ participantId: ev.mentorIds[i] as string, role: 'mentor', code, reason: REASONS[code].mentor });
+  }
+  return { index, held: false, tables: out, sitOuts };
+}
+
+/**
+ * Rounds with formats (see index.ts): the PLANNED pairs go to groups of rounds that share a
+ * format, König colours each group, and seats left free (where the split fell short) are filled
+ * round by round with pairs that can still meet.
+ */
+function scheduleMixed(ev: PreparedEvent, formats: readonly RoundFormat[], firstIndex: number, warnings: string[]): { rounds: Round[]; circlePeers: CirclePeers } {
+  const { m, n, pair } = ev;
+  const capacity = (ev.roundCaps as Int32Array[]).slice(firstIndex);
+  const pinned = new Set(ev.keptPins.map((ref) => (ev.mentorIndex.get(ref.mentorId) as number) * n + (ev.menteeIndex.get(ref.menteeId) as number)));
+  const edgePair: number[] = [];
+  for (let k = 0; k < pair.length; k++) if (pair[k] === PLANNED) edgePair.push(k);
+  const groups = groupRounds(formats, ev.tableSize);
+  // Pins are kept first, then the best-scored pairs.
+  const value = new Map(edgePair.map((p) => [p, (pinned.has(p) ? MAX_PAIR_SCORE + 1 : 0) + ev.scoring.score(Math.floor(p / n), p % n)]));
+  const groupOf = assignGroups(n, m, edgePair, groups, (p) => value.get(p) as number);
+  const seatsByRound: Map<number, number[]>[] = formats.map(() => new Map());
+  groups.forEach((group, g) => {
+    const edges = edgePair.filter((_, x) => groupOf[x] === g);
+    seatRounds(n, edges, colourByCopies(n, edges, group.rounds.length), seatsByRound, group.rounds);
   });
+  // Pairs that fit no group are planned again below if they can; a dropped pin first.
+  edgePair.forEach((p, x) => {
+    if (groupOf[x] === -1) pair[p] = pinned.has(p) ? PINNED : FREE;
+  });
+
+  const countE = Int32Array.from(ev.historyE);
+  const countI = Int32Array.from(ev.historyI);
+  for (const tables of seatsByRound) {
+    for (const [i, seats] of tables) {
+      countI[i]! += seats.length;
+      for (const e of seats) countE[e]!++;
+    }
+  }
+  seatsByRound.forEach((tables, r) => fillRound(ev, tables, capacity[r] as Int32Array, countE, countI));
+  for (const p of pinned) {
+    if (pair[p] !== PINNED) continue;
+    warnings.push(
+      `pinned pair ${ev.mentorIds[Math.floor(p / n)]}–${ev.menteeIds[p % n]} is not planned: the rounds' formats leave no round where both have room`,
+    );
+  }
+
+  // Circles: the most different peers, by swaps that keep every meeting (see spreadPeers).
+  const freeSeatMentors = seatsByRound.map((tables, r) => {
+    const free: number[] = [];
+    for (let i = 0; i < m; i++) if (ev.presentMentor[i] && (tables.get(i)?.length ?? 0) < ((capacity[r] as Int32Array)[i] as number)) free.push(i);
+    return free;
+  });
+  const mayIdle = (e: number, r: number): boolean => (freeSeatMentors[r] as number[]).every((i) => pair[i * n + e] !== FREE);
+  const circlePeers = spreadPeers(n, seatsByRound, formats.map((f) => f.kind === 'circle'), mayIdle);
+  return { rounds: seatsByRound.map((tables, r) => buildRound(ev, tables, firstIndex + r, capacity[r] as Int32Array)), circlePeers };
+}
+
+/**
+ * Fills one round's free seats with pairs that may still meet (FREE, or a PINNED pin that fit no
+ * group): as many as possible, dropped pins first, then the least-met participants, then the
+ * best scores (a min-cost flow, so no free seat and free mentee who could meet are left apart).
+ */
+function fillRound(ev: PreparedEvent, tables: Map<number, number[]>, capacity: Int32Array, countE: Int32Array, countI: Int32Array): void {
+  const { m, n, pair } = ev;
+  const busyE = new Uint8Array(n);
+  for (const seats of tables.values()) for (const e of seats) busyE[e] = 1;
+  const freeI: number[] = [];
+  let seatsFree = 0;
+  for (let i = 0; i < m; i++) {
+    const free = (capacity[i] as number) - (tables.get(i)?.length ?? 0);
+    if (ev.presentMentor[i] && free > 0) {
+      freeI.push(i);
+      seatsFree += free;
+    }
+  }
+  const freeE: number[] = [];
+  for (let e = 0; e < n; e++) if (ev.presentMentee[e] && !busyE[e]) freeE.push(e);
+  if (freeI.length === 0 || freeE.length === 0) return;
+
+  const row = new Uint8Array(n);
+  const candidates: number[] = [];
+  const scores: number[] = [];
+  for (const i of freeI) {
+    ev.scoring.scoreRow(i, row, 0);
+    for (const e of freeE) {
+      const status = pair[i * n + e];
+      if (status !== FREE && status !== PINNED) continue;
+      candidates.push(i * n + e);
+      scores.push(row[e] as number);
+    }
+  }
+  if (candidates.length === 0) return;
+
+  const bound = Math.min(freeE.length, seatsFree);
+  let maxCount = 0;
+  for (const e of freeE) maxCount = Math.max(maxCount, countE[e] as number);
+  for (const i of freeI) maxCount = Math.max(maxCount, (countI[i] as number) + (capacity[i] as number));
+  const BIG = (MAX_PAIR_SCORE + 1) * bound + 1;
+  const HUGE = BIG * (2 * maxCount + 2) * bound + 1;
+  const PIN = HUGE * (bound + 1);
+  const s = n + m;
+  const t = s + 1;
+  const flow = new MinCostFlow(n + m + 2, candidates.length + freeE.length + seatsFree + 1);
+  for (const e of freeE) flow.addArc(s, e, 1, BIG * ((countE[e] as number) + 1));
+  for (const i of freeI) {
+    const free = (capacity[i] as number) - (tables.get(i)?.length ?? 0);
+    for (let k = 1; k <= free; k++) flow.addArc(n + i, t, 1, BIG * ((countI[i] as number) + k));
+  }
+  const arcs = candidates.map((p, j) =>
+    flow.addArc(p % n, n + Math.floor(p / n), 1, -(HUGE + (scores[j] as number) + (pair[p] === PINNED ? PIN : 0))),
+  );
+  flow.addArc(s, t, freeE.length, 0);
+  flow.setSupply(s, freeE.length);
+  flow.setSupply(t, -freeE.length);
+  if (flow.solve() !== 'optimal') throw new Error('seat filling flow is not optimal'); // unreachable: the bypass arc keeps it feasible
+  candidates.forEach((p, j) => {
+    if (flow.flow(arcs[j] as number) !== 1) return;
+    const i = Math.floor(p / n);
+    const e = p % n;
+    pair[p] = PLANNED;
+    let seats = tables.get(i);
+    if (!seats) tables.set(i, (seats = []));
+    seats.push(e);
+    countI[i]!++;
+    countE[e]!++;
+  });
+}
+
+/** The objective of the PLANNED pairs (pins included) of the rounds being planned. */
+function objectiveOfPlanned(ev: PreparedEvent): Objective {
+  const { m, n, pair } = ev;
+  const addedE = new Int32Array(n);
+  const addedI = new Int32Array(m);
+  let meetings = 0;
+  let score = 0;
+  for (let k = 0; k < pair.length; k++) {
+    if (pair[k] !== PLANNED) continue;
+    meetings++;
+    score += ev.scoring.score(Math.floor(k / n), k % n);
+    addedI[Math.floor(k / n)]!++;
+    addedE[k % n]!++;
+  }
+  return { meetings, balance: balanceCost(ev, addedE, addedI), score };
+}
+
+/** The objective of the rounds a plan planned. */
+function achievedObjective(ev: PreparedEvent, rounds: readonly Round[]): Objective {
+  const addedE = new Int32Array(ev.n);
+  const addedI = new Int32Array(ev.m);
+  let meetings = 0;
+  let score = 0;
+  for (const round of rounds) {
+    if (round.held) continue;
+    for (const table of round.tables) {
+      score += table.score;
+      meetings += table.menteeIds.length;
+      addedI[ev.mentorIndex.get(table.mentorId) as number]! += table.menteeIds.length;
+      for (const id of table.menteeIds) addedE[ev.menteeIndex.get(id) as number]!++;
+    }
+  }
+  return { meetings, balance: balanceCost(ev, addedE, addedI), score };
+}
+
+/** Σ over present participants of (history + 1) + … + (history + added): the flow's level costs. */
+function balanceCost(ev: PreparedEvent, addedE: Int32Array, addedI: Int32Array): number {
+  const side = (present: Uint8Array, history: Int32Array, added: Int32Array): number => {
+    let sum = 0;
+    for (let x = 0; x < present.length; x++) {
+      if (!present[x]) continue;
+      const h = history[x] as number;
+      const a = added[x] as number;
+      sum += a * h + (a * (a + 1)) / 2;
+    }
+    return sum;
+  };
+  return side(ev.presentMentee, ev.historyE, addedE) + side(ev.presentMentor, ev.historyI, addedI);
 }
 
 function scoreTable(ev: PreparedEvent, table: TableRef): Table {

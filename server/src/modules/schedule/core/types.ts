@@ -21,11 +21,22 @@ export interface PairRef {
   menteeId: string;
 }
 
+/**
+ * How a round is held: one-to-one (a mentor hosts up to their tableSize mentees, as without
+ * formats) or mentoring circles (every mentor hosts up to `size` mentees at once).
+ */
+export type RoundFormat = { kind: 'pairs' } | { kind: 'circle'; size: number };
+
 export interface PlanInput {
   mentors: PlanMentor[];
   mentees: PlanMentee[];
   /** Total number of rounds in the event. */
   rounds: number;
+  /**
+   * One format per round, held rounds included (length = rounds). Absent: every round is
+   * one-to-one, and the plan has no `optimality` (it is always exact then).
+   */
+  formats?: RoundFormat[];
   /** When true a mentor hosts up to two mentees at once (unless the mentor sets tableSize). */
   allowSharedTables?: boolean;
   /** Pairs that must meet. */
@@ -122,11 +133,40 @@ export interface PlanTotals {
   sharedTables: number;
 }
 
+/** The three levels of the objective, for the rounds a call plans (pins included, held rounds not). */
+export interface Objective {
+  meetings: number;
+  /** Σ over present participants of (history + 1) + … + (history + new meetings): lower is more even. */
+  balance: number;
+  score: number;
+}
+
+/**
+ * How close a plan with round formats is to the optimum (see index.ts). `bound` is the
+ * lexicographic optimum of a relaxation, so no plan beats it: none has more meetings, and none
+ * with as many meetings has a lower balance cost, or then a higher score.
+ */
+export interface Optimality {
+  /** The plan reaches the bound on all three levels, so it is optimal. */
+  exact: boolean;
+  bound: Objective;
+  achieved: Objective;
+  /** bound.meetings − achieved.meetings, achieved.balance − bound.balance, bound.score − achieved.score. */
+  gap: Objective;
+}
+
 export interface Plan {
   rounds: Round[];
   totals: PlanTotals;
   /** Things the organizer should know: pins that cannot be honoured, uneven counts that could not be avoided. */
   warnings: string[];
+  /** Only when the input has `formats`. */
+  optimality?: Optimality;
+  /**
+   * Only when the input has `formats`: over the circle rounds planned, the pairs of mentees who
+   * share a circle, and those who share more than one (the second objective keeps these few).
+   */
+  circlePeers?: { peerPairs: number; repeatedPeerPairs: number };
 }
 
 /** Invalid input, with a message that says what and where. */

@@ -171,6 +171,17 @@ export function checkInputShape(input: ReplanInput): void {
   if (raw.scoringInstant !== undefined && (typeof raw.scoringInstant !== 'string' || Number.isNaN(Date.parse(raw.scoringInstant)))) {
     fail(`scoringInstant must be an ISO date-time, got ${show(raw.scoringInstant)}`);
   }
+  if (checkList('formats', raw.formats, true)) {
+    if (raw.formats.length !== raw.rounds) fail(`formats must give one format per round (${raw.rounds}), got ${raw.formats.length}`);
+    raw.formats.forEach((format, r) => {
+      if (isObject(format) && format.kind === 'pairs') return;
+      if (!isObject(format) || format.kind !== 'circle') fail(`formats[${r}] must be { kind: "pairs" } or { kind: "circle", size }, got ${show(format)}`);
+      const size = format.size;
+      if (typeof size !== 'number' || !Number.isInteger(size) || size < 1 || size > 50) {
+        fail(`formats[${r}]: circle size must be an integer from 1 to 50, got ${show(size)}`);
+      }
+    });
+  }
   checkParticipants('mentor', raw.mentors);
   checkParticipants('mentee', raw.mentees);
   checkPairs('pinned', raw.pinned);

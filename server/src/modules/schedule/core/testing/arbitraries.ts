@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import type { Profile } from '@constellation/shared/schemas/participants';
 import { planRotation } from '../planner.ts';
-import type { PairRef, PlanInput, ReplanInput } from '../types.ts';
+import type { PairRef, PlanInput, ReplanInput, RoundFormat } from '../types.ts';
 import { makeReplan } from './factories.ts';
 
 const tag = fc.constantFrom('people management', 'People-Management', 'sql', 'hiring', 'public speaking', 'typescript', ' ');
@@ -90,4 +90,32 @@ export function replanArbitrary(options: EventOptions): fc.Arbitrary<ReplanInput
       dataSeed: fc.nat(),
     })
     .map(({ event, dataSeed, ...shape }) => makeReplan(event, planRotation(event), shape, dataSeed));
+}
+
+const formatArbitrary: fc.Arbitrary<RoundFormat> = fc.oneof(
+  fc.constant({ kind: 'pairs' as const }),
+  fc.integer({ min: 1, max: 4 }).map((size) => ({ kind: 'circle' as const, size })),
+);
+
+/** An event whose rounds mix formats: one-to-one rounds and circles of 1 to 4 mentees. */
+export function mixedEventArbitrary(options: EventOptions & { maxRounds?: number }): fc.Arbitrary<PlanInput> {
+  return eventArbitrary(options).chain((event) => {
+    const rounds = Math.min(event.rounds, options.maxRounds ?? event.rounds);
+    return fc.array(formatArbitrary, { minLength: rounds, maxLength: rounds }).map((formats) => ({ ...event, rounds, formats }));
+  });
+}
+
+/** A mixed-format event part-way through; held rounds come from its own plan, so they fit their formats. */
+export function mixedReplanArbitrary(options: EventOptions & { maxRounds?: number }): fc.Arbitrary<ReplanInput> {
+  return fc
+    .record({
+      event: mixedEventArbitrary(options),
+      held: fc.integer({ min: 0, max: 5 }),
+      noShowRate: fc.constantFrom(0, 0.2),
+      absentRate: fc.constantFrom(0, 0.15, 0.4),
+      lateMentors: fc.integer({ min: 0, max: 2 }),
+      lateMentees: fc.integer({ min: 0, max: 3 }),
+      dataSeed: fc.nat(),
+    })
+    .map(({ event, dataSeed, ...shape }) => makeReplan(event, planRotation(event), { ...shape, held: Math.min(shape.held, event.rounds) }, dataSeed));
 }

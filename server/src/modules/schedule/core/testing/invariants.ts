@@ -11,6 +11,14 @@ export function brokenPromises(input: ReplanInput, plan: Plan): string[] {
   const mentors = new Map(input.mentors.map((p) => [p.id, p]));
   const mentees = new Map(input.mentees.map((p) => [p.id, p]));
   const tableSize = (id: string): number => mentors.get(id)?.tableSize ?? (input.allowSharedTables ? 2 : 1);
+  // A mentor's seats in round r: their table size, or the circle's size in a circle round.
+  const formats = input.formats;
+  const seatsIn = (id: string, r: number): number => {
+    const format = formats?.[r];
+    return format?.kind === 'circle' ? format.size : tableSize(id);
+  };
+  let seatsLeft = (id: string): number => (input.rounds - input.heldRounds.length) * tableSize(id);
+  if (formats) seatsLeft = (id) => formats.slice(input.heldRounds.length).reduce((sum, _, k) => sum + seatsIn(id, input.heldRounds.length + k), 0);
   const key = (mentorId: string, menteeId: string): string => `${mentorId}\u0000${menteeId}`;
   const forbidden = new Set((input.forbidden ?? []).map((p) => key(p.mentorId, p.menteeId)));
   const heldCount = input.heldRounds.length;
@@ -67,7 +75,7 @@ export function brokenPromises(input: ReplanInput, plan: Plan): string[] {
       }
       if (!round.held) {
         busyRounds.set(table.mentorId, (busyRounds.get(table.mentorId) ?? 0) + 1);
-        if (table.menteeIds.length > tableSize(table.mentorId)) fail(`round ${round.index}: mentor ${table.mentorId} over table size`);
+        if (table.menteeIds.length > seatsIn(table.mentorId, round.index)) fail(`round ${round.index}: mentor ${table.mentorId} over table size`);
         if (table.menteeIds.length === 0) fail(`round ${round.index}: empty table`);
       }
     }
@@ -83,7 +91,7 @@ export function brokenPromises(input: ReplanInput, plan: Plan): string[] {
       if ((s.code === 'absent') !== absent.has(s.participantId)) fail(`round ${round.index}: ${s.participantId} absent code mismatch`);
     }
     let seats = 0;
-    for (const id of mentors.keys()) if (!absent.has(id)) seats += tableSize(id);
+    for (const id of mentors.keys()) if (!absent.has(id)) seats += seatsIn(id, round.index);
     for (const id of [...mentors.keys(), ...mentees.keys()]) {
       const seated = seatedMentors.has(id) || seatedMentees.has(id);
       if (seated === sitOuts.has(id)) fail(`round ${round.index}: ${id} is ${seated ? 'seated and sits out' : 'neither seated nor sitting out'}`);
@@ -91,11 +99,11 @@ export function brokenPromises(input: ReplanInput, plan: Plan): string[] {
     }
   }
 
-  // Rounds differ by at most one meeting, so sit-outs spread evenly.
-  if (perRound.length > 0 && Math.max(...perRound) - Math.min(...perRound) > 1) fail(`planned rounds hold ${perRound.join('/')} meetings`);
+  // Rounds differ by at most one meeting, so sit-outs spread evenly (rounds of one format only).
+  if (!formats && perRound.length > 0 && Math.max(...perRound) - Math.min(...perRound) > 1) fail(`planned rounds hold ${perRound.join('/')} meetings`);
 
   // A mentor shares a table only when their load leaves no other way.
-  for (const [mentorId, load] of newLoad) {
+  for (const [mentorId, load] of formats ? [] : newLoad) {
     if ((busyRounds.get(mentorId) ?? 0) !== Math.min(load, remaining)) fail(`mentor ${mentorId} shares tables needlessly`);
   }
 
@@ -115,8 +123,9 @@ export function brokenPromises(input: ReplanInput, plan: Plan): string[] {
   }
   for (const pin of input.pinned ?? []) {
     if (met.has(key(pin.mentorId, pin.menteeId))) continue;
-    const overbooked = (pinLoad.get(pin.menteeId) ?? 0) > remaining || (pinLoad.get(pin.mentorId) ?? 0) > remaining * tableSize(pin.mentorId);
-    const excused = remaining === 0 || absent.has(pin.mentorId) || absent.has(pin.menteeId) || overbooked;
+    const overbooked = (pinLoad.get(pin.menteeId) ?? 0) > remaining || (pinLoad.get(pin.mentorId) ?? 0) > seatsLeft(pin.mentorId);
+    // With formats, a pin may find no round where both have room; it must then be named too.
+    const excused = remaining === 0 || absent.has(pin.mentorId) || absent.has(pin.menteeId) || overbooked || formats !== undefined;
     if (!excused) fail(`pinned pair ${pin.mentorId}–${pin.menteeId} never meets`);
     else if (!plan.warnings.some((w) => w.includes(`pinned pair ${pin.mentorId}–${pin.menteeId} `))) fail(`unmet pin ${pin.mentorId}–${pin.menteeId} without warning`);
   }
