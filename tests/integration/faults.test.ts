@@ -214,6 +214,7 @@ describe('the server on a PostgreSQL that fails under it', () => {
     tally.lost += Math.max(0, initial + acked - total);
     expect(total).toBeGreaterThanOrEqual(initial + acked);
     // Memory and database agree once the next command goes through (an unacknowledged COMMIT that landed is adopted).
+    if (!organizer.connected) organizer = (await organizerSocket(server, live)).socket;
     const next = await until(async () => {
       const ack = await command<ClockState>(organizer, 'clock:extend', { seconds: 1 });
       return 'data' in ack ? ack.data : null;
