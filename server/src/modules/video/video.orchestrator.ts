@@ -560,17 +560,17 @@ export class VideoOrchestrator {
     }
     const { people } = await this.#gateway.plan(eventId);
     const at = new Date(this.#clock.now());
-    for (const table of suspects.filter((t) => existing.has(t.roomName))) {
-      // Webhooks can lag behind a join: LiveKit's own list settles it.
-      let listed: Set<string>;
-      try {
-        // Only those whose media flows: one stuck with signalling alone (a firewall, say) shows their partner nothing.
-        const inRoom = await this.#provider.listParticipants(table.roomName);
-        listed = new Set(inRoom.filter((p) => !p.permission.hidden && p.state === 'active').map((p) => p.identity));
-      } catch (error) {
-        this.#log.error({ err: error, room: table.roomName }, 'no-show check of a room skipped');
+    // Webhooks can lag behind a join: LiveKit's own lists settle it, asked for every room at once (the rescue waits on them).
+    const checked = suspects.filter((t) => existing.has(t.roomName));
+    const lists = await Promise.allSettled(checked.map((t) => this.#provider.listParticipants(t.roomName)));
+    for (const [k, table] of checked.entries()) {
+      const list = lists[k]!;
+      if (list.status === 'rejected') {
+        this.#log.error({ err: list.reason, room: table.roomName }, 'no-show check of a room skipped');
         continue;
       }
+      // Only those whose media flows: one stuck with signalling alone (a firewall, say) shows their partner nothing.
+      const listed = new Set(list.value.filter((p) => !p.permission.hidden && p.state === 'active').map((p) => p.identity));
       const present = new Set(table.participantIds.filter((id) => joined.has(id) || listed.has(id)));
       for (const participantId of table.participantIds.filter((id) => !present.has(id))) {
         let flagged: boolean;
