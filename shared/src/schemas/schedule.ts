@@ -11,6 +11,7 @@ export const SitOut = Type.Object({
   reason: Type.String(),
 });
 export const Range = Type.Object({ min: Type.Integer(), max: Type.Integer() });
+const Objective = Type.Object({ meetings: Type.Integer(), balance: Type.Integer(), score: Type.Integer() });
 export const PlanSchema = Type.Object({
   rounds: Type.Array(Type.Object({ index: Type.Integer(), held: Type.Boolean(), tables: Type.Array(Table), sitOuts: Type.Array(SitOut) })),
   totals: Type.Object({
@@ -23,6 +24,10 @@ export const PlanSchema = Type.Object({
     sharedTables: Type.Integer(),
   }),
   warnings: Type.Array(Type.String()),
+  /** Only for events with round formats: how close the plan is to the optimum (exact, or the gap to a proven bound). */
+  optimality: Type.Optional(Type.Object({ exact: Type.Boolean(), bound: Objective, achieved: Objective, gap: Objective })),
+  /** Only for events with round formats: pairs of mentees who share a circle, and those who share more than one. */
+  circlePeers: Type.Optional(Type.Object({ peerPairs: Type.Integer(), repeatedPeerPairs: Type.Integer() })),
 });
 
 export const PairConstraint = Type.Object({
