@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { RoundFormat } from './events.ts';
 
 const Id = Type.String({ format: 'uuid' });
 
@@ -50,6 +51,8 @@ export const PlanView = Type.Object({
   stale: Type.Boolean(),
   /** Milliseconds the planner took. */
   plannerMs: Type.Union([Type.Number(), Type.Null()]),
+  /** The event's format of each round (mentoring circles); null: every round one-to-one. */
+  roundFormats: Type.Optional(Type.Union([Type.Array(RoundFormat), Type.Null()])),
 });
 export type PlanView = Static<typeof PlanView>;
 
