@@ -48,6 +48,22 @@ describe.skipIf(skipReason !== null || !livekit.available)('a mentoring circle i
     const absent = circle.mentees[3]!;
     const present = [circle.mentor, ...circle.mentees.slice(0, 3)];
 
+    // The organizer's event page shows the round's format; the run screen's plan draws the circle,
+    // why its members were grouped, and that the plan is proven optimal.
+    const organizer = await pages.openRunScreen(cookie, eventId);
+    await organizer.goto(`/events/${eventId}`);
+    await organizer.getByRole('checkbox', { name: 'Mentoring circles in some rounds' }).waitFor();
+    expect(await organizer.getByRole('checkbox', { name: 'Mentoring circles in some rounds' }).isChecked()).toBe(true);
+    expect(await organizer.getByLabel('Round 1', { exact: true }).inputValue()).toBe('4');
+    await organizer.goto(`/events/${eventId}/run`);
+    const drawn = organizer.locator(`[data-circle="${circle.mentor.id}"]`);
+    await drawn.waitFor({ timeout: 30_000 });
+    for (const mentee of circle.mentees) await drawn.locator('.circle__why').getByText(mentee.name).waitFor();
+    expect(await drawn.locator('.circle__why').textContent()).toContain('Why grouped');
+    expect(await organizer.locator('[data-plan-optimality]').getAttribute('data-plan-optimality')).toBe('exact');
+    await organizer.screenshot({ path: `${SCREENSHOTS}run-plan-circle.png`, fullPage: true });
+    await organizer.close();
+
     const sides: LiveSide[] = [];
     for (const person of present) sides.push(await pages.openLive(person, { initScript: recordFirstFrames }));
     const run = (await pages.clock(cookie, eventId)).run;
