@@ -48,4 +48,12 @@ describe('event form', () => {
       expect(bodyFromValues({ ...base, warnAt: bad }).problems.map((p) => p.field), bad).toEqual(['warnAtSeconds']);
     }
   });
+
+  it('sends one format per round when circles are on, one-to-one for rounds without a choice, and null when off', () => {
+    expect(bodyFromValues(base).body?.roundFormats).toBeNull();
+    const { body } = bodyFromValues({ ...base, rounds: 4, circles: true, roundSizes: [1, 1, 5] });
+    expect(body?.roundFormats).toEqual([{ kind: 'pairs' }, { kind: 'pairs' }, { kind: 'circle', size: 5 }, { kind: 'pairs' }]);
+    expect(bodyFromValues({ ...base, rounds: 2, circles: true, roundSizes: [4, 4, 4] }).body?.roundFormats).toHaveLength(2);
+    expect(bodyFromValues({ ...base, rounds: 2, circles: false, roundSizes: [4, 4] }).body?.roundFormats).toBeNull();
+  });
 });

@@ -1,4 +1,4 @@
-import { EVENT_DEFAULTS, type Event, type EventCreateBody } from '@constellation/shared/schemas/events';
+import { EVENT_DEFAULTS, type Event, type EventCreateBody, type RoundFormat } from '@constellation/shared/schemas/events';
 import { browserTimeZone, instantToZonedLocal, zonedLocalToInstant } from './time.ts';
 
 /** What the event editor's inputs hold: minutes where people think in minutes, wall-clock start plus zone. */
@@ -21,6 +21,10 @@ export interface EventFormValues {
   followUpTime: string;
   /** Seconds before a round's end when participants hear a chime and see a flash, as typed: "60, 10". */
   warnAt: string;
+  /** Whether rounds have formats of their own (mentoring circles); off: every round one-to-one. */
+  circles: boolean;
+  /** Per round: 1 for one-to-one, 2–8 for circles of that many mentees; rounds beyond the list are one-to-one. */
+  roundSizes: number[];
 }
 
 export interface FieldProblem {
@@ -43,7 +47,17 @@ export function valuesFromEvent(event: Event): EventFormValues {
     followUpDays: event.followUpDays,
     followUpTime: event.followUpTime ?? '',
     warnAt: event.warnAtSeconds.join(', '),
+    circles: event.roundFormats !== null,
+    roundSizes: (event.roundFormats ?? []).map((f) => (f.kind === 'circle' ? f.size : 1)),
   };
+}
+
+/** The rounds' formats for `rounds` rounds from the per-round sizes (1: one-to-one, 2–8: a circle). */
+export function formatsFromSizes(sizes: readonly number[], rounds: number): RoundFormat[] {
+  return Array.from({ length: rounds }, (_, i): RoundFormat => {
+    const size = sizes[i] ?? 1;
+    return size >= 2 ? { kind: 'circle', size } : { kind: 'pairs' };
+  });
 }
 
 function hoursText(minutes: readonly number[]): string {
@@ -75,6 +89,8 @@ export function defaultValues(now = new Date(), timeZone = browserTimeZone()): E
     followUpDays: EVENT_DEFAULTS.followUpDays,
     followUpTime: '',
     warnAt: EVENT_DEFAULTS.warnAtSeconds.join(', '),
+    circles: false,
+    roundSizes: [],
   };
 }
 
@@ -130,6 +146,7 @@ export function bodyFromValues(
       followUpDays: values.followUpDays ?? EVENT_DEFAULTS.followUpDays,
       followUpTime: values.followUpTime || null,
       warnAtSeconds,
+      roundFormats: values.circles && rounds >= 1 ? formatsFromSizes(values.roundSizes, rounds) : null,
     },
     problems: [],
   };

@@ -17,6 +17,13 @@ export const EventBreak = Type.Object(
 );
 export type EventBreak = Static<typeof EventBreak>;
 
+/** One round's format: one-to-one tables, or circles of up to `size` mentees around each mentor. */
+export const RoundFormat = Type.Union([
+  Type.Object({ kind: Type.Literal('pairs') }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('circle'), size: Type.Integer({ minimum: 2, maximum: 8 }) }, { additionalProperties: false }),
+]);
+export type RoundFormat = Static<typeof RoundFormat>;
+
 const eventFields = {
   title: Type.String({ minLength: 1, maxLength: 200 }),
   description: Type.String({ maxLength: 5000 }),
@@ -42,6 +49,8 @@ const eventFields = {
   followUpTime: Type.Union([Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' }), Type.Null()]),
   /** Seconds before a round's end when each participant's screen chimes and flashes, e.g. [60, 10]; empty: no warnings. */
   warnAtSeconds: Type.Array(Type.Integer({ minimum: 1, maximum: 3600 }), { maxItems: 5, uniqueItems: true }),
+  /** The format of each round, one per round (its length equals `rounds`); null: every round one-to-one. */
+  roundFormats: Type.Union([Type.Array(RoundFormat, { minItems: 1, maxItems: 20 }), Type.Null()]),
 };
 
 export const EventCreateBody = Type.Object(
@@ -61,6 +70,7 @@ export const EventCreateBody = Type.Object(
     followUpDays: Type.Optional(eventFields.followUpDays),
     followUpTime: Type.Optional(eventFields.followUpTime),
     warnAtSeconds: Type.Optional(eventFields.warnAtSeconds),
+    roundFormats: Type.Optional(eventFields.roundFormats),
   },
   { additionalProperties: false },
 );
@@ -83,6 +93,7 @@ export const EventUpdateBody = Type.Object(
     followUpDays: Type.Optional(eventFields.followUpDays),
     followUpTime: Type.Optional(eventFields.followUpTime),
     warnAtSeconds: Type.Optional(eventFields.warnAtSeconds),
+    roundFormats: Type.Optional(eventFields.roundFormats),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -114,4 +125,5 @@ export const EVENT_DEFAULTS = {
   followUpDays: 7,
   followUpTime: null,
   warnAtSeconds: [60, 10] as number[],
+  roundFormats: null,
 } as const;

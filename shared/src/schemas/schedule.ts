@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { RoundFormat } from './events.ts';
 
 const Id = Type.String({ format: 'uuid' });
 
@@ -11,6 +12,7 @@ export const SitOut = Type.Object({
   reason: Type.String(),
 });
 export const Range = Type.Object({ min: Type.Integer(), max: Type.Integer() });
+const Objective = Type.Object({ meetings: Type.Integer(), balance: Type.Integer(), score: Type.Integer() });
 export const PlanSchema = Type.Object({
   rounds: Type.Array(Type.Object({ index: Type.Integer(), held: Type.Boolean(), tables: Type.Array(Table), sitOuts: Type.Array(SitOut) })),
   totals: Type.Object({
@@ -23,6 +25,10 @@ export const PlanSchema = Type.Object({
     sharedTables: Type.Integer(),
   }),
   warnings: Type.Array(Type.String()),
+  /** Only for events with round formats: how close the plan is to the optimum (exact, or the gap to a proven bound). */
+  optimality: Type.Optional(Type.Object({ exact: Type.Boolean(), bound: Objective, achieved: Objective, gap: Objective })),
+  /** Only for events with round formats: pairs of mentees who share a circle, and those who share more than one. */
+  circlePeers: Type.Optional(Type.Object({ peerPairs: Type.Integer(), repeatedPeerPairs: Type.Integer() })),
 });
 
 export const PairConstraint = Type.Object({
@@ -45,6 +51,8 @@ export const PlanView = Type.Object({
   stale: Type.Boolean(),
   /** Milliseconds the planner took. */
   plannerMs: Type.Union([Type.Number(), Type.Null()]),
+  /** The event's format of each round (mentoring circles); null: every round one-to-one. */
+  roundFormats: Type.Optional(Type.Union([Type.Array(RoundFormat), Type.Null()])),
 });
 export type PlanView = Static<typeof PlanView>;
 

@@ -1,11 +1,11 @@
 import type { Queryable } from '../../plugins/db.ts';
-import type { Event, EventBreak, EventCreateBody, EventUpdateBody } from '@constellation/shared/schemas/events';
+import type { Event, EventBreak, EventCreateBody, EventUpdateBody, RoundFormat } from '@constellation/shared/schemas/events';
 import { EVENT_DEFAULTS } from '@constellation/shared/schemas/events';
 
 const SELECT_EVENT = `
   SELECT e.id, e.title, e.description, e.scheduled_start, e.time_zone, e.round_seconds,
          e.transition_seconds, e.rounds, e.breaks, e.allow_shared_tables, e.held_after_seconds, e.no_show_after_seconds,
-         e.reminder_offsets_minutes, e.follow_up_days, e.follow_up_time, e.warn_at_seconds, e.status,
+         e.reminder_offsets_minutes, e.follow_up_days, e.follow_up_time, e.warn_at_seconds, e.round_formats, e.status,
          e.created_at, e.updated_at,
          (SELECT count(*) FILTER (WHERE role = 'mentor') FROM participants p WHERE p.event_id = e.id)::int AS mentors,
          (SELECT count(*) FILTER (WHERE role = 'mentee') FROM participants p WHERE p.event_id = e.id)::int AS mentees
@@ -28,6 +28,7 @@ interface EventRow {
   follow_up_days: number;
   follow_up_time: string | null;
   warn_at_seconds: number[];
+  round_formats: RoundFormat[] | null;
   status: Event['status'];
   created_at: Date;
   updated_at: Date;
@@ -53,6 +54,7 @@ function toEvent(row: EventRow): Event {
     followUpDays: row.follow_up_days,
     followUpTime: row.follow_up_time,
     warnAtSeconds: row.warn_at_seconds,
+    roundFormats: row.round_formats,
     status: row.status,
     participantCounts: { mentors: row.mentors, mentees: row.mentees },
     createdAt: row.created_at.toISOString(),
@@ -81,10 +83,11 @@ export async function insertEvent(db: Queryable, organizerId: string, input: Eve
   const { rows } = await db.query<{ id: string }>(
     `INSERT INTO events (organizer_id, title, description, scheduled_start, time_zone, round_seconds,
                          transition_seconds, rounds, breaks, allow_shared_tables, held_after_seconds, no_show_after_seconds,
-                         reminder_offsets_minutes, follow_up_days, follow_up_time, warn_at_seconds)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
+                         reminder_offsets_minutes, follow_up_days, follow_up_time, warn_at_seconds, round_formats)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id`,
     [organizerId, v.title, v.description, v.scheduledStart, v.timeZone, v.roundSeconds, v.transitionSeconds, v.rounds, JSON.stringify(v.breaks), v.allowSharedTables, v.heldAfterSeconds, v.noShowAfterSeconds,
-     v.reminderOffsetsMinutes, v.followUpDays, v.followUpTime, v.warnAtSeconds],
+     v.reminderOffsetsMinutes, v.followUpDays, v.followUpTime, v.warnAtSeconds,
+     v.roundFormats === null ? null : JSON.stringify(v.roundFormats)],
   );
   return (await findEventById(db, rows[0]!.id))!;
 }
@@ -105,6 +108,7 @@ const UPDATABLE: Record<keyof EventUpdateBody, string> = {
   followUpDays: 'follow_up_days',
   followUpTime: 'follow_up_time',
   warnAtSeconds: 'warn_at_seconds',
+  roundFormats: 'round_formats',
 };
 
 export async function updateEvent(db: Queryable, organizerId: string, eventId: string, patch: EventUpdateBody): Promise<Event | null> {
@@ -113,7 +117,7 @@ export async function updateEvent(db: Queryable, organizerId: string, eventId: s
   for (const [key, column] of Object.entries(UPDATABLE) as [keyof EventUpdateBody, string][]) {
     const value = patch[key];
     if (value === undefined) continue;
-    params.push(key === 'breaks' ? JSON.stringify(value) : value);
+    params.push(key === 'breaks' || (key === 'roundFormats' && value !== null) ? JSON.stringify(value) : value);
     sets.push(`${column} = $${params.length}`);
   }
   const { rowCount } = await db.query(

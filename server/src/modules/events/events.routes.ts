@@ -1,13 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorBody, EventIdParams } from '@constellation/shared/schemas/common';
-import { Event, EventCreateBody, EventList, EventUpdateBody, type EventBreak } from '@constellation/shared/schemas/events';
+import { Event, EventCreateBody, EventList, EventUpdateBody, type EventBreak, type RoundFormat } from '@constellation/shared/schemas/events';
 import { HttpError, notFound } from '../../lib/http-errors.ts';
 import { isValidTimeZone } from '../../lib/validation.ts';
 import { deleteEvent, findEvent, insertEvent, listEvents, updateEvent } from './events.repository.ts';
 
-/** Rules JSON Schema cannot express: a real time zone, breaks inside the event. */
-function checkEventRules(input: { timeZone?: string; breaks?: EventBreak[]; rounds?: number }, current?: Event): void {
+/** Rules JSON Schema cannot express: a real time zone, breaks inside the event, one format per round. */
+function checkEventRules(input: { timeZone?: string; breaks?: EventBreak[]; rounds?: number; roundFormats?: RoundFormat[] | null }, current?: Event): void {
   if (input.timeZone !== undefined && !isValidTimeZone(input.timeZone)) {
     throw new HttpError(400, `body.timeZone "${input.timeZone}" is not a known IANA time zone (for example Europe/Berlin)`, [
       { field: 'body.timeZone', message: 'is not a known IANA time zone' },
@@ -28,6 +28,13 @@ function checkEventRules(input: { timeZone?: string; breaks?: EventBreak[]; roun
       ]);
     }
     seen.add(b.afterRound);
+  }
+  const formats = input.roundFormats === undefined ? (current?.roundFormats ?? null) : input.roundFormats;
+  if (formats !== null && formats.length !== rounds) {
+    const field = input.roundFormats === undefined ? 'body.rounds' : 'body.roundFormats';
+    throw new HttpError(400, `body.roundFormats must have one format per round: ${formats.length} formats for ${rounds} rounds${input.roundFormats === undefined ? ' (change roundFormats with rounds, or set it to null)' : ''}`, [
+      { field, message: `roundFormats has ${formats.length} entries, rounds is ${rounds}` },
+    ]);
   }
 }
 
@@ -81,7 +88,7 @@ const eventsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const current = await findEvent(app.pg, request.organizer!.id, request.params.eventId);
       if (!current) throw notFound('Event');
       checkEventRules(request.body, current);
-      const timing = (['roundSeconds', 'transitionSeconds', 'rounds', 'breaks'] as const).filter((k) => request.body[k] !== undefined);
+      const timing = (['roundSeconds', 'transitionSeconds', 'rounds', 'breaks', 'roundFormats'] as const).filter((k) => request.body[k] !== undefined);
       if (current.status !== 'draft' && timing.length > 0) {
         throw new HttpError(409, `The event has started: ${timing.join(', ')} can no longer change (extend the round instead)`);
       }

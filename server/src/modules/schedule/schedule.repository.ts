@@ -4,6 +4,7 @@ import { tableRoomName, type SeatedTable } from '../video/core/seating.ts';
 import type { PairConstraint } from '@constellation/shared/schemas/schedule';
 import type { Plan, PlanInput } from './core/index.ts';
 import type { Profile } from '@constellation/shared/schemas/participants';
+import type { RoundFormat } from '@constellation/shared/schemas/events';
 
 export interface PlanRecord {
   seed: number;
@@ -78,12 +79,19 @@ export async function storeSeating(db: Queryable, eventId: string, plan: Plan): 
 
 /**
  * What a plan depends on besides attendance: the participants, the pins and forbids, the number of
- * rounds and shared tables. A plan made from another key is stale.
+ * rounds, shared tables and the rounds' formats. A plan made from another key is stale.
  */
-export function planInputsKey(event: { rounds: number; allowSharedTables: boolean }, people: PlannerPeople, constraints: readonly PairConstraint[]): string {
+export function planInputsKey(
+  event: { rounds: number; allowSharedTables: boolean; roundFormats: RoundFormat[] | null },
+  people: PlannerPeople,
+  constraints: readonly PairConstraint[],
+): string {
   const ids = (list: { id: string }[]) => list.map((p) => p.id).sort();
   const pairs = constraints.map((c) => `${c.kind}:${c.mentorId}:${c.menteeId}`).sort();
-  const text = JSON.stringify([event.rounds, event.allowSharedTables, ids(people.mentors), ids(people.mentees), pairs]);
+  const parts: unknown[] = [event.rounds, event.allowSharedTables, ids(people.mentors), ids(people.mentees), pairs];
+  // Round formats join the key only when set, so plans of events without them stay up to date.
+  if (event.roundFormats !== null) parts.push(event.roundFormats.map((f) => (f.kind === 'circle' ? `circle:${f.size}` : 'pairs')));
+  const text = JSON.stringify(parts);
   return createHash('sha256').update(text).digest('base64url');
 }
 
@@ -129,7 +137,7 @@ export async function loadPlannerPeople(db: Queryable, eventId: string): Promise
 
 /** The planner's input for an event, from its participants and the organizer's pins and forbids. */
 export function planInputOf(
-  event: { rounds: number; allowSharedTables: boolean; scheduledStart: string },
+  event: { rounds: number; allowSharedTables: boolean; scheduledStart: string; roundFormats: RoundFormat[] | null },
   people: PlannerPeople,
   constraints: PairConstraint[],
   seed: number,
@@ -143,5 +151,6 @@ export function planInputOf(
     forbidden: constraints.filter((c) => c.kind === 'forbid').map(({ mentorId, menteeId }) => ({ mentorId, menteeId })),
     seed,
     scoringInstant: event.scheduledStart,
+    ...(event.roundFormats ? { formats: event.roundFormats.map((f) => ({ ...f })) } : {}),
   };
 }

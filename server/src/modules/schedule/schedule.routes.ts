@@ -49,6 +49,7 @@ const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRoutesOptions> = async (
       people: names,
       stale: state.stale,
       plannerMs: plannerMs ?? null,
+      roundFormats: state.event.roundFormats,
     };
   }
 

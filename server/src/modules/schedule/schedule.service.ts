@@ -140,7 +140,12 @@ export class ScheduleService {
       absentNoShowIds(pool, eventId),
       running === null ? Promise.resolve(new Set<string>()) : absentInRound(pool, eventId, running),
     ]);
-    const tableSize = state.event.allowSharedTables ? 2 : 1;
+    const pairsSize = state.event.allowSharedTables ? 2 : 1;
+    const formats = state.event.roundFormats;
+    const tableSize = (round: number) => {
+      const format = formats?.[round - 1];
+      return format?.kind === 'circle' ? format.size : pairsSize;
+    };
     const heldRounds = historyOf(seats, held, running, absentNow, known, tableSize);
     const absent = [...new Set([...absentIds, ...noShows])].filter((id) => known.has(id));
     const input = { ...planInputOf(state.event, state.people, state.constraints, seed), heldRounds, absentIds: absent };
@@ -194,7 +199,7 @@ function planInputAsMade(state: PlanState, record: NonNullable<PlanState['record
  * The planner's held rounds from what really happened: for rounds that ended, the meetings held;
  * for the round running now, its seats except those of people flagged absent in it (their meeting
  * will not happen and may be planned again). One table per mentor and round, at most `tableSize`
- * mentees, each mentee once per round; people no longer in the event are left out.
+ * mentees (per round, for round formats), each mentee once per round; people no longer in the event are left out.
  */
 export function historyOf(
   seats: readonly SeatRecord[],
@@ -202,8 +207,9 @@ export function historyOf(
   running: number | null,
   absentNow: ReadonlySet<string>,
   known: ReadonlySet<string>,
-  tableSize: number,
+  tableSize: number | ((round: number) => number),
 ): HeldRound[] {
+  const sizeOf = typeof tableSize === 'number' ? () => tableSize : tableSize;
   const rounds: HeldRound[] = Array.from({ length: held }, () => ({ tables: [] }));
   const seated = rounds.map(() => new Set<string>());
   const met = new Set<string>();
@@ -215,7 +221,7 @@ export function historyOf(
     const round = rounds[s.round - 1]!;
     let table = round.tables.find((t) => t.mentorId === s.mentorId);
     if (!table) round.tables.push((table = { mentorId: s.mentorId, menteeIds: [] }));
-    if (table.menteeIds.length >= tableSize) continue;
+    if (table.menteeIds.length >= sizeOf(s.round)) continue;
     table.menteeIds.push(s.menteeId);
     seated[s.round - 1]!.add(s.menteeId);
     met.add(pair);

@@ -1,0 +1,117 @@
+/**
+ * Issue 13 in real browsers: a round of mentoring circles on real LiveKit. One mentor and three
+ * mentees share one room and all see each other's video after the round starts (the time from the
+ * round's start until everyone sees all the others is printed: the issue's target is 1.5 s); a
+ * fourth mentee seated in the circle never comes, is flagged as a no-show, and the circle goes on.
+ */
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { browserUnavailableReason } from '../helpers/browser.ts';
+import { liveKitAvailability } from '../helpers/livekit.ts';
+import { firstFrameOf, partnerVideoLive, partnerVideoWidth, recordFirstFrames, startLiveStack, type LivePages, type LiveSide } from '../helpers/live-pages.ts';
+
+const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+const skipReason = browserUnavailableReason();
+const livekit = liveKitAvailability();
+if (skipReason) console.warn(`Skipping the circle browser test: ${skipReason}`);
+
+describe.skipIf(skipReason !== null || !livekit.available)('a mentoring circle in real browsers', () => {
+  let pages: LivePages;
+  let stop: () => Promise<void>;
+
+  beforeAll(async () => {
+    ({ pages, stop } = await startLiveStack());
+  });
+
+  afterAll(async () => {
+    await stop?.();
+  });
+
+  it('seats a mentor and three mentees in one room where all see each other; the absent fourth is flagged and the circle goes on', { timeout: 240_000 }, async () => {
+    const NO_SHOW_SECONDS = 10;
+    const cookie = await pages.organizer('circle');
+    const { eventId, tables } = await pages.event(
+      cookie,
+      { title: 'Circle evening', rounds: 1, roundSeconds: 300, noShowAfterSeconds: NO_SHOW_SECONDS, heldAfterSeconds: 3, roundFormats: [{ kind: 'circle', size: 4 }] },
+      [
+        ['mentor', 'Marta Mentor'],
+        ['mentee', 'Ada Mentee'],
+        ['mentee', 'Ben Mentee'],
+        ['mentee', 'Cleo Mentee'],
+        ['mentee', 'Dev Mentee'],
+      ],
+    );
+    // One table: the mentor with all four mentees.
+    expect(tables).toHaveLength(1);
+    const circle = tables[0]!;
+    expect(circle.mentees).toHaveLength(4);
+    const absent = circle.mentees[3]!;
+    const present = [circle.mentor, ...circle.mentees.slice(0, 3)];
+
+    // The organizer's event page shows the round's format; the run screen's plan draws the circle,
+    // why its members were grouped, and that the plan is proven optimal.
+    const organizer = await pages.openRunScreen(cookie, eventId);
+    await organizer.goto(`/events/${eventId}`);
+    await organizer.getByRole('checkbox', { name: 'Mentoring circles in some rounds' }).waitFor();
+    expect(await organizer.getByRole('checkbox', { name: 'Mentoring circles in some rounds' }).isChecked()).toBe(true);
+    expect(await organizer.getByLabel('Round 1', { exact: true }).inputValue()).toBe('4');
+    await organizer.goto(`/events/${eventId}/run`);
+    const drawn = organizer.locator(`[data-circle="${circle.mentor.id}"]`);
+    await drawn.waitFor({ timeout: 30_000 });
+    for (const mentee of circle.mentees) await drawn.locator('.circle__why').getByText(mentee.name).waitFor();
+    expect(await drawn.locator('.circle__why').textContent()).toContain('Why grouped');
+    expect(await organizer.locator('[data-plan-optimality]').getAttribute('data-plan-optimality')).toBe('exact');
+    await organizer.screenshot({ path: `${SCREENSHOTS}run-plan-circle.png`, fullPage: true });
+    await organizer.close();
+
+    const sides: LiveSide[] = [];
+    for (const person of present) sides.push(await pages.openLive(person, { initScript: recordFirstFrames }));
+    const run = (await pages.clock(cookie, eventId)).run;
+    const started = await run('clock:start');
+    if (started.phase !== 'round') throw new Error(`started in ${started.phase}`);
+
+    // Everyone present sees every other member's video.
+    for (const viewer of sides) {
+      for (const viewed of present.filter((p) => p.id !== viewer.person.id)) {
+        await expect
+          .poll(() => partnerVideoWidth(viewer.page, viewed.id), { timeout: 60_000, interval: 50, message: `${viewer.person.name} to see ${viewed.name}` })
+          .toBeGreaterThan(0);
+      }
+    }
+    const seenAt: number[] = [];
+    for (const viewer of sides) {
+      for (const viewed of present.filter((p) => p.id !== viewer.person.id)) seenAt.push(Number(await firstFrameOf(viewer.page, viewed.id)));
+    }
+    const firstAll = Math.max(...seenAt) - started.startsAt;
+    const firstAny = Math.min(...seenAt) - started.startsAt;
+    console.log(`circle of ${present.length}: everyone sees all ${present.length - 1} others ${firstAll} ms after the round start (target 1500 ms); the first picture at ${firstAny} ms`);
+
+    // The absent mentee is flagged once the no-show wait is over, and only they are.
+    type NoShows = { noShows: { round: number; participantId: string; absent: boolean }[] };
+    await expect
+      .poll(async () => (await pages.api<NoShows>(`/api/events/${eventId}/no-shows`, cookie)).noShows.map((n) => [n.round, n.participantId]), {
+        timeout: NO_SHOW_SECONDS * 1000 + 60_000,
+        interval: 250,
+      })
+      .toEqual([[1, absent.id]]);
+    // …while the circle goes on: nobody was moved, and every member's video is still live for the others.
+    for (const viewer of sides) {
+      expect(await viewer.page.locator('[data-seat-changed]').count()).toBe(0);
+      for (const viewed of present.filter((p) => p.id !== viewer.person.id)) {
+        await expect.poll(() => partnerVideoLive(viewer.page, viewed.id), { timeout: 20_000, message: `${viewer.person.name} still sees ${viewed.name}` }).toBe(true);
+      }
+    }
+    await sides[0]!.page.screenshot({ path: `${SCREENSHOTS}participant-circle-1280x800.png` });
+    // The gallery fits on the screen: every tile fully in view at 1280×800.
+    const tiles = await sides[0]!.page.locator('[data-remote-tile]').evaluateAll((figures) =>
+      figures.map((f) => {
+        const box = f.getBoundingClientRect();
+        return box.top >= 0 && box.left >= 0 && box.bottom <= window.innerHeight && box.right <= window.innerWidth && box.width > 100;
+      }),
+    );
+    expect(tiles).toEqual([true, true, true]);
+
+    await run('clock:end-event');
+    for (const side of sides) expect(side.errors.filter((e) => !/signal stream|DataChannel error/.test(e))).toEqual([]);
+  });
+});
