@@ -66,6 +66,8 @@ describe.skipIf(skipReason !== null || !livekit.available)('a mentoring circle i
 
     const sides: LiveSide[] = [];
     for (const person of present) sides.push(await pages.openLive(person, { initScript: recordFirstFrames }));
+    // As people do, they arrive before the start: each waits in the circle's room on standby.
+    for (const side of sides) await side.page.locator('[data-call-standby]').waitFor({ timeout: 60_000 });
     const run = (await pages.clock(cookie, eventId)).run;
     const started = await run('clock:start');
     if (started.phase !== 'round') throw new Error(`started in ${started.phase}`);
