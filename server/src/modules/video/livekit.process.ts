@@ -38,6 +38,12 @@ export interface StartLiveKitOptions {
   webhookUrls?: string[];
   /** Production should forbid joins that create rooms; kept switchable for tests of the default. */
   autoCreateRooms?: boolean;
+  /**
+   * LiveKit's own multi-node mode: every node started with the same Redis (and the same keys) is one
+   * cluster. A new room goes to a node picked at random, and any node takes any client: the one a
+   * client connects to bridges its signalling to the node hosting its room.
+   */
+  redis?: { address: string; db?: number };
 }
 
 /**
@@ -91,6 +97,7 @@ async function startOnce(binary: string, options: StartLiveKitOptions): Promise<
     webhookApiKey: apiKey,
     webhookUrls,
     autoCreateRooms: options.autoCreateRooms ?? false,
+    redis: options.redis,
   });
   const dir = mkdtempSync(join(tmpdir(), 'livekit-'));
   const configFile = join(dir, 'livekit.yaml');
@@ -133,6 +140,7 @@ interface ConfigInput {
   webhookApiKey: string;
   webhookUrls: string[];
   autoCreateRooms: boolean;
+  redis?: { address: string; db?: number };
 }
 
 /** JSON strings are valid YAML scalars, so values are quoted with JSON.stringify. */
@@ -159,6 +167,11 @@ export function liveKitConfigYaml(c: ConfigInput): string {
     '  level: info',
     '  pion_level: error',
   ];
+  if (c.redis) {
+    // Random placement: a round's rooms, made together, spread over the nodes (load-based sorting
+    // reads statistics a few seconds old, so a burst of rooms would all land on one node).
+    lines.push('redis:', `  address: ${q(c.redis.address)}`, `  db: ${c.redis.db ?? 0}`, 'node_selector:', '  kind: any', '  sort_by: random');
+  }
   if (c.webhookUrls.length > 0) {
     lines.push('webhook:', `  api_key: ${q(c.webhookApiKey)}`, '  urls:', ...c.webhookUrls.map((u) => `    - ${q(u)}`));
   }
