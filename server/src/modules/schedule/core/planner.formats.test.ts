@@ -119,6 +119,16 @@ describe('round formats, examples', () => {
     expect(plan.optimality?.exact).toBe(true);
   });
 
+  it('does not count circles as shared tables: only one-to-one rounds with two mentees at a table', () => {
+    const mentees = Array.from({ length: 6 }, (_, e) => ({ id: `e${e}` }));
+    const circles = planRotation({ mentors: [{ id: 'a' }, { id: 'b' }], mentees, rounds: 2, formats: [{ kind: 'circle', size: 3 }, { kind: 'circle', size: 3 }] });
+    expect(circles.rounds.every((r) => r.tables.every((t) => t.menteeIds.length === 3))).toBe(true);
+    expect(circles.totals.sharedTables).toBe(0);
+    const mixed = planRotation({ mentors: [{ id: 'a' }, { id: 'b' }], mentees, rounds: 2, allowSharedTables: true, formats: [{ kind: 'pairs' }, { kind: 'circle', size: 3 }] });
+    expect(mixed.totals.sharedTables).toBe(mixed.rounds[0]!.tables.filter((t) => t.menteeIds.length > 1).length);
+    expect(mixed.totals.sharedTables).toBe(2);
+  });
+
   it('bounds meetings by the seats of each round: 2 mentors, 6 mentees, a 1:1 round then circles of 5', () => {
     const event: PlanInput = {
       mentors: [{ id: 'a' }, { id: 'b' }],

@@ -116,7 +116,7 @@ export function replan(input: ReplanInput): Plan {
   }));
   if (!ev.roundCaps) {
     if (remaining > 0) rounds.push(...scheduleRounds(ev, remaining, input.heldRounds.length));
-    return { rounds, totals: totalsOf(ev, rounds, input.heldRounds.length), warnings: warnings.concat(balanceWarnings(ev, rounds)) };
+    return { rounds, totals: totalsOf(ev, rounds, input.heldRounds.length, input.formats), warnings: warnings.concat(balanceWarnings(ev, rounds)) };
   }
 
   const bound = objectiveOfPlanned(ev);
@@ -134,7 +134,7 @@ export function replan(input: ReplanInput): Plan {
       `the round formats may keep this plan from the optimum: it has ${achieved.meetings} meetings (balance cost ${achieved.balance}, score ${achieved.score}), and no plan can beat ${bound.meetings} meetings (balance cost ${bound.balance}, score ${bound.score})`,
     );
   }
-  return { rounds, totals: totalsOf(ev, rounds, input.heldRounds.length), warnings: warnings.concat(balanceWarnings(ev, rounds)), optimality, circlePeers };
+  return { rounds, totals: totalsOf(ev, rounds, input.heldRounds.length, input.formats), warnings: warnings.concat(balanceWarnings(ev, rounds)), optimality, circlePeers };
 }
 
 interface PreparedEvent {
@@ -829,7 +829,8 @@ function rangeOf(values: Int32Array, include: Uint8Array): Range {
   return min === Number.POSITIVE_INFINITY ? { min: 0, max: 0 } : { min, max };
 }
 
-function totalsOf(ev: PreparedEvent, rounds: readonly Round[], heldCount: number): Plan['totals'] {
+/** `sharedTables` counts one-to-one rounds' tables with more than one mentee: a circle is not a shared table. */
+function totalsOf(ev: PreparedEvent, rounds: readonly Round[], heldCount: number, formats: readonly RoundFormat[] | undefined): Plan['totals'] {
   const { perMentee, perMentor } = countsOf(ev, rounds);
   let score = 0;
   let meetings = 0;
@@ -843,7 +844,7 @@ function totalsOf(ev: PreparedEvent, rounds: readonly Round[], heldCount: number
       if (round.index < heldCount) continue;
       plannedScore += table.score;
       plannedMeetings += table.menteeIds.length;
-      if (table.menteeIds.length > 1) sharedTables++;
+      if (table.menteeIds.length > 1 && formats?.[round.index]?.kind !== 'circle') sharedTables++;
     }
   }
   return {

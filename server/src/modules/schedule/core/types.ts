@@ -129,7 +129,7 @@ export interface PlanTotals {
   /** Score and meetings of the rounds this call planned. */
   plannedScore: number;
   plannedMeetings: number;
-  /** Planned table-rounds hosting more than one mentee. */
+  /** Planned table-rounds of one-to-one rounds hosting more than one mentee (circles are not counted). */
   sharedTables: number;
 }
 
