@@ -72,11 +72,50 @@ export const MyMatch = Type.Object({
 });
 export type MyMatch = Static<typeof MyMatch>;
 
+/** A mentee's rating of a circle they sat in, and the peers of it they would like to keep learning with. */
+export const CircleFeedbackBody = Type.Object(
+  {
+    rating: Type.Integer({ minimum: 1, maximum: 5 }),
+    note: Type.Optional(Note),
+    /** Other mentees present in that circle. */
+    peerIds: Type.Array(Id, { maxItems: 20 }),
+  },
+  { additionalProperties: false },
+);
+export type CircleFeedbackBody = Static<typeof CircleFeedbackBody>;
+
+export const CircleRoundParams = Type.Object({ round: Type.Integer({ minimum: 1, maximum: 9999 }) });
+
+/** A circle the mentee sat in (present per attendance), with the peers who were there and the mentee's own answer. */
+export const MyCircle = Type.Object({
+  round: Type.Integer(),
+  mentor: Type.Object({ id: Type.String(), name: Type.String() }),
+  peers: Type.Array(Type.Object({ id: Type.String(), name: Type.String() })),
+  /** The mentee's own rating and wishes; never anyone else's. */
+  feedback: Type.Union([Type.Object({ rating: Type.Integer(), note: Type.String(), peerIds: Type.Array(Type.String()) }), Type.Null()]),
+});
+export type MyCircle = Static<typeof MyCircle>;
+
+export const MyCircles = Type.Object({ submissionsOpen: Type.Boolean(), circles: Type.Array(MyCircle) });
+export type MyCircles = Static<typeof MyCircles>;
+
 export const FeedbackProgress = Type.Object({
   submissionsOpen: Type.Boolean(),
   heldRounds: Type.Integer(),
   mentors: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), rated: Type.Integer(), met: Type.Integer(), capacity: Type.Integer(), capacityConfirmed: Type.Boolean() })),
-  mentees: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), ranked: Type.Boolean(), met: Type.Integer() })),
+  mentees: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      name: Type.String(),
+      ranked: Type.Boolean(),
+      met: Type.Integer(),
+      /** Circles the mentee sat in, and how many of them they rated. */
+      circles: Type.Integer(),
+      circlesRated: Type.Integer(),
+    }),
+  ),
+  /** Over all mentees: circle seats held, circles rated, peer wishes named (counts only, never contents). */
+  circles: Type.Object({ seats: Type.Integer(), rated: Type.Integer(), peerWishes: Type.Integer() }),
 });
 export type FeedbackProgress = Static<typeof FeedbackProgress>;
 

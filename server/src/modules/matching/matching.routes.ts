@@ -9,6 +9,7 @@ import { toCsv } from '../../lib/csv.ts';
 import { inTransaction } from '../../plugins/db.ts';
 import { findEvent, findEventById } from '../events/events.repository.ts';
 import { loadEventFeedback, type EventFeedback } from '../ratings/feedback.repository.ts';
+import { aboutHeldCircles, loadCircleFeedback, loadHeldCircles } from '../ratings/circles.repository.ts';
 import { attendanceViewOf, tallyOf } from '../attendance/attendance.routes.ts';
 import { audit, confirmPairing, loadPairing, myConfirmedMatches, replacePairing } from './matching.repository.ts';
 import { followUpInstant } from './core/follow-up.ts';
@@ -16,7 +17,7 @@ import { draftsFor } from '../mail/mail.service.ts';
 import { recipientsOf } from '../mail/mail.repository.ts';
 import { explainPairs, matchInputOf, matchStats, notMatched, outcomesOf, proposalsOf, toPairingStats, warningsOf } from './matching.service.ts';
 
-const ExportParams = Type.Object({ eventId: Type.String({ format: 'uuid' }), kind: Type.Union([Type.Literal('matches'), Type.Literal('ratings'), Type.Literal('preferences'), Type.Literal('attendance')]) });
+const ExportParams = Type.Object({ eventId: Type.String({ format: 'uuid' }), kind: Type.Union([Type.Literal('matches'), Type.Literal('ratings'), Type.Literal('preferences'), Type.Literal('attendance'), Type.Literal('circles')]) });
 const PartnerParams = Type.Object({ partnerId: Type.String({ format: 'uuid' }) });
 
 /** Mentees who submitted a ranking (or "not a fit" marks). */
@@ -148,7 +149,7 @@ export const matchingRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/:eventId/export/:kind.csv',
-    { schema: { tags: ['matching'], summary: 'CSV export of matches, ratings, preferences or attendance (every seat and what became of it)', params: ExportParams, response: { 200: Type.String(), 401: ErrorBody, 404: ErrorBody } } },
+    { schema: { tags: ['matching'], summary: 'CSV export of matches, ratings, preferences, attendance (every seat and what became of it) or circles (mentees\' circle ratings and peer wishes)', params: ExportParams, response: { 200: Type.String(), 401: ErrorBody, 404: ErrorBody } } },
     async (request, reply) => {
       const { eventId, kind } = request.params;
       const ctx = await context(request.organizer!.id, eventId);
@@ -186,6 +187,14 @@ export const matchingRoutes: FastifyPluginAsyncTypebox = async (app) => {
               attendance.heldAfterSeconds,
             ]),
           ),
+        );
+      } else if (kind === 'circles') {
+        // One row per circle rating: its peer wishes, by name and email, in one cell each ("; " between).
+        const circles = await loadHeldCircles(app.pg, app.attendance, eventId);
+        const answers = aboutHeldCircles(await loadCircleFeedback(app.pg, eventId), circles);
+        csv = toCsv(
+          ['round', 'mentor_name', 'mentor_email', 'mentee_name', 'mentee_email', 'circle_rating', 'note', 'peer_wishes', 'peer_wish_emails'],
+          answers.map((a) => [a.round, name(a.mentorId), email(a.mentorId), name(a.menteeId), email(a.menteeId), a.rating, a.note, a.peerIds.map(name).join('; '), a.peerIds.map(email).join('; ')]),
         );
       } else if (kind === 'ratings') {
         csv = toCsv(

@@ -3,8 +3,11 @@ import { Type } from 'typebox';
 import { ErrorBody, EventIdParams } from '@constellation/shared/schemas/common';
 import {
   CapacityBody,
+  CircleFeedbackBody,
+  CircleRoundParams,
   FeedbackProgress,
   MenteeNoteBody,
+  MyCircles,
   MyFeedback,
   PreferencesBody,
   RatingBody,
@@ -12,6 +15,7 @@ import {
 } from '@constellation/shared/schemas/ratings';
 import { rooms } from '@constellation/shared/realtime/events';
 import { HttpError, notFound } from '../../lib/http-errors.ts';
+import { inTransaction } from '../../plugins/db.ts';
 import { findEvent } from '../events/events.repository.ts';
 import { findParticipant } from '../participants/participants.repository.ts';
 import {
@@ -25,6 +29,7 @@ import {
   upsertPreferences,
   upsertRating,
 } from './feedback.repository.ts';
+import { aboutHeldCircles, loadCircleFeedback, loadHeldCircles, replaceCircleFeedback } from './circles.repository.ts';
 
 const PartnerParams = Type.Object({ partnerId: Type.String({ format: 'uuid' }) });
 const forbidden = (message: string) => new HttpError(403, message);
@@ -143,6 +148,76 @@ export const myFeedbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
+  app.get(
+    '/circles',
+    { schema: { tags: ['feedback'], summary: 'Mentee: the circles I sat in, the peers who were there, and my own rating and peer wishes', response: { 200: MyCircles, 401: ErrorBody } } },
+    async (request) => {
+      const { eventId, participantId, role } = request.participantSession!;
+      const open = await submissionsOpen(app.pg, eventId);
+      if (role !== 'mentee') return { submissionsOpen: open, circles: [] };
+      const mine = (await loadHeldCircles(app.pg, app.attendance, eventId)).filter((c) => c.menteeIds.includes(participantId));
+      if (mine.length === 0) return { submissionsOpen: open, circles: [] };
+      const ids = [...new Set(mine.flatMap((c) => [c.mentorId, ...c.menteeIds]))];
+      const [{ rows: people }, answers] = await Promise.all([
+        app.pg.query<{ id: string; name: string }>('SELECT id, name FROM participants WHERE event_id = $1 AND id = ANY($2::uuid[])', [eventId, ids]),
+        loadCircleFeedback(app.pg, eventId, participantId),
+      ]);
+      const nameOf = new Map(people.map((p) => [p.id, p.name]));
+      const answerOf = new Map(aboutHeldCircles(answers, mine).map((a) => [a.round, a]));
+      return {
+        submissionsOpen: open,
+        circles: mine.map((c) => {
+          const answer = answerOf.get(c.round);
+          return {
+            round: c.round,
+            mentor: { id: c.mentorId, name: nameOf.get(c.mentorId) ?? '' },
+            peers: c.menteeIds
+              .filter((id) => id !== participantId && nameOf.has(id))
+              .map((id) => ({ id, name: nameOf.get(id)! }))
+              .sort((a, b) => a.name.localeCompare(b.name)),
+            feedback: answer ? { rating: answer.rating, note: answer.note, peerIds: answer.peerIds } : null,
+          };
+        }),
+      };
+    },
+  );
+
+  app.put(
+    '/circles/:round',
+    {
+      schema: {
+        tags: ['feedback'],
+        summary: 'Mentee: rate a circle I sat in (1–5, a note) and name peers of it I would like to keep learning with',
+        params: CircleRoundParams,
+        body: CircleFeedbackBody,
+        response: { 204: Type.Null(), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const { eventId, participantId, role } = request.participantSession!;
+      if (role !== 'mentee') throw forbidden('Only mentees rate circles');
+      await guard(request);
+      const { round } = request.params;
+      const circle = (await loadHeldCircles(app.pg, app.attendance, eventId)).find((c) => c.round === round && c.menteeIds.includes(participantId));
+      if (!circle) throw forbidden(`You can rate only a circle you sat in: you were in no circle in round ${round}`);
+      const { peerIds } = request.body;
+      if (peerIds.includes(participantId)) throw new HttpError(400, 'body/peerIds: you cannot name yourself as a peer', [{ field: 'body.peerIds', message: 'names yourself' }]);
+      const twice = peerIds.filter((id, k) => peerIds.indexOf(id) !== k);
+      if (twice.length) throw new HttpError(400, `body/peerIds: ${twice[0]} is named twice`, [{ field: 'body.peerIds', message: 'duplicate' }]);
+      const strangers = peerIds.filter((id) => !circle.menteeIds.includes(id));
+      if (strangers.length) {
+        throw new HttpError(400, `body/peerIds: not a mentee present in your circle of round ${round}: ${strangers.join(', ')}`, [
+          { field: 'body.peerIds', message: `not present in the circle: ${strangers.join(', ')}` },
+        ]);
+      }
+      await inTransaction(app.pg, (client) =>
+        replaceCircleFeedback(client, eventId, { round, menteeId: participantId, mentorId: circle.mentorId, rating: request.body.rating, note: request.body.note ?? '', peerIds }),
+      );
+      progressed(eventId, participantId);
+      return reply.status(204).send(null);
+    },
+  );
+
   app.put(
     '/capacity',
     {
@@ -185,11 +260,22 @@ export const eventFeedbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const metByMentee = count(f.meetings, (m) => m.menteeId);
       const rated = count(f.ratings, (r) => r.mentorId);
       const ranked = new Set(f.preferences.filter((p) => p.ranking.length + p.notAFit.length > 0).map((p) => p.menteeId));
+      const circles = await loadHeldCircles(app.pg, app.attendance, eventId);
+      const circleAnswers = aboutHeldCircles(await loadCircleFeedback(app.pg, eventId), circles);
+      const circlesBy = count(circles.flatMap((c) => c.menteeIds), (id) => id);
+      const circlesRated = count(circleAnswers, (a) => a.menteeId);
       return {
         submissionsOpen: await submissionsOpen(app.pg, eventId),
         heldRounds,
         mentors: f.people.filter((p) => p.role === 'mentor').map((p) => ({ id: p.id, name: p.name, rated: rated.get(p.id) ?? 0, met: metByMentor.get(p.id) ?? 0, capacity: p.capacity, capacityConfirmed: p.capacityConfirmed })),
-        mentees: f.people.filter((p) => p.role === 'mentee').map((p) => ({ id: p.id, name: p.name, ranked: ranked.has(p.id), met: metByMentee.get(p.id) ?? 0 })),
+        mentees: f.people
+          .filter((p) => p.role === 'mentee')
+          .map((p) => ({ id: p.id, name: p.name, ranked: ranked.has(p.id), met: metByMentee.get(p.id) ?? 0, circles: circlesBy.get(p.id) ?? 0, circlesRated: circlesRated.get(p.id) ?? 0 })),
+        circles: {
+          seats: circles.reduce((sum, c) => sum + c.menteeIds.length, 0),
+          rated: circleAnswers.length,
+          peerWishes: circleAnswers.reduce((sum, a) => sum + a.peerIds.length, 0),
+        },
       };
     },
   );
