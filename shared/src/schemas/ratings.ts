@@ -84,7 +84,8 @@ export const CircleFeedbackBody = Type.Object(
 );
 export type CircleFeedbackBody = Static<typeof CircleFeedbackBody>;
 
-export const CircleRoundParams = Type.Object({ round: Type.Integer({ minimum: 1, maximum: 9999 }) });
+/** The round, 1–9999, as the path gives it (params are not coerced). */
+export const CircleRoundParams = Type.Object({ round: Type.String({ pattern: '^[1-9][0-9]{0,3}$' }) });
 
 /** A circle the mentee sat in (present per attendance), with the peers who were there and the mentee's own answer. */
 export const MyCircle = Type.Object({

@@ -197,7 +197,7 @@ export const myFeedbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { eventId, participantId, role } = request.participantSession!;
       if (role !== 'mentee') throw forbidden('Only mentees rate circles');
       await guard(request);
-      const { round } = request.params;
+      const round = Number(request.params.round);
       const circle = (await loadHeldCircles(app.pg, app.attendance, eventId)).find((c) => c.round === round && c.menteeIds.includes(participantId));
       if (!circle) throw forbidden(`You can rate only a circle you sat in: you were in no circle in round ${round}`);
       const { peerIds } = request.body;
