@@ -1,6 +1,8 @@
 import type {
+  CircleFeedbackBody,
   EventReport,
   FeedbackProgress,
+  MyCircles,
   MyFeedback,
   MyMatch,
   Pairing,
@@ -22,6 +24,10 @@ export const saveRating = (menteeId: string, body: RatingBody) =>
 export const saveMenteeNote = (mentorId: string, note: string) =>
   request<void>('PUT', `/api/me/notes/${id(mentorId)}`, { json: { note } });
 export const savePreferences = (body: PreferencesBody) => request<void>('PUT', '/api/me/preferences', { json: body });
+/** A mentee's circles, with the peers present and the mentee's own rating and peer wishes. */
+export const getMyCircles = () => request<MyCircles>('GET', '/api/me/circles');
+export const saveCircle = (round: number, body: CircleFeedbackBody) =>
+  request<void>('PUT', `/api/me/circles/${round}`, { json: body });
 export const saveCapacity = (capacity: number) => request<void>('PUT', '/api/me/capacity', { json: { capacity } });
 export const getMyMatch = () => request<MyMatch>('GET', '/api/me/match');
 /** A download, not a fetch: the browser hands the calendar file to the person's calendar app. */
@@ -46,5 +52,5 @@ export const getReport = (eventId: string) => request<EventReport>('GET', `${eve
 /** The rotation plan, for who met whom in the rounds held. */
 export const getPlan = (eventId: string) => request<PlanView>('GET', `${eventPath(eventId)}/plan`);
 
-export type ExportKind = 'matches' | 'ratings' | 'preferences' | 'attendance';
+export type ExportKind = 'matches' | 'ratings' | 'preferences' | 'attendance' | 'circles';
 export const exportUrl = (eventId: string, kind: ExportKind) => `${eventPath(eventId)}/export/${kind}.csv`;

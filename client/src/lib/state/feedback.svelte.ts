@@ -1,4 +1,4 @@
-import type { MetPerson, MyFeedback, RatingBody } from '@constellation/shared/schemas/ratings';
+import type { CircleFeedbackBody, MetPerson, MyCircle, MyFeedback, RatingBody } from '@constellation/shared/schemas/ratings';
 import * as api from '../api/feedback.ts';
 import { describeError, isApiError } from '../api/http.ts';
 
@@ -13,6 +13,8 @@ const sameIds = (a: readonly string[], b: readonly string[]) => a.length === b.l
  */
 export class MyFeedbackState {
   #feedback = $state<MyFeedback | null>(null);
+  /** A mentee's circles (empty for mentors and for events without circle rounds). */
+  #circles = $state<MyCircle[]>([]);
   #status = $state<Status>('idle');
   #error = $state('');
 
@@ -46,6 +48,11 @@ export class MyFeedbackState {
     return this.#feedback?.submissionsOpen ?? false;
   }
 
+  /** The circles the mentee sat in, with the peers present and their own answer. */
+  get circles(): MyCircle[] {
+    return this.#circles;
+  }
+
   /** The people met so far, in the order of the rounds. */
   get met(): MetPerson[] {
     return this.#feedback?.met ?? [];
@@ -76,7 +83,9 @@ export class MyFeedbackState {
   async load(): Promise<void> {
     if (this.#status !== 'ready') this.#status = 'loading';
     try {
-      this.#apply(await api.getMyFeedback(), false);
+      const [fresh, circles] = await Promise.all([api.getMyFeedback(), api.getMyCircles()]);
+      this.#apply(fresh, false);
+      this.#circles = circles.circles;
       this.#status = 'ready';
     } catch (error) {
       this.#status = isApiError(error, 401) ? 'no-session' : 'error';
@@ -92,8 +101,9 @@ export class MyFeedbackState {
     if (this.#status !== 'ready') return this.load();
     const saves = this.#rankingSaves;
     try {
-      const fresh = await api.getMyFeedback();
+      const [fresh, circles] = await Promise.all([api.getMyFeedback(), api.getMyCircles()]);
       this.#apply(fresh, true, saves === this.#rankingSaves && !this.#rankingInFlight);
+      this.#circles = circles.circles;
     } catch (error) {
       if (isApiError(error, 401)) this.#status = 'no-session';
       // Anything else: the next refresh tries again; the screen keeps what it has.
@@ -121,6 +131,13 @@ export class MyFeedbackState {
     await this.#write(() => api.saveMenteeNote(mentorId, note));
     const person = this.#people.get(mentorId);
     if (person) person.note = note;
+  }
+
+  /** A mentee's rating of a circle and the peers they would like to keep learning with. */
+  async saveCircle(round: number, body: CircleFeedbackBody): Promise<void> {
+    await this.#write(() => api.saveCircle(round, body));
+    const circle = this.#circles.find((c) => c.round === round);
+    if (circle) circle.feedback = { rating: body.rating, note: body.note ?? '', peerIds: [...body.peerIds] };
   }
 
   async saveCapacity(capacity: number): Promise<void> {
