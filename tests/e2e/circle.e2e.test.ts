@@ -11,6 +11,25 @@ import { liveKitAvailability } from '../helpers/livekit.ts';
 import { firstFrameOf, partnerVideoLive, partnerVideoWidth, recordFirstFrames, startLiveStack, type LivePages, type LiveSide } from '../helpers/live-pages.ts';
 
 const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+/** Before any page script: the microphone is a steady 440 Hz tone (camera still Chromium's fake one). */
+const STEADY_TONE = `(() => {
+  const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+  navigator.mediaDevices.getUserMedia = async (constraints) => {
+    const stream = await original(constraints);
+    if (!constraints || !constraints.audio) return stream;
+    const context = new AudioContext();
+    const tone = context.createOscillator();
+    const gain = context.createGain();
+    gain.gain.value = 0.5;
+    const out = context.createMediaStreamDestination();
+    tone.connect(gain).connect(out);
+    tone.start();
+    for (const track of stream.getAudioTracks()) { stream.removeTrack(track); track.stop(); }
+    stream.addTrack(out.stream.getAudioTracks()[0]);
+    return stream;
+  };
+})();`;
+
 const skipReason = browserUnavailableReason();
 const livekit = liveKitAvailability();
 if (skipReason) console.warn(`Skipping the circle browser test: ${skipReason}`);
@@ -65,7 +84,9 @@ describe.skipIf(skipReason !== null || !livekit.available)('a mentoring circle i
     await organizer.close();
 
     const sides: LiveSide[] = [];
-    for (const person of present) sides.push(await pages.openLive(person, { initScript: recordFirstFrames }));
+    // The mentor talks without pause (a steady tone instead of the fake microphone's short beeps, which
+    // LiveKit's speaker detection rightly does not count as talking): the others' galleries show it.
+    for (const person of present) sides.push(await pages.openLive(person, { initScript: person.id === circle.mentor.id ? `${recordFirstFrames};${STEADY_TONE}` : recordFirstFrames }));
     // As people do, they arrive before the start: each waits in the circle's room on standby.
     for (const side of sides) await side.page.locator('[data-call-standby]').waitFor({ timeout: 60_000 });
     const run = (await pages.clock(cookie, eventId)).run;
@@ -87,6 +108,12 @@ describe.skipIf(skipReason !== null || !livekit.available)('a mentoring circle i
     const firstAll = Math.max(...seenAt) - started.startsAt;
     const firstAny = Math.min(...seenAt) - started.startsAt;
     console.log(`circle of ${present.length}: everyone sees all ${present.length - 1} others ${firstAll} ms after the round start (target 1500 ms); the first picture at ${firstAny} ms`);
+
+    // The gallery shows who is talking: a ring on the mentor's tile, on a mentee's page.
+    const listener = sides.find((side) => side.person.id !== circle.mentor.id)!;
+    await expect
+      .poll(() => listener.page.locator(`[data-remote-tile="${circle.mentor.id}"][data-speaking="true"]`).count(), { timeout: 30_000, interval: 50, message: 'the mentor shown as speaking' })
+      .toBe(1);
 
     // The absent mentee is flagged once the no-show wait is over, and only they are.
     type NoShows = { noShows: { round: number; participantId: string; absent: boolean }[] };

@@ -88,6 +88,9 @@ class DirectTransport implements CallTransport {
   #micMuted = false;
   /** `hold()`: nothing this browser publishes is sent to anyone until `release()`. */
   #held = false;
+  /** Who is talking, from the received audio levels (sampled while connected). */
+  #speaking = new Set<string>();
+  #speakingTimer: ReturnType<typeof setInterval> | undefined;
   /**
    * The shared screen, sent on a transceiver of its own with its stream (the camera's has none, so
    * the other side tells them apart), added and stopped by renegotiating (perfect negotiation).
@@ -98,6 +101,21 @@ class DirectTransport implements CallTransport {
     this.#channel = channel;
     this.#listener = listener;
     this.#prefs = prefs;
+    this.#speakingTimer = setInterval(() => this.#sampleSpeaking(), 300);
+  }
+
+  /** Who is talking: the level of the audio each peer sends (RTP's own audio level, 0–1). */
+  #sampleSpeaking(): void {
+    if (!this.#connected) return;
+    const speaking = new Set<string>();
+    for (const peer of this.#peers.values()) {
+      const receiver = peer.pc?.getReceivers().find((r) => r.track.kind === 'audio');
+      const level = receiver?.getSynchronizationSources()[0]?.audioLevel ?? 0;
+      if (level > 0.02 && !peer.micMuted) speaking.add(peer.identity);
+    }
+    if (speaking.size === this.#speaking.size && [...speaking].every((id) => this.#speaking.has(id))) return;
+    this.#speaking = speaking;
+    this.#listener.changed();
   }
 
   get connected(): boolean {
@@ -224,6 +242,7 @@ class DirectTransport implements CallTransport {
       cameraOff: peer.cameraOff,
       micMuted: peer.micMuted,
       quality: (peer.pc && QUALITY[peer.pc.connectionState]) ?? 'unknown',
+      speaking: this.#speaking.has(peer.identity),
     }));
     const camera = this.#local.find((t) => t.kind === 'video' && t.mediaStreamTrack.readyState === 'live');
     const states = remotes.map((r) => r.quality);
@@ -239,6 +258,7 @@ class DirectTransport implements CallTransport {
     if (this.#closed) return;
     const wasIn = this.#connected;
     this.#closed = true;
+    clearInterval(this.#speakingTimer);
     this.#connected = false;
     this.#unsubscribe();
     for (const identity of [...this.#peers.keys()]) this.#drop(identity);
@@ -494,6 +514,7 @@ class DirectTransport implements CallTransport {
   /** The room is gone for this page (taken out, or the socket dropped): as LiveKit does, its camera and microphone stop. */
   #lost(endedByServer: boolean): void {
     if (this.#closed) return;
+    clearInterval(this.#speakingTimer);
     this.#connected = false;
     for (const identity of [...this.#peers.keys()]) this.#drop(identity);
     this.#unsubscribe();

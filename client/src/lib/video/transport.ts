@@ -48,6 +48,8 @@ export interface RemoteView {
   cameraOff: boolean;
   micMuted: boolean;
   quality: Quality;
+  /** Talking now (a group call shows who). */
+  speaking: boolean;
 }
 
 export interface CallView {

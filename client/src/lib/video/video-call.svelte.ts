@@ -465,26 +465,7 @@ export class VideoCall {
     }
     this.#room = room;
     // Open the camera and microphone while the signalling connects, not after: it is the slow part.
-    const localTracks = reuse?.length
-      ? Promise.resolve(reuse)
-      : this.#publish
-      ? room
-          .openDevices({
-            audio: this.#micOn ? (prefs.audioDeviceId ? { deviceId: prefs.audioDeviceId } : true) : false,
-            video: this.#cameraOn ? (prefs.videoDeviceId ? { deviceId: prefs.videoDeviceId } : true) : false,
-          })
-          .then((tracks) => {
-            // Disabled before they are ever published: on standby nothing captured leaves the browser.
-            if (this.#standby && generation === this.#generation) {
-              const camera = tracks.find((track) => track.kind === 'video');
-              if (camera) this.#preview = camera.mediaStreamTrack.clone();
-              for (const track of tracks) track.mediaStreamTrack.enabled = false;
-              this.#held = tracks;
-            }
-            return tracks;
-          })
-          .catch(() => null)
-      : Promise.resolve(null);
+    const localTracks = reuse?.length ? Promise.resolve(reuse) : this.#publish ? this.#openForCall(room, generation) : Promise.resolve(null);
     try {
       await room.connect(connection);
     } catch (error) {
@@ -507,8 +488,10 @@ export class VideoCall {
       if (tracks) {
         await room.publish(tracks);
         this.#refresh();
-      } else if (this.#standby) this.#devicesPending = true;
-      else {
+      } else if (this.#standby) {
+        this.#devicesPending = true;
+        void this.#retryStandbyDevices(room, generation);
+      } else {
         // Opening both at once failed (a device is missing or refused): try each alone, with a clear message.
         await this.#openDevicesOneByOne();
       }
@@ -613,6 +596,48 @@ export class VideoCall {
       void this.#openDevicesOneByOne();
     }
     this.#refresh();
+  }
+
+  /**
+   * Opens the camera and microphone (as the person left them) for the call being joined; on standby
+   * they are disabled before they are ever published (nothing captured leaves the browser) and a
+   * copy of the camera is the person's own preview. Null when they could not be opened together.
+   */
+  #openForCall(room: CallTransport, generation: number): Promise<LocalMedia[] | null> {
+    const prefs = loadDevicePreferences();
+    return room
+      .openDevices({
+        audio: this.#micOn ? (prefs.audioDeviceId ? { deviceId: prefs.audioDeviceId } : true) : false,
+        video: this.#cameraOn ? (prefs.videoDeviceId ? { deviceId: prefs.videoDeviceId } : true) : false,
+      })
+      .then((tracks) => {
+        if (this.#standby && generation === this.#generation) {
+          const camera = tracks.find((track) => track.kind === 'video');
+          if (camera) this.#preview = camera.mediaStreamTrack.clone();
+          for (const track of tracks) track.mediaStreamTrack.enabled = false;
+          this.#held = tracks;
+        }
+        return tracks;
+      })
+      .catch(() => null);
+  }
+
+  /**
+   * On standby, the camera and microphone could not be opened (busy, or a slow machine): try again a
+   * few times while waiting, so the person sees their preview and the call goes live with them.
+   */
+  async #retryStandbyDevices(room: CallTransport, generation: number): Promise<void> {
+    for (const delay of [1_000, 2_000, 4_000, 8_000]) {
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      if (generation !== this.#generation || !this.#standby || !this.#devicesPending) return;
+      const tracks = await this.#openForCall(room, generation);
+      if (!tracks) continue;
+      if (generation !== this.#generation || !this.#standby) return void tracks.forEach((track) => track.stop());
+      this.#devicesPending = false;
+      await room.publish(tracks);
+      this.#refresh();
+      return;
+    }
   }
 
   /** The camera and microphone published in the call now (none while on standby). */
