@@ -115,7 +115,7 @@ class DirectTransport implements CallTransport {
     }
     if (speaking.size === this.#speaking.size && [...speaking].every((id) => this.#speaking.has(id))) return;
     this.#speaking = speaking;
-    this.#listener.changed();
+    this.#listener.speaking([...speaking]);
   }
 
   get connected(): boolean {
@@ -242,7 +242,6 @@ class DirectTransport implements CallTransport {
       cameraOff: peer.cameraOff,
       micMuted: peer.micMuted,
       quality: (peer.pc && QUALITY[peer.pc.connectionState]) ?? 'unknown',
-      speaking: this.#speaking.has(peer.identity),
     }));
     const camera = this.#local.find((t) => t.kind === 'video' && t.mediaStreamTrack.readyState === 'live');
     const states = remotes.map((r) => r.quality);

@@ -40,7 +40,7 @@ export function createLiveKitTransport({ listener, prefs }: TransportContext): C
     .on(RoomEvent.LocalTrackPublished, changed)
     .on(RoomEvent.LocalTrackUnpublished, changed)
     .on(RoomEvent.ConnectionQualityChanged, changed)
-    .on(RoomEvent.ActiveSpeakersChanged, changed)
+    .on(RoomEvent.ActiveSpeakersChanged, (speakers) => listener.speaking(speakers.filter((p) => p !== room.localParticipant).map((p) => p.identity)))
     // Resuming the session (the signalling dropped) or restarting it (the media too): either way the call is down for now.
     .on(RoomEvent.SignalReconnecting, () => listener.reconnecting())
     .on(RoomEvent.Reconnecting, () => listener.reconnecting())
@@ -127,6 +127,5 @@ function viewOf(participant: RemoteParticipant): RemoteView {
     cameraOff: !camera || camera.isMuted,
     micMuted: !microphone || microphone.isMuted,
     quality: participant.connectionQuality as Quality,
-    speaking: participant.isSpeaking,
   };
 }

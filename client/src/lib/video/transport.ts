@@ -48,8 +48,6 @@ export interface RemoteView {
   cameraOff: boolean;
   micMuted: boolean;
   quality: Quality;
-  /** Talking now (a group call shows who). */
-  speaking: boolean;
 }
 
 export interface CallView {
@@ -68,6 +66,8 @@ export interface TransportListener {
   reconnected(): void;
   audioBlocked(blocked: boolean): void;
   mediaError(error: unknown): void;
+  /** Who is talking now (identities): reported on its own, so the tiles and their videos stay as they are. */
+  speaking(identities: string[]): void;
   /** The call is gone: `endedByServer` when the server closed the room or took this person out (nothing to retry). */
   disconnected(endedByServer: boolean): void;
 }

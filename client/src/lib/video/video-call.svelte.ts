@@ -109,6 +109,8 @@ export class VideoCall {
   /** Bumped when someone's grace runs out, so "reconnecting" turns into "left" on screen. */
   #graceTick = $state(0);
   #graceTimers: ReturnType<typeof setTimeout>[] = [];
+  /** Who is talking in the call now. */
+  #speaking = $state.raw<ReadonlySet<string>>(new Set());
 
   #room: CallTransport | null = null;
   /** Direct calls' signalling over the app's socket (the socket module provides it). */
@@ -196,6 +198,11 @@ export class VideoCall {
   get firstFrameAt(): number | null {
     return this.#firstFrameAt;
   }
+  /** Whether this person in the call is talking now. */
+  isSpeaking(identity: string): boolean {
+    return this.#speaking.has(identity);
+  }
+
   /** Where a partner stands: in the call, reconnecting after being in it, gone for good, or not come yet. */
   presenceOf(identity: string): PartnerPresence {
     void this.#graceTick;
@@ -330,6 +337,7 @@ export class VideoCall {
       reconnected: () => entry.forward?.reconnected(),
       audioBlocked: (blocked) => entry.forward?.audioBlocked(blocked),
       mediaError: (error) => entry.forward?.mediaError(error),
+      speaking: (identities) => entry.forward?.speaking(identities),
       disconnected: (endedByServer) => {
         if (entry.forward) entry.forward.disconnected(endedByServer);
         else if (this.#spare === entry) this.#dropSpare();
@@ -515,6 +523,7 @@ export class VideoCall {
     this.#screenShareError = '';
     this.#quality = 'unknown';
     this.#audioBlocked = false;
+    if (this.#speaking.size > 0) this.#speaking = new Set();
     if (mode === 'keep') return;
     this.#standby = false;
     this.#retries = 0;
@@ -668,6 +677,7 @@ export class VideoCall {
       },
       audioBlocked: (blocked: boolean) => current() && (this.#audioBlocked = blocked),
       mediaError: (error: unknown) => current() && (this.#mediaError = describeMediaError(error)),
+      speaking: (identities: string[]) => current() && (this.#speaking = new Set(identities)),
       disconnected: (endedByServer: boolean) => {
         if (!current()) return;
         this.#remotes = [];
