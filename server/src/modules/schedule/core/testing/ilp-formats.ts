@@ -13,7 +13,7 @@
  */
 import { scorePair } from '../scoring.ts';
 import type { Objective, ReplanInput } from '../types.ts';
-import { loadHighs } from './lp-oracle.ts';
+import { inputFacts, loadHighs } from './lp-oracle.ts';
 
 export interface FormatsSolution extends Objective {
   status: 'optimal' | 'infeasible' | 'time limit';
@@ -33,26 +33,10 @@ export async function solveFormatsExactly(
   options: { relax?: boolean; timeLimitSeconds?: number } = {},
 ): Promise<FormatsSolution> {
   const highs = await loadHighs();
-  const absent = new Set(input.absentIds ?? []);
   const held = input.heldRounds.length;
   const remaining = input.rounds - held;
   const defaultSize = input.allowSharedTables ? 2 : 1;
-  const key = (mentorId: string, menteeId: string): string => `${mentorId}\u0000${menteeId}`;
-  const met = new Set<string>();
-  const history = new Map<string, number>();
-  for (const round of input.heldRounds) {
-    for (const table of round.tables) {
-      for (const menteeId of table.menteeIds) {
-        met.add(key(table.mentorId, menteeId));
-        history.set(menteeId, (history.get(menteeId) ?? 0) + 1);
-        history.set(table.mentorId, (history.get(table.mentorId) ?? 0) + 1);
-      }
-    }
-  }
-  const forbidden = new Set((input.forbidden ?? []).map((p) => key(p.mentorId, p.menteeId)));
-  const pinned = new Set((input.pinned ?? []).map((p) => key(p.mentorId, p.menteeId)));
-  const mentors = input.mentors.filter((p) => !absent.has(p.id));
-  const mentees = input.mentees.filter((p) => !absent.has(p.id));
+  const { key, met, history, forbidden, pinned, mentors, mentees } = inputFacts(input);
   const seats = (size: number | undefined, r: number): number => {
     const format = input.formats?.[held + r];
     return format?.kind === 'circle' ? format.size : (size ?? defaultSize);

@@ -39,9 +39,12 @@ interface Model {
   nodes: { row: string; xs: string[]; levelCosts: number[] }[];
 }
 
-function buildModel(input: ReplanInput): Model {
+/**
+ * What an input rules in and out, for the exact models: pairs that met in held rounds, each person's
+ * meetings so far, forbidden and pinned pairs (by `key`), and who is present.
+ */
+export function inputFacts(input: ReplanInput) {
   const absent = new Set(input.absentIds ?? []);
-  const remaining = input.rounds - input.heldRounds.length;
   const key = (mentorId: string, menteeId: string): string => `${mentorId}\u0000${menteeId}`;
   const met = new Set<string>();
   const history = new Map<string, number>();
@@ -58,6 +61,12 @@ function buildModel(input: ReplanInput): Model {
   const pinned = new Set((input.pinned ?? []).map((p) => key(p.mentorId, p.menteeId)));
   const mentors = input.mentors.filter((p) => !absent.has(p.id));
   const mentees = input.mentees.filter((p) => !absent.has(p.id));
+  return { key, met, history, forbidden, pinned, mentors, mentees };
+}
+
+function buildModel(input: ReplanInput): Model {
+  const remaining = input.rounds - input.heldRounds.length;
+  const { key, met, history, forbidden, pinned, mentors, mentees } = inputFacts(input);
   const xs: Model['xs'] = [];
   const touching = new Map<string, string[]>();
   for (const p of [...mentors, ...mentees]) touching.set(p.id, []);
