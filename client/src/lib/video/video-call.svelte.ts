@@ -572,8 +572,14 @@ export class VideoCall {
     await transport.release();
     if (generation !== this.#generation) return;
     this.#refresh();
-    // Whatever was off or closed when the copies were made: as the person has it now.
-    await this.#openDevicesOneByOne();
+    // As the person has it now: a copy of something switched off since is muted, and only a device
+    // that has no copy at all is opened anew (re-enabling a live copy would reopen the camera).
+    const copies = transport.published();
+    for (const track of copies) {
+      if (!(track.kind === 'video' ? this.#cameraOn : this.#micOn)) void transport.mute(track).catch(() => {});
+    }
+    if (this.#cameraOn && !copies.some((t) => t.kind === 'video')) await this.#applyDevice('camera', true);
+    if (this.#micOn && !copies.some((t) => t.kind === 'audio')) await this.#applyDevice('microphone', true);
   }
 
   #dropSpare(): void {
