@@ -43,6 +43,7 @@ import { MailService, type MailServiceOptions } from './modules/mail/mail.servic
 import mailRoutes from './modules/mail/mail.routes.ts';
 import { defaultMailFrom } from './modules/mail/mail.config.ts';
 import { CLIENT_DIST } from './paths.ts';
+import { RedisCluster, SoloCluster, type Cluster } from './cluster/cluster.ts';
 
 export const DEFAULT_CLIENT_DIST = CLIENT_DIST;
 
@@ -55,6 +56,7 @@ declare module 'fastify' {
     attendance: AttendanceService;
     schedule: ScheduleService;
     mail: MailService;
+    cluster: Cluster;
   }
 }
 
@@ -80,6 +82,11 @@ export interface AppOptions {
   noShowAfterMs?: number;
   /** Which X-Forwarded-For hops to believe (TRUST_PROXY); by default none: the TCP peer is the client. */
   trustProxy?: boolean | number | string[];
+  /**
+   * Several app nodes (REDIS_URL): sockets shared through Redis, each event run by the node holding
+   * its lease in PostgreSQL. Without it, this one node runs everything.
+   */
+  cluster?: { redisUrl: string; nodeId?: string; leaseTtlMs?: number; leaseTickMs?: number };
   /** Email (SMTP_URL, MAIL_FROM): with no `smtpUrl` every message is held in the event's outbox. */
   mail?: Partial<Omit<MailServiceOptions, 'pool' | 'publicUrl' | 'secret' | 'now' | 'log'>>;
 }
@@ -131,10 +138,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   // Adapters
+  const cluster: Cluster = options.cluster ? new RedisCluster({ ...options.cluster, pool: options.pool, log: app.log }) : new SoloCluster();
+  await cluster.connect();
+  app.decorate('cluster', cluster);
   await app.register(auth, { secureCookies: options.publicUrl.startsWith('https:') });
-  await app.register(socketIo, { publicUrl: options.publicUrl });
-  const clock = new ClockService(options.pool, options.now);
-  const gateway = new ClockGateway({ io: app.io, pool: options.pool, clock, log: app.log });
+  await app.register(socketIo, { publicUrl: options.publicUrl, cluster });
+  const clock = new ClockService(options.pool, options.now, cluster);
+  const gateway = new ClockGateway({ io: app.io, pool: options.pool, clock, log: app.log, cluster });
   const planner = new PlannerRunner();
   const advisor = new PlannerRunner();
   const attendance = new AttendanceService(options.pool, clock);
@@ -164,6 +174,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     attendance,
     onSeatingChanged: (eventId) => schedule.replan(eventId),
     options: { noShowAfterMs: options.noShowAfterMs ?? videoConfig?.noShowAfterMs ?? undefined },
+    cluster,
   });
   app.decorate('video', video);
   // Direct calls: presence from the signalling, into the same log as LiveKit's webhooks.
@@ -179,7 +190,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   // Chat between the people at one table, for the round running now (in memory only).
-  app.decorate('chat', new ChatGateway({ io: app.io, clock, gateway, log: app.log }));
+  app.decorate('chat', new ChatGateway({ io: app.io, clock, gateway, log: app.log, cluster }));
+
+  // Event leases: taken once every listener above is in place; handed back on a clean stop.
+  app.addHook('onReady', async () => cluster.start());
+  app.addHook('onClose', async () => cluster.close());
 
   // Email: a durable outbox and its sender loop.
   const mail = new MailService({
@@ -229,8 +244,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         .query('SELECT 1')
         .then(() => 'ok' as const)
         .catch(() => 'down' as const);
-      const body = { status: database === 'ok' ? ('ok' as const) : ('degraded' as const), database, uptimeSeconds: (Date.now() - startedAt) / 1000 };
-      return reply.status(database === 'ok' ? 200 : 503).send(body);
+      const redis = cluster.redis();
+      const healthy = database === 'ok' && redis !== 'down';
+      const body = {
+        status: healthy ? ('ok' as const) : ('degraded' as const),
+        database,
+        redis,
+        node: cluster.nodeId,
+        ownedEvents: cluster.owned().length,
+        uptimeSeconds: (Date.now() - startedAt) / 1000,
+      };
+      // 503 takes this node out of the load balancer's rotation until it is whole again.
+      return reply.status(healthy ? 200 : 503).send(body);
     },
   );
 

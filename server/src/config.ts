@@ -25,6 +25,11 @@ export interface Config {
   trustProxy: false | number | string[];
   /** Email: SMTP_URL and MAIL_FROM (see modules/mail/mail.config.ts). */
   mail: MailConfig;
+  /**
+   * Several app nodes: REDIS_URL (the Socket.IO adapter and the nodes' messages), NODE_ID (this
+   * node's name; host, pid and a random part by default). Unset: one node runs everything.
+   */
+  cluster: { redisUrl: string; nodeId?: string } | undefined;
 }
 
 /** Secrets that appear in this repository (docker-compose, tests): never acceptable in production. */
@@ -45,9 +50,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     livekit: loadVideoConfig(env),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     mail: loadMailConfig(env, publicUrl),
+    cluster: env.REDIS_URL ? { redisUrl: parseRedisUrl(env.REDIS_URL), ...(env.NODE_ID ? { nodeId: env.NODE_ID } : {}) } : undefined,
   };
+  if (config.cluster) {
+    // Every node must see the same events and accept the same cookies.
+    if (!config.databaseUrl) throw new Error('REDIS_URL (several app nodes) needs DATABASE_URL: one PostgreSQL shared by every node, not an embedded one each');
+    if (!env.SESSION_SECRET) throw new Error('REDIS_URL (several app nodes) needs SESSION_SECRET, the same on every node, so a session works whichever node serves it');
+  }
   if (config.publicUrl.startsWith('https:')) refuseDevelopmentSecrets(config);
   return config;
+}
+
+function parseRedisUrl(value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.protocol === 'redis:' || url.protocol === 'rediss:') return value;
+  } catch {
+    // reported below
+  }
+  throw new Error(`REDIS_URL must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379, got "${value}"`);
 }
 
 function parsePublicUrl(value: string): string {

@@ -16,7 +16,8 @@ async function main(): Promise<void> {
   let livekit: LiveKitServer | undefined;
   let databaseUrl = config.databaseUrl;
   // Zero configuration for video too: with no LIVEKIT_URL, run a local LiveKit server when installed.
-  const livekitBinary = process.env.LIVEKIT_URL || process.env.EMBEDDED_LIVEKIT === 'off' ? null : findLiveKitBinary();
+  // (Not with several nodes: they must share one LiveKit, named by LIVEKIT_URL.)
+  const livekitBinary = process.env.LIVEKIT_URL || process.env.EMBEDDED_LIVEKIT === 'off' || config.cluster ? null : findLiveKitBinary();
   const livekitStarting = livekitBinary
     ? startLiveKit({
         keys: { apiKey: config.livekit.apiKey, apiSecret: config.livekit.apiSecret },
@@ -52,6 +53,7 @@ async function main(): Promise<void> {
     sessionSecret: config.sessionSecret,
     trustProxy: config.trustProxy,
     mail: config.mail,
+    cluster: config.cluster,
     logger: { level: config.logLevel },
     // No LiveKit configured, installed or started: calls go directly between the browsers.
     ...(process.env.LIVEKIT_URL ? {} : { video: 'direct' as const }),

@@ -8,6 +8,7 @@ import { ORGANIZER_COOKIE, PARTICIPANT_COOKIE } from './auth.ts';
 import { findOrganizerSession, findParticipantSession } from '../modules/auth/sessions.repository.ts';
 import { findEvent } from '../modules/events/events.repository.ts';
 import { findParticipant } from '../modules/participants/participants.repository.ts';
+import type { Cluster } from '../cluster/cluster.ts';
 
 export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
@@ -59,17 +60,21 @@ function guardMessages(socket: Socket<ClientToServerEvents, ServerToClientEvents
  * as the HTTP API: an organizer must own the event named in `auth.eventId`; a participant is
  * bound to their own event. Anything else is refused before a connection exists.
  */
-export default fp<{ publicUrl: string }>(
-  async (app, { publicUrl }) => {
+export default fp<{ publicUrl: string; cluster: Cluster }>(
+  async (app, { publicUrl, cluster }) => {
     const origins = allowedOrigins(publicUrl);
     const io: IoServer = new Server(app.server, {
       path: '/socket.io',
       serveClient: false,
+      // Several nodes: rooms, broadcasts and connection state recovery shared through Redis streams.
+      ...(cluster.adapter ? { adapter: cluster.adapter as never } : {}),
       connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: false },
       pingInterval: 10_000,
       pingTimeout: 10_000,
       // A page on another site cannot open a socket with this site's cookies.
       allowRequest: (request, callback) => {
+        // A node cut off from Redis would serve a split view of the event: it takes no new sockets (see /healthz).
+        if (cluster.redis() === 'down') return callback('unavailable: this node lost Redis; connect again to reach another', false);
         const problem = originProblem(request.headers, origins);
         callback(problem, problem === null);
       },

@@ -23,6 +23,11 @@ export type ParticipantSelf = Static<typeof ParticipantSelf>;
 export const Health = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
   database: Type.Union([Type.Literal('ok'), Type.Literal('down')]),
+  /** `off` on a single node (no REDIS_URL); `down` while this node cannot reach Redis: it takes no new sockets then. */
+  redis: Type.Union([Type.Literal('off'), Type.Literal('ok'), Type.Literal('down')]),
+  /** This app node's name, and how many events it runs the clock, video and no-show checks for. */
+  node: Type.String(),
+  ownedEvents: Type.Integer({ minimum: 0 }),
   uptimeSeconds: Type.Number(),
 });
 export type Health = Static<typeof Health>;

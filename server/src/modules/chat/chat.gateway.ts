@@ -20,6 +20,7 @@ import type { ClockService } from '../clock/clock.service.ts';
 import { payloadChecker } from '../video/payload-check.ts';
 import { tableOf, tablesOf, type TableRoom } from '../video/core/seating.ts';
 import { ChatLog, cleanChatText } from './core/chat-log.ts';
+import { SoloCluster, type Cluster } from '../../cluster/cluster.ts';
 
 type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
@@ -36,7 +37,7 @@ type Seat = { ok: true; round: number; table: TableRoom } | { ok: false; answer:
  * Text chat between the people seated together in the round running now, over the app's own
  * authenticated socket, so it works whichever way the video travels (and when it does not at all).
  * The server decides who sits together from its own plan (after rescues and moves), never from
- * anything the sender names. Messages live in this server's memory for the round and are dropped
+ * anything the sender names. Messages live in memory for the round (on every app node that serves the event) and are dropped
  * when the clock leaves it; `chat:history` gives a reloaded page the meeting's chat back.
  */
 export class ChatGateway {
@@ -45,11 +46,18 @@ export class ChatGateway {
   readonly #gateway: ClockGateway;
   readonly #log: FastifyBaseLogger;
   readonly #chat = new ChatLog();
+  readonly #cluster: Cluster;
   /** The round each event's clock last moved to (null outside a round): a message racing the round's end is refused. */
   readonly #roundNow = new Map<string, number | null>();
 
-  constructor(deps: { io: IoServer; clock: ClockService; gateway: ClockGateway; log: FastifyBaseLogger }) {
+  constructor(deps: { io: IoServer; clock: ClockService; gateway: ClockGateway; log: FastifyBaseLogger; cluster?: Cluster }) {
     this.#io = deps.io;
+    this.#cluster = deps.cluster ?? new SoloCluster();
+    // A message sent through another node: kept here too, for a page that reloads onto this node.
+    this.#cluster.subscribe<{ eventId: string; message: ChatMessage }>('chat:message', ({ eventId, message }) => {
+      const followed = (this.#io.of('/').adapter.rooms.get(rooms.event(eventId))?.size ?? 0) > 0;
+      if (followed && (this.#roundNow.get(eventId) ?? message.round) === message.round) this.#chat.append(eventId, message);
+    });
     this.#clock = deps.clock;
     this.#gateway = deps.gateway;
     this.#log = deps.log;
@@ -105,6 +113,7 @@ export class ChatGateway {
           const appended = this.#chat.append(eventId, message);
           if (!appended.ok) return reply(fail('chat-full', 'This conversation has reached its message limit for the round'));
           reply({ data: message });
+          this.#cluster.broadcast('chat:message', { eventId, message });
           this.#io.to(seat.table.participantIds.map((id) => rooms.participant(id))).emit('chat:messaged', message);
         })
         .catch((error: unknown) => {

@@ -25,6 +25,7 @@ import { loadPlan, loadPlannerPeople } from '../schedule/schedule.repository.ts'
 import type { ClockCommand } from './core/clock-machine.ts';
 import { insertAnnouncement, listAnnouncements } from './clock.repository.ts';
 import type { ClockService } from './clock.service.ts';
+import { SoloCluster, type Cluster } from '../../cluster/cluster.ts';
 import { buildSnapshot, itineraryOf, type Person } from './snapshot.ts';
 
 type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -66,6 +67,7 @@ export class ClockGateway {
   readonly #pool: pg.Pool;
   readonly #clock: ClockService;
   readonly #log: FastifyBaseLogger;
+  readonly #cluster: Cluster;
   readonly #data = new Map<string, Promise<EventData>>();
   /** eventId → participantId → number of connected sockets. */
   readonly #online = new Map<string, Map<string, number>>();
@@ -73,27 +75,53 @@ export class ClockGateway {
   /** Optional: adds the recipient's video rooms (now, and on standby for the next round) to their snapshot (the video feature). */
   videoFor: ((eventId: string, viewer: SocketData['viewer'], clock: ClockState) => Promise<Pick<EventSnapshot, 'video' | 'videoNext'>>) | null = null;
 
-  constructor(deps: { io: IoServer; pool: pg.Pool; clock: ClockService; log: FastifyBaseLogger }) {
+  constructor(deps: { io: IoServer; pool: pg.Pool; clock: ClockService; log: FastifyBaseLogger; cluster?: Cluster }) {
     this.#io = deps.io;
     this.#pool = deps.pool;
     this.#clock = deps.clock;
     this.#log = deps.log;
+    this.#cluster = deps.cluster ?? new SoloCluster();
+    // Every node follows the stored clock and tells its own sockets (with several nodes, each tells its own).
     deps.clock.listen({
-      changed: (eventId, clock, cause) => this.#io.to(rooms.event(eventId)).emit('clock:changed', { clock, cause }),
-      warned: (eventId, round, endsAt) => this.#io.to(rooms.event(eventId)).emit('clock:warned', { round, endsAt }),
+      changed: (eventId, clock, cause) => this.#io.local.to(rooms.event(eventId)).emit('clock:changed', { clock, cause }),
+      warned: (eventId, round, endsAt) => this.#io.local.to(rooms.event(eventId)).emit('clock:warned', { round, endsAt }),
+    });
+    this.#cluster.subscribe<{ eventId: string; participantIds?: string[] }>('plan:changed', ({ eventId, participantIds }) => {
+      void this.#planChangedHere(eventId, participantIds).catch((error: unknown) => this.#log.error({ err: error }, 'snapshots after a plan change failed'));
+    });
+    this.#cluster.subscribe<{ eventId: string; announcement: Announcement }>('announcement', ({ eventId, announcement }) => {
+      void this.#data.get(eventId)?.then((data) => {
+        if (!data.announcements.some((a) => a.id === announcement.id)) data.announcements.push(announcement);
+      });
     });
     this.#io.on('connection', (socket) => void this.#onConnection(socket));
   }
 
-  /** Participants connected to an event now. */
-  online(eventId: string): string[] {
-    return [...(this.#online.get(eventId)?.keys() ?? [])];
+  /** Participants connected to an event now (on any node). */
+  async online(eventId: string): Promise<string[]> {
+    const here = [...(this.#online.get(eventId)?.keys() ?? [])];
+    if (!this.#cluster.clustered) return here;
+    try {
+      const sockets = await this.#io.in(rooms.event(eventId)).timeout(2_000).fetchSockets();
+      const ids = new Set<string>();
+      for (const s of sockets) if (s.data.viewer?.kind === 'participant') ids.add(s.data.viewer.participantId);
+      return [...ids];
+    } catch (error) {
+      // A node that does not answer (it just died): what this one knows.
+      this.#log.warn({ err: error }, 'presence across nodes unavailable; using this node only');
+      return here;
+    }
   }
 
-  /** The plan or the people changed: reload and send every connected participant (or only `participantIds`) a fresh snapshot. */
+  /** The plan or the people changed: reload and send every connected participant (or only `participantIds`) a fresh snapshot, on every node. */
   async planChanged(eventId: string, participantIds?: readonly string[]): Promise<void> {
+    this.#cluster.broadcast('plan:changed', { eventId, participantIds });
+    await this.#planChangedHere(eventId, participantIds);
+  }
+
+  async #planChangedHere(eventId: string, participantIds?: readonly string[]): Promise<void> {
     this.#data.delete(eventId);
-    const sockets = await this.#io.in(participantIds ? participantIds.map((id) => rooms.participant(id)) : rooms.event(eventId)).fetchSockets();
+    const sockets = await this.#io.local.in(participantIds ? participantIds.map((id) => rooms.participant(id)) : rooms.event(eventId)).fetchSockets();
     await Promise.all(sockets.map((s) => this.#sendSnapshot(s)));
   }
 
@@ -154,6 +182,7 @@ export class ClockGateway {
       insertAnnouncement(this.#pool, eventId, text, this.#clock.now())
         .then(async (announcement) => {
           (await this.#eventData(eventId)).announcements.push(announcement);
+          this.#cluster.broadcast('announcement', { eventId, announcement });
           reply({ data: announcement });
           this.#io.to(rooms.event(eventId)).emit('announcement:sent', announcement);
         })
@@ -175,7 +204,7 @@ export class ClockGateway {
         clock,
         itinerary,
         announcements: data.announcements.slice(-MAX_ANNOUNCEMENTS_IN_SNAPSHOT),
-        online: viewer.kind === 'organizer' ? this.online(eventId) : [],
+        online: viewer.kind === 'organizer' ? await this.online(eventId) : [],
         serverTime: this.#clock.now(),
       });
     const video = await this.videoFor?.(eventId, viewer, clock).catch((error: unknown) => {

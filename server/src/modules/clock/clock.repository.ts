@@ -10,6 +10,15 @@ export async function loadClockLog(db: Queryable, eventId: string): Promise<Cloc
   return rows.map((r) => ({ ...r.command, at: Number(r.at_ms) }));
 }
 
+/** How many commands each event's stored log holds (events without any are left out). */
+export async function clockLogLengths(db: Queryable, eventIds: readonly string[]): Promise<Map<string, number>> {
+  const { rows } = await db.query<{ event_id: string; n: number }>(
+    'SELECT event_id, count(*)::int AS n FROM clock_commands WHERE event_id = ANY($1::uuid[]) GROUP BY event_id',
+    [eventIds],
+  );
+  return new Map(rows.map((r) => [r.event_id, r.n]));
+}
+
 export async function loadClockSettings(db: Queryable, eventId: string): Promise<ClockSettings | null> {
   const { rows } = await db.query<ClockSettings>(
     `SELECT round_seconds AS "roundSeconds", transition_seconds AS "transitionSeconds", rounds, breaks FROM events WHERE id = $1`,

@@ -15,12 +15,21 @@ import {
   type ClockRejection,
   type ClockTimeline,
 } from './core/clock-machine.ts';
-import { appendClockCommand, liveEventIds, loadClockLog, loadClockSettings, setEventStatus } from './clock.repository.ts';
+import { appendClockCommand, clockLogLengths, liveEventIds, loadClockLog, loadClockSettings, setEventStatus } from './clock.repository.ts';
+import { SoloCluster, type Cluster } from '../../cluster/cluster.ts';
 
 export interface ClockListener {
   changed(eventId: string, clock: ClockState, cause: ClockChangeCause): void;
   warned(eventId: string, round: number, endsAt: number): void;
+  /**
+   * Hears only the events this node owns (the side effects: video rooms, no-show checks). Other
+   * listeners hear every event this node follows (delivery to this node's own sockets).
+   */
+  ownerOnly?: boolean;
 }
+
+/** How often a clustered node compares the logs it follows with the stored ones (a missed notice costs at most this). */
+const LOG_POLL_MS = 2_000;
 
 interface LiveClock {
   settings: ClockSettings;
@@ -60,13 +69,23 @@ export class ClockService {
   readonly #now: () => number;
   readonly #clocks = new Map<string, Promise<LiveClock | null>>();
   readonly #listeners: ClockListener[] = [];
+  readonly #cluster: Cluster;
+  readonly #poll: NodeJS.Timeout | null = null;
   #closed = false;
   /** Asked before `start`: why the event cannot start yet (no plan, a stale plan), or null. */
   startGuard: ((eventId: string) => Promise<{ code: string; reason: string } | null>) | null = null;
 
-  constructor(pool: pg.Pool, now: () => number = Date.now) {
+  constructor(pool: pg.Pool, now: () => number = Date.now, cluster: Cluster = new SoloCluster()) {
     this.#pool = pool;
     this.#now = now;
+    this.#cluster = cluster;
+    if (cluster.clustered) {
+      // Another node stored a command: follow it at once; the poll catches a notice that got lost.
+      cluster.subscribe<{ eventId: string }>('clock:log', ({ eventId }) => void this.refresh(eventId));
+      cluster.subscribe<{ eventId: string }>('clock:forget', ({ eventId }) => this.#forget(eventId));
+      this.#poll = setInterval(() => void this.#pollLogs(), LOG_POLL_MS);
+      this.#poll.unref();
+    }
   }
 
   /** Adds a listener for clock changes and warnings (the gateway, the video orchestrator, ...). */
@@ -75,7 +94,35 @@ export class ClockService {
   }
 
   #changed(eventId: string, state: ClockState, cause: ClockChangeCause): void {
-    for (const listener of this.#listeners) listener.changed(eventId, state, cause);
+    const owner = this.#cluster.owns(eventId);
+    for (const listener of this.#listeners) if (owner || !listener.ownerOnly) listener.changed(eventId, state, cause);
+  }
+
+  /** Re-reads the event's stored log if this node follows it (another node stored a command). */
+  async refresh(eventId: string): Promise<void> {
+    const pending = this.#clocks.get(eventId);
+    if (!pending) return;
+    const clock = await pending.catch(() => null);
+    if (!clock) return;
+    await this.#serialize(clock, () => this.#reconcile(eventId, clock)).catch(() => {
+      clock.uncertain = true;
+    });
+  }
+
+  async #pollLogs(): Promise<void> {
+    const ids = [...this.#clocks.keys()];
+    if (ids.length === 0 || this.#closed) return;
+    try {
+      const stored = await clockLogLengths(this.#pool, ids);
+      await Promise.all(
+        ids.map(async (id) => {
+          const clock = await this.#clocks.get(id)?.catch(() => null);
+          if (clock && (stored.get(id) ?? 0) !== clock.log.length) await this.refresh(id);
+        }),
+      );
+    } catch {
+      // The database is away: the next poll tries again.
+    }
   }
 
   now(): number {
@@ -113,7 +160,8 @@ export class ClockService {
       if (problem) return { ok: false, ...problem };
     }
     return this.#serialize(clock, async () => {
-      if (clock.uncertain) await this.#reconcile(eventId, clock);
+      // With several nodes, another one may have stored a command this node has not heard of yet.
+      if (clock.uncertain || this.#cluster.clustered) await this.#reconcile(eventId, clock);
       return this.#apply(eventId, clock, cmd, organizerId);
     });
   }
@@ -138,6 +186,7 @@ export class ClockService {
     clock.timeline = result.timeline;
     this.#arm(eventId, clock);
     this.#changed(eventId, state, CAUSES[cmd.type](cmd));
+    this.#cluster.broadcast('clock:log', { eventId });
     return { ok: true as const, state };
   }
 
@@ -164,6 +213,11 @@ export class ClockService {
 
   /** Forgets an event's cached clock (its settings changed or it was deleted). */
   forget(eventId: string): void {
+    this.#forget(eventId);
+    this.#cluster.broadcast('clock:forget', { eventId });
+  }
+
+  #forget(eventId: string): void {
     const pending = this.#clocks.get(eventId);
     this.#clocks.delete(eventId);
     void pending?.then((clock) => clock?.timer && clearTimeout(clock.timer));
@@ -171,6 +225,7 @@ export class ClockService {
 
   close(): void {
     this.#closed = true;
+    if (this.#poll) clearInterval(this.#poll);
     for (const pending of this.#clocks.values()) void pending.then((clock) => clock?.timer && clearTimeout(clock.timer));
     this.#clocks.clear();
   }
@@ -233,6 +288,10 @@ export class ClockService {
         }
       }
     } else {
+      // With several nodes, a command stored elsewhere may have moved this boundary: check before telling anyone.
+      // (The database away: go by what this node knows, as a single node would.)
+      const stored = this.#cluster.clustered ? await clockLogLengths(this.#pool, [eventId]).catch(() => null) : null;
+      if (stored && (stored.get(eventId) ?? 0) !== clock.log.length) return this.#reconcile(eventId, clock);
       if (state.phase === 'finished') await setEventStatus(this.#pool, eventId, 'finished').catch(() => {});
       this.#changed(eventId, state, { kind: 'elapsed' });
     }

@@ -21,7 +21,7 @@ export interface ScheduleRoutesOptions {
   /** Whether the video server answers now. */
   videoCheck: () => Promise<StartChecklist['video']>;
   /** Participant ids with a live socket in the event. */
-  online: (eventId: string) => string[];
+  online: (eventId: string) => Promise<string[]>;
 }
 
 const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRoutesOptions> = async (app, { schedule, videoCheck, online }) => {
@@ -98,7 +98,7 @@ const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRoutesOptions> = async (
       return {
         plan: problem ? { ok: false, detail: problem.reason } : { ok: true, detail: 'The plan is up to date.' },
         video,
-        connected: connectedCheck(state.people, online(eventId)),
+        connected: connectedCheck(state.people, await online(eventId)),
       };
     },
   );

@@ -37,6 +37,7 @@ import { planRescue, rescueMessage, type RescuePair } from './core/rescue.ts';
 import { reseat, type SeatMove } from './core/reseat.ts';
 import { roomNameFor } from './room-name.ts';
 import type { PresenceChange, VerifiedWebhook } from './webhook.ts';
+import { SoloCluster, type Cluster } from '../../cluster/cluster.ts';
 
 type PersonRow = Awaited<ReturnType<typeof loadPlannerPeople>>['mentors'][number];
 type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -65,6 +66,8 @@ export interface VideoOrchestratorDeps {
   /** After a live change of seats: re-plan the remaining rounds from what really happened. */
   onSeatingChanged?: (eventId: string) => Promise<void>;
   options?: VideoOrchestratorOptions;
+  /** With several app nodes: this orchestrator acts only for the events this node owns, and the others' requests reach it through the cluster. */
+  cluster?: Cluster;
 }
 
 /** The organizer's hand: seat a waiting mentee with a mentor, or swap the mentees of two tables. */
@@ -157,6 +160,7 @@ export class VideoOrchestrator {
   readonly #emptyTimeoutSec: number;
   readonly #attendance: AttendanceService;
   readonly #onSeatingChanged: (eventId: string) => Promise<void>;
+  readonly #cluster: Cluster;
   #roomSerial = 0;
   readonly #events = new Map<string, EventVideo>();
   readonly #watchdog: NodeJS.Timeout;
@@ -174,11 +178,33 @@ export class VideoOrchestrator {
     this.#onSeatingChanged = deps.onSeatingChanged ?? ((eventId) => deps.gateway.planChanged(eventId));
     this.#emptyTimeoutSec = deps.options?.emptyTimeoutSec ?? 120;
 
+    this.#cluster = deps.cluster ?? new SoloCluster();
     deps.clock.listen({
       changed: (eventId, clock) => this.#enqueue(eventId, () => this.#follow(eventId, clock)),
       warned: () => {},
+      ownerOnly: true,
     });
-    deps.gateway.videoFor = (eventId, viewer, clock) => this.connectionFor(eventId, viewer, clock);
+    // Whatever needs this event's rooms runs on its owner: here, or over the cluster.
+    const cluster = this.#cluster;
+    cluster.handle<{ viewer: SocketData['viewer']; clock: ClockState }, Pick<EventSnapshot, 'video' | 'videoNext'>>('video.connectionFor', (eventId, { viewer, clock }) =>
+      this.connectionFor(eventId, viewer, clock),
+    );
+    cluster.handle<{ participantId: string; connected: boolean }, null>('video.arrived', (eventId, { participantId, connected }) => {
+      if (!connected || this.#events.get(eventId)?.open?.noShowChecked) this.#arrivedSoon(eventId, participantId);
+      return null;
+    });
+    cluster.handle<{ organizerId: string; roomName: string }, Ack<VideoConnection>>('video.observe', (eventId, { organizerId, roomName }) => this.#observe(eventId, organizerId, roomName));
+    cluster.handle<{ participantId: string; name: string }, Ack<VideoConnection>>('video.lounge', (eventId, { participantId, name }) => this.#lounge(eventId, participantId, name));
+    cluster.handle<null, VideoRooms>('video.rooms', (eventId) => this.#roomsNow(eventId));
+    cluster.handle<SeatRequest, Ack<SeatingChanged>>('video.move', (eventId, request) => this.#moveHere(eventId, request));
+    // A node that takes an event over adopts its round, like a restarted server; one that loses it lets go.
+    cluster.onAcquired((eventId) => void this.#enqueue(eventId, () => this.#adopt(eventId)));
+    cluster.onLost((eventId) => {
+      const ev = this.#events.get(eventId);
+      if (ev?.open?.noShowTimer) clearTimeout(ev.open.noShowTimer);
+      this.#events.delete(eventId);
+    });
+    deps.gateway.videoFor = (eventId, viewer, clock) => cluster.call(eventId, 'video.connectionFor', { viewer, clock });
     this.#watchdog = setInterval(() => this.#watchRooms(), deps.options?.watchRoomsMs ?? 2_000);
     this.#watchdog.unref();
     deps.io.on('connection', (socket) => this.#registerHandlers(socket));
@@ -190,6 +216,8 @@ export class VideoOrchestrator {
    * while the server was down. Participants get their tokens from their reconnect snapshots.
    */
   async resume(): Promise<void> {
+    // With several nodes, each event is adopted by the node that takes its lease (see the constructor).
+    if (this.#cluster.clustered) return;
     const ids = await liveEventIds(this.#pool);
     await Promise.all(ids.map((eventId) => this.#enqueue(eventId, () => this.#adopt(eventId))));
   }
@@ -268,7 +296,7 @@ export class VideoOrchestrator {
     }
     if (!recorded || kind === 'published') return;
     // A no-show who comes after all may find their partner re-paired: they are offered a seat.
-    if (joined && (await markArrived(this.#pool, ref.eventId, ref.round, change.identity, change.at))) this.#arrivedSoon(ref.eventId, change.identity);
+    if (joined && (await markArrived(this.#pool, ref.eventId, ref.round, change.identity, change.at))) this.#arrived(ref.eventId, change.identity, false);
     this.#io.to(rooms.organizers(ref.eventId)).emit('video:presence', {
       round: ref.round,
       roomName: change.roomName,
@@ -598,14 +626,15 @@ export class VideoOrchestrator {
     const { eventId, viewer } = socket.data;
     const organizerId = viewer.kind === 'organizer' ? viewer.organizerId : null;
     // A participant whose page opens after the no-show point: a late arrival, offered a seat.
-    if (viewer.kind === 'participant' && this.#events.get(eventId)?.open?.noShowChecked) this.#arrivedSoon(eventId, viewer.participantId);
+    if (viewer.kind === 'participant') this.#arrived(eventId, viewer.participantId, true);
 
     socket.on('video:observe', (payload, ack) => {
       const reply = ackOf<VideoConnection>(ack);
       if (!organizerId) return reply(fail('forbidden', 'Only the organizer can look into a room'));
       const problem = checkObserve(payload);
       if (problem) return reply(fail('invalid-payload', problem));
-      this.#observe(eventId, organizerId, payload.roomName)
+      this.#cluster
+        .call<Ack<VideoConnection>>(eventId, 'video.observe', { organizerId, roomName: payload.roomName })
         .then(reply)
         .catch((error: unknown) => {
           this.#log.error({ err: error }, 'video:observe failed');
@@ -616,7 +645,8 @@ export class VideoOrchestrator {
     socket.on('lounge:join', (ack) => {
       const reply = ackOf<VideoConnection>(ack);
       if (viewer.kind !== 'participant') return reply(fail('forbidden', 'The lounge is for participants sitting a round out'));
-      this.#lounge(eventId, viewer.participantId, viewer.name)
+      this.#cluster
+        .call<Ack<VideoConnection>>(eventId, 'video.lounge', { participantId: viewer.participantId, name: viewer.name })
         .then(reply)
         .catch((error: unknown) => {
           this.#log.error({ err: error }, 'lounge:join failed');
@@ -627,7 +657,8 @@ export class VideoOrchestrator {
     socket.on('video:rooms', (ack) => {
       const reply = ackOf<VideoRooms>(ack);
       if (!organizerId) return reply(fail('forbidden', 'Only the organizer sees every room'));
-      this.#roomsNow(eventId)
+      this.#cluster
+        .call<VideoRooms>(eventId, 'video.rooms', null)
         .then((data) => reply({ data }))
         .catch((error: unknown) => {
           this.#log.error({ err: error }, 'video:rooms failed');
@@ -720,6 +751,19 @@ export class VideoOrchestrator {
    * Arrivals are gathered and looked at together, once: a reconnect storm costs one look, and
    * someone already seated with a partner who is here costs none.
    */
+  /**
+   * Someone's page connected (`connected`), or a flagged no-show joined a room: the owner looks for
+   * a seat for them if the round's no-show point has passed (see `#arrivedSoon`).
+   */
+  #arrived(eventId: string, participantId: string, connected: boolean): void {
+    if (connected && !this.#cluster.clustered && !this.#events.get(eventId)?.open?.noShowChecked) return;
+    void (async () => {
+      // With several nodes, only a page that opens during a round is worth a call to the owner.
+      if (connected && this.#cluster.clustered && (await this.#clock.state(eventId))?.phase !== 'round') return;
+      await this.#cluster.call(eventId, 'video.arrived', { participantId, connected });
+    })().catch((error: unknown) => this.#log.warn({ err: error, eventId }, 'a late arrival could not be handed to the event owner'));
+  }
+
   #arrivedSoon(eventId: string, participantId: string): void {
     const ev = this.#event(eventId);
     const queued = ev.arrivals.size > 0;
@@ -813,7 +857,7 @@ export class VideoOrchestrator {
     const round = open.round;
     const { plan } = await this.#gateway.plan(eventId);
     if (!plan?.rounds[round - 1]) return null;
-    const online = new Set(this.#gateway.online(eventId));
+    const online = new Set(await this.#gateway.online(eventId));
     const { people, met, constraints, event } = await this.#pairingFacts(eventId);
     const here = (id: string) => online.has(id) && !absent.has(id);
     const tables = tablesOf(eventId, plan, round);
@@ -899,6 +943,10 @@ export class VideoOrchestrator {
    * pair that already met, never a forbidden pair; the same fresh rooms and messages.
    */
   move(eventId: string, request: SeatRequest): Promise<Ack<SeatingChanged>> {
+    return this.#cluster.call(eventId, 'video.move', request);
+  }
+
+  #moveHere(eventId: string, request: SeatRequest): Promise<Ack<SeatingChanged>> {
     return new Promise((resolve, reject) => {
       void this.#enqueue(eventId, async () => {
         try {
@@ -990,6 +1038,8 @@ export class VideoOrchestrator {
         : 'The organizer gave your seat to someone else this round. You will be seated again from the next round.',
     );
     await inTransaction(this.#pool, async (client) => {
+      // Fenced: a node that lost the event meanwhile changes no seats.
+      await this.#cluster.guard(client, eventId);
       await replaceSeats(client, eventId, round, moves, new Date(now), source);
       await storeSeating(client, eventId, reseated.plan);
     });

@@ -1,0 +1,259 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type pg from 'pg';
+import { createClient } from 'redis';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import type { Queryable } from '../plugins/db.ts';
+import { EventLeases } from './leases.ts';
+
+type Handler = (eventId: string, payload: unknown) => unknown;
+type Listener = (payload: never) => void;
+
+/**
+ * What the application needs to know about the other app nodes, if any. Without REDIS_URL one
+ * node owns every event and nothing leaves the process (`SoloCluster`); with it, `RedisCluster`
+ * shares sockets through the Socket.IO Redis streams adapter, decides event ownership through
+ * PostgreSQL leases, and carries calls to an event's owner and notices to every node over Redis.
+ */
+export interface Cluster {
+  readonly nodeId: string;
+  readonly clustered: boolean;
+  /** The Socket.IO adapter to install, if any (after `connect`). */
+  readonly adapter: ((nsp: unknown) => unknown) | null;
+  /** Connects to Redis (before the Socket.IO server is made); a no-op for one node. */
+  connect(): Promise<void>;
+  /** True while this node runs the event's timers, video rooms and no-show checks. */
+  owns(eventId: string): boolean;
+  /** Runs `method` on the event's owner (here when this node owns it, or takes it over because nobody does) and returns its result. */
+  call<T>(eventId: string, method: string, payload: unknown): Promise<T>;
+  /** What `call` runs for `method` on the owner. */
+  handle<P, T>(method: string, handler: (eventId: string, payload: P) => T | Promise<T>): void;
+  /** Tells every other node (not this one). */
+  broadcast(topic: string, payload: unknown): void;
+  /** Hears what other nodes `broadcast`. */
+  subscribe<P>(topic: string, listener: (payload: P) => void): void;
+  /** Inside a transaction: throws unless this node still owns the event (fencing). */
+  guard(client: Queryable, eventId: string): Promise<void>;
+  onAcquired(listener: (eventId: string) => void): void;
+  onLost(listener: (eventId: string) => void): void;
+  /** Whether this node can serve new sockets: `off` without Redis, `down` while Redis is unreachable. */
+  redis(): 'off' | 'ok' | 'down';
+  /** The events this node owns now. */
+  owned(): string[];
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** One node: it owns every event, and nothing is sent anywhere. */
+export class SoloCluster implements Cluster {
+  readonly nodeId = 'solo';
+  readonly clustered = false;
+  readonly adapter = null;
+  readonly #handlers = new Map<string, Handler>();
+  owns(): boolean {
+    return true;
+  }
+  async call<T>(eventId: string, method: string, payload: unknown): Promise<T> {
+    const handler = this.#handlers.get(method);
+    if (!handler) throw new Error(`no handler for ${method}`);
+    return (await handler(eventId, payload)) as T;
+  }
+  handle<P, T>(method: string, handler: (eventId: string, payload: P) => T | Promise<T>): void {
+    this.#handlers.set(method, handler as Handler);
+  }
+  broadcast(): void {}
+  subscribe(): void {}
+  async guard(): Promise<void> {}
+  onAcquired(): void {}
+  onLost(): void {}
+  redis(): 'off' {
+    return 'off';
+  }
+  owned(): string[] {
+    return [];
+  }
+  async connect(): Promise<void> {}
+  async start(): Promise<void> {}
+  async close(): Promise<void> {}
+}
+
+type Envelope =
+  | { kind: 'call'; id: string; from: string; eventId: string; method: string; payload: unknown }
+  | { kind: 'reply'; id: string; ok: true; value: unknown }
+  | { kind: 'reply'; id: string; ok: false; error: string }
+  | { kind: 'notice'; from: string; topic: string; payload: unknown };
+
+const CHANNEL = 'constellation';
+const nodeChannel = (nodeId: string) => `${CHANNEL}:node:${nodeId}`;
+const ALL = `${CHANNEL}:all`;
+
+export interface RedisClusterOptions {
+  redisUrl: string;
+  pool: pg.Pool;
+  nodeId?: string;
+  leaseTtlMs?: number;
+  leaseTickMs?: number;
+  callTimeoutMs?: number;
+  log: { error(obj: unknown, msg?: string): void; warn(obj: unknown, msg?: string): void; info(obj: unknown, msg?: string): void };
+}
+
+/** Several nodes sharing Redis and PostgreSQL (see `Cluster`). */
+export class RedisCluster implements Cluster {
+  readonly nodeId: string;
+  readonly clustered = true;
+  adapter: ((nsp: unknown) => unknown) | null = null;
+  readonly #pub: ReturnType<typeof createClient>;
+  readonly #sub: ReturnType<typeof createClient>;
+  readonly #leases: EventLeases;
+  readonly #handlers = new Map<string, Handler>();
+  readonly #listeners = new Map<string, Listener[]>();
+  readonly #pending = new Map<string, { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }>();
+  readonly #acquired: ((eventId: string) => void)[] = [];
+  readonly #lost: ((eventId: string) => void)[] = [];
+  readonly #callTimeoutMs: number;
+  readonly #log: RedisClusterOptions['log'];
+
+  constructor(options: RedisClusterOptions) {
+    this.nodeId = options.nodeId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+    this.#log = options.log;
+    this.#callTimeoutMs = options.callTimeoutMs ?? 4_000;
+    // Commands wait for a connection instead of failing at once; an outage is reported by `redis()`.
+    this.#pub = createClient({ url: options.redisUrl, socket: { reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 2_000) } });
+    this.#sub = this.#pub.duplicate();
+    for (const client of [this.#pub, this.#sub]) client.on('error', (error: Error) => this.#log.warn({ err: error }, 'redis connection problem'));
+    this.#leases = new EventLeases(options.pool, this.nodeId, {
+      ttlMs: options.leaseTtlMs,
+      tickMs: options.leaseTickMs,
+      onAcquired: (eventId) => {
+        this.#log.info({ eventId, node: this.nodeId }, 'event owned by this node');
+        for (const listener of this.#acquired) listener(eventId);
+      },
+      onLost: (eventId) => {
+        this.#log.info({ eventId, node: this.nodeId }, 'event no longer owned by this node');
+        for (const listener of this.#lost) listener(eventId);
+      },
+      onError: (error) => this.#log.warn({ err: error }, 'event leases could not be renewed this tick'),
+    });
+  }
+
+  async connect(): Promise<void> {
+    await Promise.all([this.#pub.connect(), this.#sub.connect()]);
+    await this.#sub.subscribe([nodeChannel(this.nodeId), ALL], (raw: string) => this.#receive(raw));
+    // Heartbeats every second: a dead node's share of a cluster-wide request is given up on after 3 s.
+    this.adapter = createAdapter(this.#pub, { heartbeatInterval: 1_000, heartbeatTimeout: 3_000, onlyPlaintext: true }) as (nsp: unknown) => unknown;
+  }
+
+  /** Starts taking and renewing event leases: once every handler and listener is in place. */
+  async start(): Promise<void> {
+    await this.#leases.start();
+  }
+
+  owns(eventId: string): boolean {
+    return this.#leases.owns(eventId);
+  }
+
+  owned(): string[] {
+    return this.#leases.held();
+  }
+
+  redis(): 'ok' | 'down' {
+    return this.#pub.isReady && this.#sub.isReady ? 'ok' : 'down';
+  }
+
+  async guard(client: Queryable, eventId: string): Promise<void> {
+    await this.#leases.guard(client, eventId);
+  }
+
+  onAcquired(listener: (eventId: string) => void): void {
+    this.#acquired.push(listener);
+  }
+
+  onLost(listener: (eventId: string) => void): void {
+    this.#lost.push(listener);
+  }
+
+  handle<P, T>(method: string, handler: (eventId: string, payload: P) => T | Promise<T>): void {
+    this.#handlers.set(method, handler as Handler);
+  }
+
+  subscribe<P>(topic: string, listener: (payload: P) => void): void {
+    const list = this.#listeners.get(topic) ?? [];
+    list.push(listener as Listener);
+    this.#listeners.set(topic, list);
+  }
+
+  broadcast(topic: string, payload: unknown): void {
+    this.#publish(ALL, { kind: 'notice', from: this.nodeId, topic, payload });
+  }
+
+  async call<T>(eventId: string, method: string, payload: unknown): Promise<T> {
+    let owner = await this.#leases.ownerOf(eventId);
+    // Nobody runs the event (its lobby, or its owner just died): this node takes it.
+    if (owner === null && (await this.#leases.acquire(eventId))) owner = this.nodeId;
+    if (owner === this.nodeId) return (await this.#local(eventId, method, payload)) as T;
+    if (owner === null) throw new Error(`event ${eventId} has no owner right now`);
+    const id = randomUUID();
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(id);
+        reject(new Error(`${method} on node ${owner} did not answer within ${this.#callTimeoutMs} ms`));
+      }, this.#callTimeoutMs);
+      this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject, timer });
+      this.#publish(nodeChannel(owner), { kind: 'call', id, from: this.nodeId, eventId, method, payload });
+    });
+  }
+
+  async #local(eventId: string, method: string, payload: unknown): Promise<unknown> {
+    const handler = this.#handlers.get(method);
+    if (!handler) throw new Error(`no handler for ${method}`);
+    return handler(eventId, payload);
+  }
+
+  #publish(channel: string, envelope: Envelope): void {
+    this.#pub.publish(channel, JSON.stringify(envelope)).catch((error: unknown) => this.#log.warn({ err: error, channel }, 'redis publish failed'));
+  }
+
+  #receive(raw: string): void {
+    let envelope: Envelope;
+    try {
+      envelope = JSON.parse(raw) as Envelope;
+    } catch {
+      return;
+    }
+    if (envelope.kind === 'notice') {
+      if (envelope.from === this.nodeId) return;
+      for (const listener of this.#listeners.get(envelope.topic) ?? []) {
+        try {
+          (listener as (payload: unknown) => void)(envelope.payload);
+        } catch (error) {
+          this.#log.error({ err: error, topic: envelope.topic }, 'cluster notice handler failed');
+        }
+      }
+    } else if (envelope.kind === 'call') {
+      const { id, from, eventId, method, payload } = envelope;
+      // A call that reached a node which lost the event meanwhile is refused, so the caller retries elsewhere.
+      const run = this.owns(eventId) ? this.#local(eventId, method, payload) : Promise.reject(new Error(`node ${this.nodeId} does not own event ${eventId}`));
+      run.then(
+        (value) => this.#publish(nodeChannel(from), { kind: 'reply', id, ok: true, value: value ?? null }),
+        (error: unknown) => this.#publish(nodeChannel(from), { kind: 'reply', id, ok: false, error: error instanceof Error ? error.message : String(error) }),
+      );
+    } else {
+      const pending = this.#pending.get(envelope.id);
+      if (!pending) return;
+      this.#pending.delete(envelope.id);
+      clearTimeout(pending.timer);
+      if (envelope.ok) pending.resolve(envelope.value);
+      else pending.reject(new Error(envelope.error));
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#leases.close();
+    for (const pending of this.#pending.values()) {
+      clearTimeout(pending.timer);
+      pending.reject(new Error('this node is shutting down'));
+    }
+    this.#pending.clear();
+    await Promise.allSettled([this.#sub.quit(), this.#pub.quit()]);
+  }
+}
