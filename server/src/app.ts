@@ -86,7 +86,7 @@ export interface AppOptions {
    * Several app nodes (REDIS_URL): sockets shared through Redis, each event run by the node holding
    * its lease in PostgreSQL. Without it, this one node runs everything.
    */
-  cluster?: { redisUrl: string; nodeId?: string; leaseTtlMs?: number; leaseTickMs?: number };
+  cluster?: { redisUrl: string; nodeId?: string; keyPrefix?: string; leaseTtlMs?: number; leaseTickMs?: number };
   /** Email (SMTP_URL, MAIL_FROM): with no `smtpUrl` every message is held in the event's outbox. */
   mail?: Partial<Omit<MailServiceOptions, 'pool' | 'publicUrl' | 'secret' | 'now' | 'log'>>;
 }
@@ -252,6 +252,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         redis,
         node: cluster.nodeId,
         ownedEvents: cluster.owned().length,
+        sockets: app.io.of('/').sockets.size,
         uptimeSeconds: (Date.now() - startedAt) / 1000,
       };
       // 503 takes this node out of the load balancer's rotation until it is whole again.

@@ -27,9 +27,10 @@ export interface Config {
   mail: MailConfig;
   /**
    * Several app nodes: REDIS_URL (the Socket.IO adapter and the nodes' messages), NODE_ID (this
-   * node's name; host, pid and a random part by default). Unset: one node runs everything.
+   * node's name; host, pid and a random part by default), REDIS_KEY_PREFIX (`constellation`: keys
+   * and channels, for deployments sharing a Redis). Unset: one node runs everything.
    */
-  cluster: { redisUrl: string; nodeId?: string } | undefined;
+  cluster: { redisUrl: string; nodeId?: string; keyPrefix?: string } | undefined;
 }
 
 /** Secrets that appear in this repository (docker-compose, tests): never acceptable in production. */
@@ -50,7 +51,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     livekit: loadVideoConfig(env),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     mail: loadMailConfig(env, publicUrl),
-    cluster: env.REDIS_URL ? { redisUrl: parseRedisUrl(env.REDIS_URL), ...(env.NODE_ID ? { nodeId: env.NODE_ID } : {}) } : undefined,
+    cluster: env.REDIS_URL
+      ? { redisUrl: parseRedisUrl(env.REDIS_URL), ...(env.NODE_ID ? { nodeId: env.NODE_ID } : {}), ...(env.REDIS_KEY_PREFIX ? { keyPrefix: env.REDIS_KEY_PREFIX } : {}) }
+      : undefined,
   };
   if (config.cluster) {
     // Every node must see the same events and accept the same cookies.

@@ -83,12 +83,11 @@ type Envelope =
   | { kind: 'reply'; id: string; ok: false; error: string }
   | { kind: 'notice'; from: string; topic: string; payload: unknown };
 
-const CHANNEL = 'constellation';
-const nodeChannel = (nodeId: string) => `${CHANNEL}:node:${nodeId}`;
-const ALL = `${CHANNEL}:all`;
 
 export interface RedisClusterOptions {
   redisUrl: string;
+  /** Prefixes every Redis key and channel, so several deployments (or test runs) can share one Redis. */
+  keyPrefix?: string;
   pool: pg.Pool;
   nodeId?: string;
   leaseTtlMs?: number;
@@ -112,8 +111,10 @@ export class RedisCluster implements Cluster {
   readonly #lost: ((eventId: string) => void)[] = [];
   readonly #callTimeoutMs: number;
   readonly #log: RedisClusterOptions['log'];
+  readonly #prefix: string;
 
   constructor(options: RedisClusterOptions) {
+    this.#prefix = options.keyPrefix ?? 'constellation';
     this.nodeId = options.nodeId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
     this.#log = options.log;
     this.#callTimeoutMs = options.callTimeoutMs ?? 4_000;
@@ -138,9 +139,24 @@ export class RedisCluster implements Cluster {
 
   async connect(): Promise<void> {
     await Promise.all([this.#pub.connect(), this.#sub.connect()]);
-    await this.#sub.subscribe([nodeChannel(this.nodeId), ALL], (raw: string) => this.#receive(raw));
+    await this.#sub.subscribe([this.#nodeChannel(this.nodeId), this.#all], (raw: string) => this.#receive(raw));
     // Heartbeats every second: a dead node's share of a cluster-wide request is given up on after 3 s.
-    this.adapter = createAdapter(this.#pub, { heartbeatInterval: 1_000, heartbeatTimeout: 3_000, onlyPlaintext: true }) as (nsp: unknown) => unknown;
+    this.adapter = createAdapter(this.#pub, {
+      streamName: `${this.#prefix}:socket.io`,
+      channelPrefix: `${this.#prefix}:socket.io`,
+      sessionKeyPrefix: `${this.#prefix}:sio:session:`,
+      heartbeatInterval: 1_000,
+      heartbeatTimeout: 3_000,
+      onlyPlaintext: true,
+    }) as (nsp: unknown) => unknown;
+  }
+
+  #nodeChannel(nodeId: string): string {
+    return `${this.#prefix}:node:${nodeId}`;
+  }
+
+  get #all(): string {
+    return `${this.#prefix}:all`;
   }
 
   /** Starts taking and renewing event leases: once every handler and listener is in place. */
@@ -183,15 +199,17 @@ export class RedisCluster implements Cluster {
   }
 
   broadcast(topic: string, payload: unknown): void {
-    this.#publish(ALL, { kind: 'notice', from: this.nodeId, topic, payload });
+    this.#publish(this.#all, { kind: 'notice', from: this.nodeId, topic, payload });
   }
 
   async call<T>(eventId: string, method: string, payload: unknown): Promise<T> {
     let owner = await this.#leases.ownerOf(eventId);
-    // Nobody runs the event (its lobby, or its owner just died): this node takes it.
-    if (owner === null && (await this.#leases.acquire(eventId))) owner = this.nodeId;
-    if (owner === this.nodeId) return (await this.#local(eventId, method, payload)) as T;
-    if (owner === null) throw new Error(`event ${eventId} has no owner right now`);
+    // Nobody runs the event (its lobby, or its owner just died): the node it belongs to by hashing takes it on this call.
+    if (owner === null) owner = await this.#leases.preferredOwner(eventId);
+    if (owner === this.nodeId) {
+      if (!(await this.#leases.acquire(eventId))) throw new Error(`event ${eventId} was just taken by another node; try again`);
+      return (await this.#local(eventId, method, payload)) as T;
+    }
     const id = randomUUID();
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -199,7 +217,7 @@ export class RedisCluster implements Cluster {
         reject(new Error(`${method} on node ${owner} did not answer within ${this.#callTimeoutMs} ms`));
       }, this.#callTimeoutMs);
       this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject, timer });
-      this.#publish(nodeChannel(owner), { kind: 'call', id, from: this.nodeId, eventId, method, payload });
+      this.#publish(this.#nodeChannel(owner), { kind: 'call', id, from: this.nodeId, eventId, method, payload });
     });
   }
 
@@ -231,11 +249,14 @@ export class RedisCluster implements Cluster {
       }
     } else if (envelope.kind === 'call') {
       const { id, from, eventId, method, payload } = envelope;
-      // A call that reached a node which lost the event meanwhile is refused, so the caller retries elsewhere.
-      const run = this.owns(eventId) ? this.#local(eventId, method, payload) : Promise.reject(new Error(`node ${this.nodeId} does not own event ${eventId}`));
+      // The owner runs it; a node asked to take an event nobody holds takes it first; one that lost it meanwhile refuses.
+      const run = (async () => {
+        if (!(await this.#leases.acquire(eventId))) throw new Error(`node ${this.nodeId} does not own event ${eventId}`);
+        return this.#local(eventId, method, payload);
+      })();
       run.then(
-        (value) => this.#publish(nodeChannel(from), { kind: 'reply', id, ok: true, value: value ?? null }),
-        (error: unknown) => this.#publish(nodeChannel(from), { kind: 'reply', id, ok: false, error: error instanceof Error ? error.message : String(error) }),
+        (value) => this.#publish(this.#nodeChannel(from), { kind: 'reply', id, ok: true, value: value ?? null }),
+        (error: unknown) => this.#publish(this.#nodeChannel(from), { kind: 'reply', id, ok: false, error: error instanceof Error ? error.message : String(error) }),
       );
     } else {
       const pending = this.#pending.get(envelope.id);

@@ -96,6 +96,12 @@ export class EventLeases {
     return rows[0]?.node_id ?? null;
   }
 
+  /** The node that should take an event nobody holds: the same answer on every node (rendezvous hashing over the nodes alive). */
+  async preferredOwner(eventId: string): Promise<string> {
+    const { rows } = await this.#pool.query<{ node_id: string }>(`SELECT node_id FROM app_nodes WHERE seen_at > now() - $1 * interval '1 millisecond'`, [this.#ttlMs]);
+    return preferredNode(eventId, rows.map((r) => r.node_id)) ?? this.nodeId;
+  }
+
   /** Takes the event's lease when nobody holds it (an event in its lobby, or one whose owner just died). True when this node holds it now. */
   async acquire(eventId: string): Promise<boolean> {
     if (this.owns(eventId)) return true;

@@ -28,6 +28,8 @@ export const Health = Type.Object({
   /** This app node's name, and how many events it runs the clock, video and no-show checks for. */
   node: Type.String(),
   ownedEvents: Type.Integer({ minimum: 0 }),
+  /** Live connections (Socket.IO) this node holds now. */
+  sockets: Type.Integer({ minimum: 0 }),
   uptimeSeconds: Type.Number(),
 });
 export type Health = Static<typeof Health>;

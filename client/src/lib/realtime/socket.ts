@@ -68,6 +68,10 @@ export function openLiveConnection(live: LiveEvent, options: ConnectOptions = {}
   const socket: LiveSocket = io({
     path: '/socket.io',
     auth: options.organizerOf ? { eventId: options.organizerOf, as: 'organizer' } : {},
+    // A WebSocket first: one connection, which any app node behind a load balancer can take; long-polling
+    // only when a WebSocket cannot get through (deploy/haproxy.cfg pins its requests to one node).
+    transports: ['websocket', 'polling'],
+    tryAllTransports: true,
     reconnectionDelay: 500,
     reconnectionDelayMax: 5_000,
   });

@@ -135,7 +135,9 @@ export class ClockGateway {
       socket.on('disconnect', () => this.#presence(eventId, viewer.participantId, -1));
     }
     this.#registerHandlers(socket);
-    if (!socket.recovered) await this.#sendSnapshot(socket).catch((error) => this.#log.error({ err: error }, 'snapshot failed'));
+    // A recovered socket is replayed what it missed, except (with several nodes) the clock changes, which
+    // each node tells its own sockets without passing through Redis: it gets a fresh snapshot instead.
+    if (!socket.recovered || this.#cluster.clustered) await this.#sendSnapshot(socket).catch((error) => this.#log.error({ err: error }, 'snapshot failed'));
   }
 
   #registerHandlers(socket: IoSocket): void {
