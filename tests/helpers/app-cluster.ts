@@ -57,6 +57,8 @@ export interface AppClusterOptions {
   /** Two LiveKit processes sharing Redis; the app is given node A's URL. */
   livekit?: boolean;
   env?: Record<string, string>;
+  /** The app nodes' Redis (host:port); REDIS_ADDRESS by default. */
+  redisAddress?: string;
 }
 
 async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
@@ -90,7 +92,7 @@ export async function startAppCluster(options: AppClusterOptions = {}): Promise<
 
   const names = ports.map((_, i) => `app${i + 1}`);
   const envOf = (name: string): Record<string, string> => ({
-    REDIS_URL: `redis://${REDIS_ADDRESS}`,
+    REDIS_URL: `redis://${options.redisAddress ?? REDIS_ADDRESS}`,
     REDIS_KEY_PREFIX: prefix,
     NODE_ID: name,
     PUBLIC_URL: url,
@@ -98,9 +100,15 @@ export async function startAppCluster(options: AppClusterOptions = {}): Promise<
     ...livekitEnv,
     ...options.env,
   });
-  const nodes: AppNode[] = await Promise.all(
+  const starts = await Promise.allSettled(
     names.slice(0, count).map(async (name, i) => ({ name, port: ports[i]!, server: await startServer({ port: ports[i], env: envOf(name) }) })),
   );
+  const failed = starts.find((s) => s.status === 'rejected');
+  if (failed) {
+    await Promise.allSettled([...starts.map((s) => (s.status === 'fulfilled' ? s.value.server.kill() : null)), ...livekit.map((lk) => lk.stop())]);
+    throw failed.reason;
+  }
+  const nodes: AppNode[] = starts.map((s) => (s as PromiseFulfilledResult<AppNode>).value);
 
   const haproxy: ChildProcess = spawn(haproxyBinary()!, ['-db', '-f', HAPROXY_CONFIG], {
     env: {
@@ -119,7 +127,10 @@ export async function startAppCluster(options: AppClusterOptions = {}): Promise<
   await waitFor('HAProxy in front of the app nodes', async () => {
     if (haproxy.exitCode !== null) throw new Error(`haproxy exited:\n${proxyOutput}`);
     return (await fetch(`${url}/healthz`)).ok;
-  }, 30_000).catch((error: unknown) => {
+  }, 30_000).catch(async (error: unknown) => {
+    // Nothing started here outlives a failed start.
+    haproxy.kill('SIGKILL');
+    await Promise.allSettled([...nodes.map((n) => n.server.kill()), ...livekit.map((lk) => lk.stop())]);
     throw new Error(`${String(error)}\n${proxyOutput}`);
   });
 

@@ -27,12 +27,13 @@ export interface LiveSide {
  * Everything opened is closed by `close()`.
  */
 export class LivePages {
-  readonly #server: RunningServer;
+  /** The app's URL: one server, or the load balancer in front of several. */
+  readonly #server: Pick<RunningServer, 'url'>;
   readonly #browser: Browser;
   readonly #contexts: BrowserContext[] = [];
   readonly #sockets: ClientSocket[] = [];
 
-  constructor(server: RunningServer, browser: Browser) {
+  constructor(server: Pick<RunningServer, 'url'>, browser: Browser) {
     this.#server = server;
     this.#browser = browser;
   }
@@ -72,10 +73,14 @@ export class LivePages {
     return page;
   }
 
-  /** The person's own browser, from their invite link to the live page's lobby; `initScript` runs before any page script. */
-  async openLive(person: Person, options: { initScript?: (() => void) | string } = {}): Promise<LiveSide> {
+  /**
+   * The person's own browser, from their invite link to the live page's lobby; `initScript` runs before any page script.
+   * `node`: behind deploy/haproxy.cfg, the app node this browser is pinned to (its CONSTELLATION_NODE cookie).
+   */
+  async openLive(person: Person, options: { initScript?: (() => void) | string; node?: string } = {}): Promise<LiveSide> {
     const context = await this.#newContext({ viewport: { width: 1280, height: 800 } });
     if (options.initScript) await context.addInitScript(options.initScript);
+    if (options.node) await context.addCookies([{ name: 'CONSTELLATION_NODE', value: options.node, url: this.#server.url }]);
     const page = await context.newPage();
     const errors = recordPageErrors(page);
     await page.goto(`/join${new URL(person.inviteUrl).hash}`);

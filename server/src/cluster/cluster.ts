@@ -7,6 +7,14 @@ import type { Queryable } from '../plugins/db.ts';
 import { EventLeases } from './leases.ts';
 
 type Handler = (eventId: string, payload: unknown) => unknown;
+
+/** The event's owner could not be reached (it just died, or Redis is away): nothing was done; try again in a few seconds. */
+export class OwnerUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OwnerUnavailableError';
+  }
+}
 type Listener = (payload: never) => void;
 
 /**
@@ -78,7 +86,7 @@ export class SoloCluster implements Cluster {
 }
 
 type Envelope =
-  | { kind: 'call'; id: string; from: string; eventId: string; method: string; payload: unknown }
+  | { kind: 'call'; id: string; from: string; eventId: string; method: string; payload: unknown; deadline: number }
   | { kind: 'reply'; id: string; ok: true; value: unknown }
   | { kind: 'reply'; id: string; ok: false; error: string }
   | { kind: 'notice'; from: string; topic: string; payload: unknown };
@@ -207,17 +215,18 @@ export class RedisCluster implements Cluster {
     // Nobody runs the event (its lobby, or its owner just died): the node it belongs to by hashing takes it on this call.
     if (owner === null) owner = await this.#leases.preferredOwner(eventId);
     if (owner === this.nodeId) {
-      if (!(await this.#leases.acquire(eventId))) throw new Error(`event ${eventId} was just taken by another node; try again`);
+      if (!(await this.#leases.acquire(eventId))) throw new OwnerUnavailableError(`event ${eventId} was just taken by another node; try again`);
       return (await this.#local(eventId, method, payload)) as T;
     }
     const id = randomUUID();
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id);
-        reject(new Error(`${method} on node ${owner} did not answer within ${this.#callTimeoutMs} ms`));
+        reject(new OwnerUnavailableError(`${method} on node ${owner} did not answer within ${this.#callTimeoutMs} ms`));
       }, this.#callTimeoutMs);
       this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject, timer });
-      this.#publish(this.#nodeChannel(owner), { kind: 'call', id, from: this.nodeId, eventId, method, payload });
+      // The deadline: a call held up (Redis away) and delivered after the caller gave up is not run.
+      this.#publish(this.#nodeChannel(owner), { kind: 'call', id, from: this.nodeId, eventId, method, payload, deadline: Date.now() + this.#callTimeoutMs });
     });
   }
 
@@ -248,7 +257,8 @@ export class RedisCluster implements Cluster {
         }
       }
     } else if (envelope.kind === 'call') {
-      const { id, from, eventId, method, payload } = envelope;
+      const { id, from, eventId, method, payload, deadline } = envelope;
+      if (Date.now() > deadline) return;
       // The owner runs it; a node asked to take an event nobody holds takes it first; one that lost it meanwhile refuses.
       const run = (async () => {
         if (!(await this.#leases.acquire(eventId))) throw new Error(`node ${this.nodeId} does not own event ${eventId}`);
@@ -264,7 +274,7 @@ export class RedisCluster implements Cluster {
       this.#pending.delete(envelope.id);
       clearTimeout(pending.timer);
       if (envelope.ok) pending.resolve(envelope.value);
-      else pending.reject(new Error(envelope.error));
+      else pending.reject(new OwnerUnavailableError(envelope.error));
     }
   }
 

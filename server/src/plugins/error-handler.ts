@@ -3,6 +3,8 @@ import type { FastifyError } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { HttpError } from '../lib/http-errors.ts';
 import { isDatabaseUnavailable } from './db.ts';
+import { OwnerUnavailableError } from '../cluster/cluster.ts';
+import { LeaseLostError } from '../cluster/leases.ts';
 import type { ErrorBody } from '@constellation/shared/schemas/common';
 
 /** PostgreSQL error codes that mean the input was wrong, not the server. */
@@ -50,6 +52,12 @@ export default fp(
         request.log.warn({ err: error, reqId: request.id }, 'database unavailable');
         reply.header('retry-after', '5');
         return reply.status(503).send(body(503, 'The database is unavailable right now; nothing was saved. Try again in a few seconds.'));
+      }
+      if (error instanceof OwnerUnavailableError || error instanceof LeaseLostError) {
+        // Several nodes: the one running this event is changing hands; nothing was done.
+        request.log.warn({ err: error, reqId: request.id }, 'event owner unavailable');
+        reply.header('retry-after', '5');
+        return reply.status(503).send(body(503, 'The server running this event is changing over; nothing was done. Try again in a few seconds.'));
       }
       const status = error.statusCode ?? 500;
       if (status >= 400 && status < 500) {
