@@ -38,6 +38,12 @@
  *     Warnings for manual assign/swap: capacity violations, invalid pairs (unknown, duplicate,
  *     not met, "not a fit", "would not mentor", ...), blocking pairs.
  *
+ *   circleMatch(input & { peerWishes }, { maxNodes? }): CirclesProposal (circles.ts)
+ *     Circles as the final outcome: each mentee in at most one mentor's circle (of at most its
+ *     capacity), stable, then the most mutual peer wishes, then the best ranks, then the seed; exact
+ *     branch-and-bound over the lattice of stable matchings, with a proven bound if its node budget
+ *     runs out.
+ *
  *   compareProposals(input, { proposer?, objective? }): { stable, welfare }, each
  *     { proposal, stats }, indexing the input once: what the organizer's side-by-side view needs.
  *
@@ -70,6 +76,7 @@ import type {
 import { welfareEdges } from './welfare.ts';
 
 export * from './types.ts';
+export { circleInput, circleMatch, type Circle, type CirclesInput, type CirclesOptimality, type CirclesProposal } from './circles.ts';
 export { pairWelfare, MAX_PAIR_WELFARE } from './welfare.ts';
 
 /** Pairs ordered by mentee (input order), then by the mentee's preference. */

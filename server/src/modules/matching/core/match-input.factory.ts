@@ -80,3 +80,27 @@ export function makeMatchInput(overrides: Partial<EventShape> = {}): MatchInput 
   }
   return { mentees, mentors, seed: shape.seed };
 }
+
+/**
+ * Peer wishes as circle rounds leave them: each mentee names about `perMentee` peers who ranked one
+ * of the mentors they ranked (people who could have shared a circle); `mutualRate` of them wish back.
+ */
+export function makePeerWishes(input: MatchInput, options: { perMentee: number; mutualRate?: number; generatorSeed: number }): Record<string, string[]> {
+  const rand = mulberry32(options.generatorSeed ^ 0x5eed);
+  const mutualRate = options.mutualRate ?? 0.5;
+  const byMentor = new Map<string, string[]>();
+  for (const m of input.mentees) for (const j of m.ranking) (byMentor.get(j) ?? byMentor.set(j, []).get(j)!).push(m.id);
+  const wishes: Record<string, string[]> = {};
+  const add = (a: string, b: string): void => {
+    if (a !== b && !(wishes[a] ??= []).includes(b)) wishes[a]!.push(b);
+  };
+  for (const m of input.mentees) {
+    for (let k = 0; k < options.perMentee && m.ranking.length > 0; k++) {
+      const peers = byMentor.get(m.ranking[Math.floor(rand() * m.ranking.length)]!)!;
+      const peer = peers[Math.floor(rand() * peers.length)]!;
+      add(m.id, peer);
+      if (rand() < mutualRate) add(peer, m.id);
+    }
+  }
+  return wishes;
+}
