@@ -91,7 +91,14 @@ const cookieOf = (response: { cookies: { name: string; value: string }[] }) => r
 export async function setUpLiveEvent(
   app: FastifyInstance,
   participants: number,
-  options: { event?: Parameters<typeof makeEvent>[0]; joinViaRoute?: number } = {},
+  options: {
+    event?: Parameters<typeof makeEvent>[0];
+    joinViaRoute?: number;
+    /** Who the CSV makes mentors, and their seats. */
+    csv?: Parameters<typeof makeCsv>[2];
+    /** An organizer already signed up (for several events in one database); a new one otherwise. */
+    organizerCookie?: string;
+  } = {},
 ): Promise<LiveEvent> {
   const joinViaRoute = Math.min(participants, options.joinViaRoute ?? participants);
   const timings: Record<string, number> = {};
@@ -106,17 +113,20 @@ export async function setUpLiveEvent(
     return response;
   };
 
-  const signup = expect(
-    await app.inject({ method: 'POST', url: '/api/auth/signup', payload: { email: `bench-${process.pid}@example.com`, name: 'Bench Organizer', password: 'bench password' } }),
-    201,
-    'signup',
-  );
-  const organizerCookie = cookieOf(signup);
+  const organizerCookie =
+    options.organizerCookie ??
+    cookieOf(
+      expect(
+        await app.inject({ method: 'POST', url: '/api/auth/signup', payload: { email: `bench-${process.pid}@example.com`, name: 'Bench Organizer', password: 'bench password' } }),
+        201,
+        'signup',
+      ),
+    );
   const headers = { cookie: organizerCookie };
   const eventId: string = expect(await app.inject({ method: 'POST', url: '/api/events', headers, payload: makeEvent(options.event) }), 201, 'create event').json().id;
   await step('import', async () =>
     expect(
-      await app.inject({ method: 'POST', url: `/api/events/${eventId}/participants/import`, headers: { ...headers, 'content-type': 'text/csv' }, payload: makeCsv(participants) }),
+      await app.inject({ method: 'POST', url: `/api/events/${eventId}/participants/import`, headers: { ...headers, 'content-type': 'text/csv' }, payload: makeCsv(participants, undefined, options.csv) }),
       201,
       'import',
     ),

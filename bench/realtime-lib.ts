@@ -1,4 +1,15 @@
-/** Helpers for the realtime benches: one machine-wide monotonic clock, percentiles, IPC inboxes, a table. */
+/**
+ * Helpers for the realtime benches: one machine-wide monotonic clock, percentiles, IPC inboxes, a
+ * table; for the several-node benches also process figures from /proc, a bare Socket.IO cluster
+ * (the baseline) and participant sockets spread over client processes.
+ */
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import { createClient } from 'redis';
+import type { ClockChanged } from '@constellation/shared/realtime/events';
+import type { ClockState } from '@constellation/shared/clock/state';
+import { connectSocket, connected, nextEvent, type ClientSocket } from '../tests/helpers/realtime.ts';
 
 /**
  * CLOCK_MONOTONIC in ms. Unlike `performance.now()`, whose origin is per thread, it is one clock
@@ -79,4 +90,337 @@ export function table(header: string[], rows: (string | number)[][], digits = 1)
   console.log(line(cells[0]!));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of cells.slice(1)) console.log(line(row));
+}
+
+// ---------------------------------------------------------------------------
+// Processes measured from outside (the production bundle has no IPC channel to ask): /proc.
+
+let clockTicks: number | null = null;
+
+/** CPU time (user + system) and resident memory of a process on this machine, read from /proc. */
+export function processUsage(pid: number): { cpuMs: number; rss: number } {
+  clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after "pid (comm) ": state is the first, utime the 12th, stime the 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const cpuMs = ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
+  const rssKb = Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  return { cpuMs, rss: rssKb * 1024 };
+}
+
+/** The local Redis server's pid (its own report), to measure its CPU beside the app nodes'; null if it does not say. */
+export async function redisServerPid(address = '127.0.0.1:6379'): Promise<number | null> {
+  const [host, port] = address.split(':') as [string, string];
+  const client = createClient({ url: `redis://${host}:${port}` });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    const pid = Number(/process_id:(\d+)/.exec(await client.info('server'))?.[1]);
+    return Number.isFinite(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  } finally {
+    await client.quit().catch(() => {});
+  }
+}
+
+/** Stops a forked child: `stop` over IPC, SIGKILL after `graceMs`. */
+export async function stopChild(child: ChildProcess, graceMs = 15_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  if (child.connected) child.send({ type: 'stop' });
+  else child.kill('SIGTERM');
+  await Promise.race([exited, sleep(graceMs).then(() => child.kill('SIGKILL'))]);
+}
+
+/** Runs `cleanup` once, on the way out or on SIGINT/SIGTERM, so no started process outlives the bench. */
+export function onExit(cleanup: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | null = null;
+  const run = () => (running ??= cleanup().catch((error: unknown) => console.error('cleanup failed:', error)));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      console.error(`\n${signal}: stopping everything this bench started`);
+      void run().finally(() => process.exit(130));
+    });
+  }
+  return run;
+}
+
+// ---------------------------------------------------------------------------
+// Bare Socket.IO baseline: several processes sharing one Redis through the same streams adapter
+// as the app's nodes. A child runs `serveBareNode(redisUrl, prefix)`; each socket joins the room
+// named by its `auth.eventId`. `bench:go` broadcasts the given payload to a room, now or at a
+// given wall-clock instant (the baseline of a round change by timer), and acknowledges at once.
+
+export interface BareGo {
+  room: string;
+  payload: ClockChanged;
+  /** Date.now() at which to broadcast; at once when absent. */
+  at?: number;
+}
+
+export async function serveBareNode(redisUrl: string, prefix: string): Promise<void> {
+  const { Server } = await import('socket.io');
+  const { createAdapter } = await import('@socket.io/redis-streams-adapter');
+  const redis = createClient({ url: redisUrl });
+  redis.on('error', () => {});
+  await redis.connect();
+  const server = createHttpServer();
+  const io = new Server(server, {
+    serveClient: false,
+    adapter: createAdapter(redis, { streamName: `${prefix}:socket.io`, heartbeatInterval: 1_000, heartbeatTimeout: 3_000, onlyPlaintext: true }),
+  });
+  io.on('connection', (socket) => {
+    void socket.join(String((socket.handshake.auth as { eventId?: string }).eventId ?? 'bench'));
+    socket.on('bench:go', (go: BareGo, ack: (r: unknown) => void) => {
+      const emit = () => io.to(go.room).emit('clock:changed', go.payload);
+      if (go.at === undefined) emit();
+      else setTimeout(emit, Math.max(0, go.at - Date.now()));
+      ack({ data: go.payload.clock });
+    });
+  });
+  let closing: Promise<void> | null = null;
+  const shutdown = () =>
+    (closing ??= new Promise<void>((resolve) => io.close(() => resolve()))
+      .then(async () => void (await redis.quit()))
+      .catch(() => {})
+      .finally(() => process.exit(0)));
+  process.on('message', (m: { type: string }) => m.type === 'stop' && void shutdown());
+  process.once('disconnect', () => void shutdown());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  process.send!({ type: 'ready', url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` });
+}
+
+/** Forks `count` bare Socket.IO nodes (`file serve-bare <redisUrl> <prefix>`); resolves with their URLs once all listen. */
+export async function startBareNodes(file: string, count: number, redisUrl: string, prefix: string): Promise<{ urls: string[]; children: ChildProcess[] }> {
+  const children = Array.from({ length: count }, () =>
+    fork(file, ['serve-bare', redisUrl, prefix], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
+  );
+  try {
+    const urls = await Promise.all(
+      children.map((child) => {
+        const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`bare Socket.IO node exited with ${code}`))));
+        exited.catch(() => {});
+        const inbox = new Inbox<{ type: string; url: string }>(child);
+        return Promise.race([inbox.next((m): m is { type: 'ready'; url: string } => m.type === 'ready', 60_000, 'bare node ready'), exited]).then((m) => m.url);
+      }),
+    );
+    return { urls, children };
+  } catch (error) {
+    await Promise.all(children.map((c) => stopChild(c)));
+    throw error;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Client processes: participant sockets spread over forked processes (each has its own file
+// descriptor limit, so tens of thousands of sockets fit; the monotonic clock is machine-wide).
+// Sockets belong to named groups; a process reports a clock change once all of its sockets of
+// the group have received it (the receive times, monotonic and wall-clock), and on request every
+// clock state each socket learnt (changes, snapshots) and each disconnection.
+
+export interface ClientTarget {
+  url: string;
+  cookie?: string;
+  eventId?: string;
+  as?: 'organizer' | 'participant';
+}
+
+/** A clock state a socket learnt, or its disconnection, and when (Date.now()). */
+export interface Learnt {
+  socket: number;
+  via: 'change' | 'snapshot' | 'disconnect';
+  wall: number;
+  phase: ClockState['phase'] | null;
+  round: number;
+  startsAt: number | null;
+  endsAt: number | null;
+}
+
+type FleetCommand =
+  | { type: 'connect'; group: string; targets: ClientTarget[]; first: number; snapshot: boolean; reconnection: boolean; trace: boolean }
+  | { type: 'trace'; group: string }
+  | { type: 'disconnect'; group: string }
+  | { type: 'stop' };
+type FleetMessage =
+  | { type: 'connected'; group: string; count: number; error: string | null }
+  | { type: 'delivered'; group: string; key: string; mono: number[]; wall: number[] }
+  | { type: 'traced'; group: string; learnt: Learnt[]; duplicates: number }
+  | { type: 'disconnected'; group: string };
+
+/** What identifies one clock change among those of a run: its revision (commands so far), phase and round. */
+export function changeKey(clock: ClockState): string {
+  return `${clock.revision}|${clock.phase}|${clock.round}`;
+}
+
+function learntOf(socket: number, via: Learnt['via'], clock: ClockState | null): Learnt {
+  const active = clock && (clock.phase === 'round' || clock.phase === 'transition' || clock.phase === 'break') ? clock : null;
+  return { socket, via, wall: Date.now(), phase: clock?.phase ?? null, round: clock?.round ?? 0, startsAt: active?.startsAt ?? null, endsAt: active?.endsAt ?? null };
+}
+
+/** The body of a client process (`file clients`): connects and listens as its parent asks. */
+export function runClientProcess(): void {
+  interface Group {
+    sockets: ClientSocket[];
+    pending: Map<string, { mono: number[]; wall: number[] }>;
+    complete: Set<string>;
+    duplicates: number;
+    learnt: Learnt[] | null;
+  }
+  const groups = new Map<string, Group>();
+  const send = (m: FleetMessage) => process.send!(m);
+  const closeAll = () => {
+    for (const group of groups.values()) for (const socket of group.sockets) socket.disconnect();
+  };
+  process.once('disconnect', () => {
+    closeAll();
+    process.exit(0);
+  });
+  process.on('message', async (m: FleetCommand) => {
+    if (m.type === 'stop') {
+      closeAll();
+      process.exit(0);
+    }
+    if (m.type === 'disconnect') {
+      for (const socket of groups.get(m.group)?.sockets ?? []) socket.disconnect();
+      groups.delete(m.group);
+      return send({ type: 'disconnected', group: m.group });
+    }
+    if (m.type === 'trace') {
+      const group = groups.get(m.group);
+      send({ type: 'traced', group: m.group, learnt: group?.learnt?.splice(0) ?? [], duplicates: group?.duplicates ?? 0 });
+      return;
+    }
+    const group: Group = groups.get(m.group) ?? { sockets: [], pending: new Map(), complete: new Set(), duplicates: 0, learnt: m.trace ? [] : null };
+    groups.set(m.group, group);
+    const onChanged = (index: number) => (change: ClockChanged) => {
+      const mono = monotonicMs();
+      const wall = Date.now();
+      group.learnt?.push(learntOf(index, 'change', change.clock));
+      const key = changeKey(change.clock);
+      if (group.complete.has(key)) return void group.duplicates++;
+      let times = group.pending.get(key);
+      if (!times) group.pending.set(key, (times = { mono: [], wall: [] }));
+      times.mono.push(mono);
+      times.wall.push(wall);
+      if (times.mono.length === group.sockets.length) {
+        group.pending.delete(key);
+        group.complete.add(key);
+        send({ type: 'delivered', group: m.group, key, ...times });
+      }
+    };
+    try {
+      await pool(m.targets, 50, async (target, i) => {
+        const index = m.first + i;
+        const socket = connectSocket(target.url, { cookie: target.cookie, eventId: target.eventId, as: target.as, reconnection: m.reconnection });
+        socket.on('event:snapshot', (snapshot) => group.learnt?.push(learntOf(index, 'snapshot', snapshot.clock)));
+        socket.on('disconnect', () => group.learnt?.push(learntOf(index, 'disconnect', null)));
+        const snapshot = m.snapshot ? nextEvent(socket, 'event:snapshot', 120_000) : null;
+        await connected(socket, 120_000);
+        await snapshot;
+        socket.on('clock:changed', onChanged(index));
+        group.sockets.push(socket);
+      });
+      send({ type: 'connected', group: m.group, count: group.sockets.length, error: null });
+    } catch (error) {
+      send({ type: 'connected', group: m.group, count: group.sockets.length, error: String(error) });
+    }
+  });
+}
+
+/** The parent's side of the client processes. */
+export class ClientFleet {
+  readonly #children: ChildProcess[];
+  readonly #inboxes: Inbox<FleetMessage>[];
+  /** group → indexes of the processes holding some of its sockets. */
+  readonly #holders = new Map<string, number[]>();
+
+  private constructor(children: ChildProcess[]) {
+    this.#children = children;
+    this.#inboxes = children.map((c) => new Inbox<FleetMessage>(c));
+  }
+
+  /** Forks `processes` client processes running `file clients`. */
+  static start(file: string, processes: number): ClientFleet {
+    return new ClientFleet(
+      Array.from({ length: processes }, () => fork(file, ['clients'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })),
+    );
+  }
+
+  get pids(): number[] {
+    return this.#children.map((c) => c.pid!);
+  }
+
+  /** Connects a group's sockets, split evenly over the processes; rejects unless every one connected. */
+  async connect(group: string, targets: ClientTarget[], options: { snapshot: boolean; reconnection?: boolean; trace?: boolean; timeoutMs?: number }): Promise<void> {
+    const share = Math.ceil(targets.length / this.#children.length);
+    const holders: number[] = [];
+    const replies = this.#children.map((child, p) => {
+      const part = targets.slice(p * share, (p + 1) * share);
+      if (part.length === 0) return null;
+      holders.push(p);
+      child.send({ type: 'connect', group, targets: part, first: p * share, snapshot: options.snapshot, reconnection: options.reconnection ?? false, trace: options.trace ?? false } satisfies FleetCommand);
+      return this.#inboxes[p]!.next((m): m is Extract<FleetMessage, { type: 'connected' }> => m.type === 'connected' && m.group === group, options.timeoutMs ?? 600_000, `${group} connections`);
+    });
+    this.#holders.set(group, holders);
+    const answers = (await Promise.all(replies)).filter((a) => a !== null);
+    const failed = answers.find((a) => a.error);
+    if (failed) throw new Error(`${group}: ${failed.error}`);
+    const count = answers.reduce((n, a) => n + a.count, 0);
+    if (count !== targets.length) throw new Error(`${group}: ${count} of ${targets.length} sockets connected`);
+  }
+
+  /** Resolves once every socket of the group has received the clock change `key`, with all receive times. */
+  async delivered(group: string, key: string, timeoutMs: number): Promise<{ mono: number[]; wall: number[] }> {
+    const parts = await Promise.all(
+      (this.#holders.get(group) ?? []).map((p) =>
+        this.#inboxes[p]!.next((m): m is Extract<FleetMessage, { type: 'delivered' }> => m.type === 'delivered' && m.group === group && m.key === key, timeoutMs, `${group} deliveries of ${key}`),
+      ),
+    );
+    return { mono: parts.flatMap((d) => d.mono), wall: parts.flatMap((d) => d.wall) };
+  }
+
+  /** What the group's sockets learnt since the last call, and how many clock changes arrived twice. */
+  async traced(group: string): Promise<{ learnt: Learnt[]; duplicates: number }> {
+    const parts = await Promise.all(
+      (this.#holders.get(group) ?? []).map((p) => {
+        this.#children[p]!.send({ type: 'trace', group } satisfies FleetCommand);
+        return this.#inboxes[p]!.next((m): m is Extract<FleetMessage, { type: 'traced' }> => m.type === 'traced' && m.group === group, 60_000, `${group} trace`);
+      }),
+    );
+    return { learnt: parts.flatMap((t) => t.learnt), duplicates: parts.reduce((n, t) => n + t.duplicates, 0) };
+  }
+
+  /** Closes the group's sockets. */
+  async disconnect(group: string): Promise<void> {
+    await Promise.all(
+      (this.#holders.get(group) ?? []).map((p) => {
+        this.#children[p]!.send({ type: 'disconnect', group } satisfies FleetCommand);
+        return this.#inboxes[p]!.next((m): m is Extract<FleetMessage, { type: 'disconnected' }> => m.type === 'disconnected' && m.group === group, 60_000, `${group} disconnect`);
+      }),
+    );
+    this.#holders.delete(group);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.#children.map((c) => stopChild(c, 10_000)));
+  }
+}
+
+/** SIGKILLs whatever child processes of this one are still alive (the last resort of a failed run: a helper that threw half-way). */
+export function killLeftoverChildren(): void {
+  let out = '';
+  try {
+    out = execFileSync('ps', ['-o', 'pid=', '--ppid', String(process.pid)], { encoding: 'utf8' });
+  } catch {
+    return; // none
+  }
+  for (const pid of out.split('\n').map(Number).filter((p) => p > 0)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+  }
 }
