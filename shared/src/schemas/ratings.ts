@@ -69,6 +69,16 @@ export const MyMatch = Type.Object({
   next: Type.Optional(Type.String()),
   /** Matched: the first follow-up the organizer set, and the time zone to show it in (the participant's own, else the event's). */
   followUp: Type.Optional(Type.Object({ startsAt: Type.String({ format: 'date-time' }), timeZone: Type.String() })),
+  /**
+   * Confirmed circles (issue 13): the participant's circle, its mentor and the other members by name
+   * (never anyone's ratings, rankings or peer wishes); the group invite is /api/me/match/circle/invite.ics.
+   */
+  circle: Type.Optional(
+    Type.Object({
+      mentor: Type.Object({ id: Type.String(), name: Type.String() }),
+      members: Type.Array(Type.Object({ id: Type.String(), name: Type.String() })),
+    }),
+  ),
 });
 export type MyMatch = Static<typeof MyMatch>;
 
@@ -148,6 +158,36 @@ export const ProposedPair = Type.Object({
   mentorFit: Type.Union([Type.Integer(), Type.Null()]),
 });
 
+/** A circle of a proposal or of the pairing (organizers only): its mentor, members, and the mutual peer wishes it meets. */
+export const CircleView = Type.Object({
+  mentorId: Type.String(),
+  menteeIds: Type.Array(Type.String()),
+  mutualWishes: Type.Array(Type.Tuple([Type.String(), Type.String()])),
+});
+export type CircleView = Static<typeof CircleView>;
+
+export const CirclesOptimality = Type.Object({
+  /** False only when the search hit its node budget: then `wishesBound` is a proven bound and `gap` what may be missing. */
+  exact: Type.Boolean(),
+  wishesBound: Type.Integer(),
+  gap: Type.Integer(),
+  nodes: Type.Integer(),
+  rotations: Type.Integer(),
+});
+
+/** The circles proposal: stable circles with the most mutual peer wishes, then the best ranks. */
+export const CirclesProposal = Type.Object({
+  pairs: Type.Array(ProposedPair),
+  circles: Type.Array(CircleView),
+  /** Mutual wishes met, and all mutual wishes between mentees who can be placed. */
+  mutualWishes: Type.Integer(),
+  mutualWishPairs: Type.Integer(),
+  stats: PairingStats,
+  optimality: CirclesOptimality,
+  people: Type.Record(Type.String(), Type.Object({ name: Type.String(), role: Type.String() })),
+});
+export type CirclesProposal = Static<typeof CirclesProposal>;
+
 export const Proposals = Type.Object({
   stable: Type.Object({ pairs: Type.Array(ProposedPair), stats: PairingStats }),
   welfare: Type.Object({ pairs: Type.Array(ProposedPair), stats: PairingStats }),
@@ -157,9 +197,12 @@ export type Proposals = Static<typeof Proposals>;
 
 export const Pairing = Type.Object({
   status: Type.Union([Type.Literal('none'), Type.Literal('proposed'), Type.Literal('confirmed')]),
-  source: Type.Union([Type.Literal('stable'), Type.Literal('welfare'), Type.Literal('manual'), Type.Null()]),
+  source: Type.Union([Type.Literal('stable'), Type.Literal('welfare'), Type.Literal('manual'), Type.Literal('circles'), Type.Null()]),
   pairs: Type.Array(ProposedPair),
   stats: PairingStats,
+  /** A circles pairing: each mentor's circle, and how many mutual peer wishes they meet in all. */
+  circles: Type.Optional(Type.Array(CircleView)),
+  mutualWishes: Type.Optional(Type.Integer()),
   /** For manual changes: capacity violations, invalid pairs, blocking pairs, in words. */
   warnings: Type.Array(Type.String()),
   people: Type.Record(Type.String(), Type.Object({ name: Type.String(), role: Type.String() })),
@@ -168,7 +211,8 @@ export type Pairing = Static<typeof Pairing>;
 
 export const PairingBody = Type.Object(
   {
-    source: Type.Union([Type.Literal('stable'), Type.Literal('welfare'), Type.Literal('manual')]),
+    /** `circles`: each mentee in at most one pair, the pairs of a mentor forming their circle. */
+    source: Type.Union([Type.Literal('stable'), Type.Literal('welfare'), Type.Literal('manual'), Type.Literal('circles')]),
     pairs: Type.Array(Pair, { maxItems: 50_000 }),
   },
   { additionalProperties: false },

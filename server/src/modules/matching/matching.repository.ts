@@ -4,7 +4,7 @@ export interface StoredPair {
   mentorId: string;
   menteeId: string;
   status: 'proposed' | 'confirmed';
-  source: 'stable' | 'welfare' | 'manual';
+  source: 'stable' | 'welfare' | 'manual' | 'circles';
 }
 
 export async function loadPairing(db: Queryable, eventId: string): Promise<StoredPair[]> {
@@ -44,4 +44,30 @@ export async function myConfirmedMatches(db: Queryable, eventId: string, partici
     [eventId, participantId],
   );
   return rows;
+}
+
+export interface CirclePerson {
+  id: string;
+  name: string;
+  email: string;
+}
+
+/** The confirmed circle a participant is in (as its mentor or a member), or null. */
+export async function myConfirmedCircle(db: Queryable, eventId: string, participantId: string): Promise<{ mentor: CirclePerson; members: CirclePerson[] } | null> {
+  const { rows } = await db.query<CirclePerson & { role: string }>(
+    `WITH mine AS (
+       SELECT mentor_id FROM matches
+        WHERE event_id = $1 AND status = 'confirmed' AND source = 'circles' AND (mentor_id = $2 OR mentee_id = $2)
+        LIMIT 1)
+     SELECT p.id, p.name, p.email::text AS email, p.role
+       FROM mine JOIN participants p ON p.event_id = $1
+      WHERE p.id = mine.mentor_id
+         OR p.id IN (SELECT mentee_id FROM matches m WHERE m.event_id = $1 AND m.mentor_id = mine.mentor_id AND m.status = 'confirmed' AND m.source = 'circles')
+      ORDER BY p.name, p.id`,
+    [eventId, participantId],
+  );
+  const mentor = rows.find((r) => r.role === 'mentor');
+  if (!mentor) return null;
+  const person = ({ id, name, email }: CirclePerson): CirclePerson => ({ id, name, email });
+  return { mentor: person(mentor), members: rows.filter((r) => r.role !== 'mentor').map(person) };
 }

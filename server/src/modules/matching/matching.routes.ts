@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { createEvent } from 'ics';
 import { ErrorBody, EventIdParams } from '@constellation/shared/schemas/common';
-import { EventReport, MyMatch, Pairing, PairingBody, Proposals } from '@constellation/shared/schemas/ratings';
+import { CirclesProposal, EventReport, MyMatch, Pairing, PairingBody, Proposals } from '@constellation/shared/schemas/ratings';
 import { rooms } from '@constellation/shared/realtime/events';
 import { HttpError, conflict, notFound } from '../../lib/http-errors.ts';
 import { toCsv } from '../../lib/csv.ts';
@@ -11,11 +11,24 @@ import { findEvent, findEventById } from '../events/events.repository.ts';
 import { loadEventFeedback, type EventFeedback } from '../ratings/feedback.repository.ts';
 import { aboutHeldCircles, loadCircleFeedback, loadHeldCircles } from '../ratings/circles.repository.ts';
 import { attendanceViewOf, tallyOf } from '../attendance/attendance.routes.ts';
-import { audit, confirmPairing, loadPairing, myConfirmedMatches, replacePairing } from './matching.repository.ts';
+import { audit, confirmPairing, loadPairing, myConfirmedCircle, myConfirmedMatches, replacePairing, type StoredPair } from './matching.repository.ts';
 import { followUpInstant } from './core/follow-up.ts';
+import { circleInput, type MatchInput } from './core/index.ts';
 import { draftsFor } from '../mail/mail.service.ts';
 import { recipientsOf } from '../mail/mail.repository.ts';
-import { explainPairs, matchInputOf, matchStats, notMatched, outcomesOf, proposalsOf, toPairingStats, warningsOf } from './matching.service.ts';
+import {
+  circlesProposalOf,
+  explainPairs,
+  matchInputOf,
+  matchStats,
+  notMatched,
+  outcomesOf,
+  peerWishesOf,
+  proposalsOf,
+  storedCirclesOf,
+  toPairingStats,
+  warningsOf,
+} from './matching.service.ts';
 
 const ExportParams = Type.Object({ eventId: Type.String({ format: 'uuid' }), kind: Type.Union([Type.Literal('matches'), Type.Literal('ratings'), Type.Literal('preferences'), Type.Literal('attendance'), Type.Literal('circles')]) });
 const PartnerParams = Type.Object({ partnerId: Type.String({ format: 'uuid' }) });
@@ -23,6 +36,44 @@ const PartnerParams = Type.Object({ partnerId: Type.String({ format: 'uuid' }) }
 /** Mentees who submitted a ranking (or "not a fit" marks). */
 function rankedBy(f: EventFeedback): Set<string> {
   return new Set(f.preferences.filter((p) => p.ranking.length + p.notAFit.length > 0).map((p) => p.menteeId));
+}
+
+/** The input a pairing is read against: circles seat each mentee once, whatever their constellation size. */
+function inputFor(input: MatchInput, source: StoredPair['source'] | null): MatchInput {
+  return source === 'circles' ? circleInput(input) : input;
+}
+
+/** A participant's circle for their answer: the mentor and the other members, by name only. */
+function circleAnswer(circle: Awaited<ReturnType<typeof myConfirmedCircle>>, participantId: string): MyMatch['circle'] {
+  if (!circle) return undefined;
+  return {
+    mentor: { id: circle.mentor.id, name: circle.mentor.name },
+    members: circle.members.filter((m) => m.id !== participantId).map(({ id, name }) => ({ id, name })),
+  };
+}
+
+/** A calendar invitation (.ics) for a first follow-up at the instant the organizer set (core/follow-up.ts). */
+function followUpIcs(
+  event: { scheduledStart: string; timeZone: string; followUpDays: number; followUpTime: string | null },
+  invite: { title: string; description: string; uid: string; minutes: number; attendees: { name: string; email: string }[] },
+): string {
+  // The follow-up the organizer set (days after the event, local time in the event's zone), as an absolute UTC instant:
+  // every calendar shows it on its owner's own clock.
+  const start = followUpInstant(event.scheduledStart, event.timeZone, event.followUpDays, event.followUpTime);
+  const { error, value } = createEvent({
+    start,
+    startInputType: 'utc',
+    startOutputType: 'utc',
+    duration: { minutes: invite.minutes },
+    title: invite.title,
+    description: invite.description,
+    uid: invite.uid,
+    attendees: invite.attendees.map((a) => ({ ...a, rsvp: true })),
+    status: 'TENTATIVE',
+    productId: 'constellation/ics',
+  });
+  if (error || !value) throw new HttpError(422, 'Could not build the calendar invitation');
+  return value;
 }
 
 function peopleOf(f: EventFeedback) {
@@ -42,16 +93,26 @@ export const matchingRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return { event, feedback, input: matchInputOf(feedback, eventId), people: peopleOf(feedback) };
   }
 
+  /** Peer wishes named about circles as held now (a corrected seat takes its wishes back). */
+  async function peerWishes(eventId: string, input: MatchInput) {
+    const held = await loadHeldCircles(app.pg, app.attendance, eventId);
+    return peerWishesOf(aboutHeldCircles(await loadCircleFeedback(app.pg, eventId), held), input);
+  }
+
   async function pairingView(eventId: string, ctx: Awaited<ReturnType<typeof context>>) {
     const stored = await loadPairing(app.pg, eventId);
     const pairs = stored.map(({ mentorId, menteeId }) => ({ mentorId, menteeId }));
     const name = (id: string) => ctx.people[id]?.name ?? id;
+    const source = stored[0]?.source ?? null;
+    const input = inputFor(ctx.input, source);
+    const circles = source === 'circles' ? storedCirclesOf(input, await peerWishes(eventId, input), pairs) : null;
     return {
       status: stored.length === 0 ? ('none' as const) : stored.some((p) => p.status === 'confirmed') ? ('confirmed' as const) : ('proposed' as const),
-      source: stored[0]?.source ?? null,
-      pairs: explainPairs(ctx.input, pairs),
-      stats: toPairingStats(matchStats(ctx.input, pairs)),
-      warnings: warningsOf(ctx.input, pairs, name),
+      source,
+      pairs: explainPairs(input, pairs),
+      stats: toPairingStats(matchStats(input, pairs)),
+      ...(circles ? { circles: circles.circles, mutualWishes: circles.mutualWishes } : {}),
+      warnings: warningsOf(input, pairs, name),
       people: ctx.people,
     };
   }
@@ -62,6 +123,23 @@ export const matchingRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const ctx = await context(request.organizer!.id, request.params.eventId);
       return { ...proposalsOf(ctx.input), people: ctx.people };
+    },
+  );
+
+  app.get(
+    '/:eventId/matching/circles',
+    {
+      schema: {
+        tags: ['matching'],
+        summary: 'Circles proposal: each mentor with a circle of up to their capacity, stable, with the most mutual peer wishes, then the best ranks',
+        params: EventIdParams,
+        response: { 200: CirclesProposal, 401: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      const { eventId } = request.params;
+      const ctx = await context(request.organizer!.id, eventId);
+      return { ...circlesProposalOf(ctx.input, await peerWishes(eventId, ctx.input)), people: ctx.people };
     },
   );
 
@@ -90,6 +168,11 @@ export const matchingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (bad.length) throw new HttpError(422, `Not a mentor and a mentee of this event: ${bad.map((p) => `${p.mentorId}/${p.menteeId}`).join(', ')}`);
       const keys = request.body.pairs.map((p) => `${p.mentorId}:${p.menteeId}`);
       if (new Set(keys).size !== keys.length) throw new HttpError(422, 'A pair appears twice');
+      if (request.body.source === 'circles') {
+        const seen = new Set<string>();
+        const twice = request.body.pairs.filter((p) => seen.size === seen.add(p.menteeId).size).map((p) => ctx.people[p.menteeId]?.name ?? p.menteeId);
+        if (twice.length) throw new HttpError(422, `A mentee can sit in only one circle: ${[...new Set(twice)].join(', ')}`);
+      }
       await inTransaction(app.pg, async (client) => {
         const current = await loadPairing(client, eventId);
         if (current.some((p) => p.status === 'confirmed')) throw conflict('The matches are already confirmed');
@@ -119,11 +202,13 @@ export const matchingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const n = await confirmPairing(client, eventId);
         if (n === 0) throw conflict('There is no proposed pairing to confirm');
         await audit(client, eventId, request.organizer!.id, 'confirm', { pairs: n });
-        const outcomes = outcomesOf(ctx.input, (await loadPairing(client, eventId)).filter((p) => p.status === 'confirmed'), rankedBy(ctx.feedback));
+        const confirmed = (await loadPairing(client, eventId)).filter((p) => p.status === 'confirmed');
+        const outcomes = outcomesOf(inputFor(ctx.input, confirmed[0]?.source ?? null), confirmed, rankedBy(ctx.feedback));
         const answers = new Map<string, MyMatch>();
         for (const person of ctx.feedback.people) {
           const matches = await myConfirmedMatches(client, eventId, person.id);
-          answers.set(person.id, matches.length ? { status: 'confirmed', matches } : notMatched(outcomes.get(person.id)));
+          const circle = circleAnswer(await myConfirmedCircle(client, eventId, person.id), person.id);
+          answers.set(person.id, matches.length ? { status: 'confirmed', matches, ...(circle ? { circle } : {}) } : notMatched(outcomes.get(person.id)));
         }
         const recipients = await recipientsOf(client, eventId, null);
         for (const r of recipients) {
@@ -159,9 +244,24 @@ export const matchingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       let csv: string;
       if (kind === 'matches') {
         const view = await pairingView(eventId, ctx);
+        // A circles pairing: one row per member, with the circle's size and the members they mutually wished for.
+        const circleOf = new Map((view.circles ?? []).flatMap((c) => c.menteeIds.map((id) => [id, c] as const)));
+        const wishedWith = (menteeId: string) =>
+          (circleOf.get(menteeId)?.mutualWishes ?? []).flatMap(([a, b]) => (a === menteeId ? [b] : b === menteeId ? [a] : [])).map(name).join('; ');
         csv = toCsv(
-          ['mentor_name', 'mentor_email', 'mentee_name', 'mentee_email', 'status', 'mentee_rank', 'mentor_fit'],
-          view.pairs.map((p) => [name(p.mentorId), email(p.mentorId), name(p.menteeId), email(p.menteeId), view.status, p.menteeRank, p.mentorFit]),
+          ['mentor_name', 'mentor_email', 'mentee_name', 'mentee_email', 'status', 'mentee_rank', 'mentor_fit', 'source', 'circle_size', 'circle_mutual_wishes'],
+          view.pairs.map((p) => [
+            name(p.mentorId),
+            email(p.mentorId),
+            name(p.menteeId),
+            email(p.menteeId),
+            view.status,
+            p.menteeRank,
+            p.mentorFit,
+            view.source,
+            circleOf.get(p.menteeId)?.menteeIds.length ?? '',
+            wishedWith(p.menteeId),
+          ]),
         );
       } else if (kind === 'attendance') {
         const attendance = await attendanceViewOf({ pool: app.pg, clock: app.clock, attendance: app.attendance }, eventId);
@@ -277,12 +377,35 @@ export const myMatchRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { eventId, participantId } = request.participantSession!;
       const matches = await myConfirmedMatches(app.pg, eventId, participantId);
-      if (matches.length) return { status: 'confirmed' as const, matches, followUp: await followUpOf(eventId, participantId) };
+      if (matches.length) {
+        const circle = circleAnswer(await myConfirmedCircle(app.pg, eventId, participantId), participantId);
+        return { status: 'confirmed' as const, matches, followUp: await followUpOf(eventId, participantId), ...(circle ? { circle } : {}) };
+      }
       const pairing = (await loadPairing(app.pg, eventId)).filter((p) => p.status === 'confirmed');
       if (pairing.length === 0) return { status: 'pending' as const, matches };
       // Confirmed without them: the reason, from the same reading of the pairing the organizer saw.
       const feedback = await loadEventFeedback(app.pg, eventId, await app.attendance.heldMeetings(eventId));
-      return notMatched(outcomesOf(matchInputOf(feedback, eventId), pairing, rankedBy(feedback)).get(participantId));
+      return notMatched(outcomesOf(inputFor(matchInputOf(feedback, eventId), pairing[0]!.source), pairing, rankedBy(feedback)).get(participantId));
+    },
+  );
+
+  app.get(
+    '/match/circle/invite.ics',
+    { schema: { tags: ['matching'], summary: "Group calendar invitation for my circle's first meeting: the mentor and every member", response: { 200: Type.String(), 401: ErrorBody, 404: ErrorBody } } },
+    async (request, reply) => {
+      const { eventId } = request.participantSession!;
+      const circle = await myConfirmedCircle(app.pg, eventId, request.participantSession!.participantId);
+      if (!circle) throw notFound('Circle');
+      const event = (await findEventById(app.pg, eventId))!;
+      const value = followUpIcs(event, {
+        title: `Mentoring circle with ${circle.mentor.name}`,
+        description: `Your circle's first meeting after "${event.title}": ${circle.mentor.name} with ${circle.members.map((m) => m.name).join(', ')}. Move it to a time that suits you all.`,
+        // One UID for the whole circle: each member's calendar holds the same meeting.
+        uid: `${eventId}-circle-${circle.mentor.id}@constellation`,
+        minutes: 60,
+        attendees: [circle.mentor, ...circle.members].map(({ name, email }) => ({ name, email })),
+      });
+      return reply.type('text/calendar; charset=utf-8').header('content-disposition', 'attachment; filename="mentoring-circle.ics"').send(value);
     },
   );
 
@@ -298,25 +421,16 @@ export const myMatchRoutes: FastifyPluginAsyncTypebox = async (app) => {
         app.pg.query<{ name: string; email: string }>('SELECT name, email::text AS email FROM participants WHERE id = $1', [participantId]),
       ]);
       const self = me.rows[0]!;
-      // The follow-up the organizer set (days after the event, local time in the event's zone), as an absolute UTC instant:
-      // every calendar shows it on its owner's own clock.
-      const start = followUpInstant(event!.scheduledStart, event!.timeZone, event!.followUpDays, event!.followUpTime);
-      const { error, value } = createEvent({
-        start,
-        startInputType: 'utc',
-        startOutputType: 'utc',
-        duration: { minutes: 30 },
+      const value = followUpIcs(event!, {
         title: `Mentoring: ${match.role === 'mentor' ? match.name : self.name} & ${match.role === 'mentor' ? self.name : match.name}`,
         description: `Your first follow-up after "${event!.title}". Move it to a time that suits you both.`,
         uid: `${eventId}-${[participantId, match.participantId].sort().join('-')}@constellation`,
+        minutes: 30,
         attendees: [
-          { name: self.name, email: self.email, rsvp: true },
-          { name: match.name, email: match.email, rsvp: true },
+          { name: self.name, email: self.email },
+          { name: match.name, email: match.email },
         ],
-        status: 'TENTATIVE',
-        productId: 'constellation/ics',
       });
-      if (error || !value) throw new HttpError(422, 'Could not build the calendar invitation');
       return reply.type('text/calendar; charset=utf-8').header('content-disposition', 'attachment; filename="mentoring.ics"').send(value);
     },
   );

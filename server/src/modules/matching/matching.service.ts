@@ -1,4 +1,14 @@
-import { checkAssignment, compareProposals, matchStats, type MatchInput, type MatchPair, type MatchStats } from './core/index.ts';
+import {
+  checkAssignment,
+  circleInput,
+  circleMatch,
+  circlesOf,
+  compareProposals,
+  matchStats,
+  type MatchInput,
+  type MatchPair,
+  type MatchStats,
+} from './core/index.ts';
 import type { PairingStats } from '@constellation/shared/schemas/ratings';
 import type { EventFeedback } from '../ratings/feedback.repository.ts';
 
@@ -86,6 +96,44 @@ export function warningsOf(input: MatchInput, pairs: readonly MatchPair[], names
 }
 
 export { matchStats };
+
+/**
+ * Node budget of the circles search in a request: the hard bench shape (500 mentees, a lattice of
+ * ~180 rotations) needs ~1,400 nodes at ~0.25 ms each; past the budget the answer says how far from
+ * proven it is instead of keeping the organizer waiting.
+ */
+export const CIRCLES_MAX_NODES = 20_000;
+
+/** Peer wishes, all circle rounds together: mentee id → peers named, mentees of this event only. */
+export function peerWishesOf(rows: readonly { menteeId: string; peerIds: readonly string[] }[], input: MatchInput): Record<string, string[]> {
+  const mentees = new Set(input.mentees.map((m) => m.id));
+  const wishes = new Map<string, Set<string>>();
+  for (const row of rows) {
+    if (!mentees.has(row.menteeId)) continue;
+    const peers = wishes.get(row.menteeId) ?? wishes.set(row.menteeId, new Set()).get(row.menteeId)!;
+    for (const peer of row.peerIds) if (peer !== row.menteeId && mentees.has(peer)) peers.add(peer);
+  }
+  return Object.fromEntries([...wishes].map(([id, peers]) => [id, [...peers].sort()]));
+}
+
+/** The circles proposal with what the organizer reviews: circles, mutual wishes met, statistics, optimality. */
+export function circlesProposalOf(input: MatchInput, peerWishes: Record<string, string[]>) {
+  const circled = circleInput(input);
+  const result = circleMatch({ ...circled, peerWishes }, { maxNodes: CIRCLES_MAX_NODES });
+  return {
+    pairs: explainPairs(circled, result.pairs),
+    circles: result.circles,
+    mutualWishes: result.mutualWishes,
+    mutualWishPairs: result.mutualWishPairs,
+    stats: toPairingStats(matchStats(circled, result.pairs)),
+    optimality: result.optimality,
+  };
+}
+
+/** A stored circles pairing, read as circles with the mutual wishes each meets. */
+export function storedCirclesOf(input: MatchInput, peerWishes: Record<string, string[]>, pairs: readonly MatchPair[]) {
+  return circlesOf({ ...input, peerWishes }, pairs);
+}
 
 type Outcome = { reasonCode: string; reason: string };
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { blockingEdges, readAssignment } from './assignment.ts';
-import { circleInput, circleMatch, type CirclesInput } from './circles.ts';
+import { circleInput, circleMatch, circlesOf, type CirclesInput } from './circles.ts';
 import { checkAssignment, matchStats, stableMatch, MatchingInputError, type MatchInput, type MatchPair } from './index.ts';
 import { arbitraryMatchInput } from './match-input.arbitrary.ts';
 import { makeMatchInput, makePeerWishes } from './match-input.factory.ts';
@@ -323,3 +323,19 @@ function shuffled<T>(items: readonly T[], seed: number): T[] {
   }
   return out;
 }
+
+describe('circles of any pairing', () => {
+  it('groups pairs by mentor and counts exactly the mutual wishes met, as the proposal does', () => {
+    fc.assert(
+      fc.property(small, (input) => {
+        const result = circleMatch(input);
+        const described = circlesOf(input, result.pairs);
+        expect(described.mutualWishes).toBe(result.mutualWishes);
+        const asSets = (circles: { mentorId: string; menteeIds: string[]; mutualWishes: [string, string][] }[]) =>
+          circles.map((c) => ({ mentorId: c.mentorId, menteeIds: [...c.menteeIds].sort(), mutualWishes: c.mutualWishes.map((w) => [...w].sort().join('+')).sort() }));
+        expect(asSets(described.circles)).toEqual(asSets(result.circles));
+      }),
+      { numRuns: 200 },
+    );
+  });
+});

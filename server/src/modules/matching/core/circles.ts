@@ -524,3 +524,34 @@ function proposalOf(model: Model, t: Table, best: Best, livePairs: number, wishe
     optimality,
   };
 }
+
+/**
+ * The circles of any pairing (a proposal, or one stored or edited by hand): the pairs of each mentor,
+ * members in input order, with the mutual wishes each circle meets. Pairs naming unknown people are skipped.
+ */
+export function circlesOf(input: CirclesInput, pairs: readonly MatchPair[]): { circles: Circle[]; mutualWishes: number } {
+  const wishes = input.peerWishes ?? {};
+  const wants = (a: string, b: string): boolean => (wishes[a] ?? []).includes(b);
+  const menteeOrder = new Map(input.mentees.map((m, k) => [m.id, k]));
+  const byMentor = new Map<string, string[]>();
+  for (const p of pairs) {
+    if (!menteeOrder.has(p.menteeId)) continue;
+    (byMentor.get(p.mentorId) ?? byMentor.set(p.mentorId, []).get(p.mentorId)!).push(p.menteeId);
+  }
+  const circles: Circle[] = [];
+  let mutualWishes = 0;
+  for (const mentor of input.mentors) {
+    const members = byMentor.get(mentor.id);
+    if (!members) continue;
+    members.sort((a, b) => menteeOrder.get(a)! - menteeOrder.get(b)!);
+    const met: [string, string][] = [];
+    for (let x = 0; x < members.length; x++) {
+      for (let y = x + 1; y < members.length; y++) {
+        if (wants(members[x]!, members[y]!) && wants(members[y]!, members[x]!)) met.push([members[x]!, members[y]!]);
+      }
+    }
+    mutualWishes += met.length;
+    circles.push({ mentorId: mentor.id, menteeIds: members, mutualWishes: met });
+  }
+  return { circles, mutualWishes };
+}

@@ -76,7 +76,7 @@ import type {
 import { welfareEdges } from './welfare.ts';
 
 export * from './types.ts';
-export { circleInput, circleMatch, type Circle, type CirclesInput, type CirclesOptimality, type CirclesProposal } from './circles.ts';
+export { circleInput, circleMatch, circlesOf, type Circle, type CirclesInput, type CirclesOptimality, type CirclesProposal } from './circles.ts';
 export { pairWelfare, MAX_PAIR_WELFARE } from './welfare.ts';
 
 /** Pairs ordered by mentee (input order), then by the mentee's preference. */
