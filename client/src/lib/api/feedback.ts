@@ -1,5 +1,6 @@
 import type {
   CircleFeedbackBody,
+  CirclesProposal,
   EventReport,
   FeedbackProgress,
   MyCircles,
@@ -32,6 +33,8 @@ export const saveCapacity = (capacity: number) => request<void>('PUT', '/api/me/
 export const getMyMatch = () => request<MyMatch>('GET', '/api/me/match');
 /** A download, not a fetch: the browser hands the calendar file to the person's calendar app. */
 export const inviteIcsUrl = (partnerId: string) => `/api/me/match/${id(partnerId)}/invite.ics`;
+/** The group invitation for the first meeting of the participant's circle. */
+export const circleInviteIcsUrl = '/api/me/match/circle/invite.ics';
 
 // The organizer's side: completion, proposals, the pairing, the report.
 
@@ -43,6 +46,9 @@ export const setSubmissionsOpen = (eventId: string, open: boolean) =>
   request<void>('POST', `${eventPath(eventId)}/submissions`, { json: { open } });
 export const getProposals = (eventId: string) =>
   request<Proposals>('GET', `${eventPath(eventId)}/matching/proposals`);
+/** Circles as the final outcome: stable circles with the most mutual peer wishes. */
+export const getCirclesProposal = (eventId: string) =>
+  request<CirclesProposal>('GET', `${eventPath(eventId)}/matching/circles`);
 export const getPairing = (eventId: string) => request<Pairing>('GET', `${eventPath(eventId)}/matches`);
 /** Answers with the stored pairing and the server's warnings (capacity, invalid pairs, blocking pairs). */
 export const proposePairing = (eventId: string, body: PairingBody) =>

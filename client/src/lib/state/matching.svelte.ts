@@ -1,5 +1,6 @@
 import type { Event } from '@constellation/shared/schemas/events';
 import type {
+  CirclesProposal,
   EventReport,
   FeedbackProgress,
   Pair,
@@ -46,6 +47,7 @@ export class MatchingWorkspace {
   #progress = $state<FeedbackProgress | null>(null);
   #proposals = $state<Proposals | null>(null);
   #proposalsError = $state('');
+  #circles = $state<CirclesProposal | null>(null);
   #pairing = $state<Pairing | null>(null);
   #report = $state<EventReport | null>(null);
   #plan = $state<PlanView['plan']>(null);
@@ -77,6 +79,11 @@ export class MatchingWorkspace {
 
   get proposals(): Proposals | null {
     return this.#proposals;
+  }
+
+  /** The circles proposal (issue 13), fetched with the other proposals. */
+  get circles(): CirclesProposal | null {
+    return this.#circles;
   }
 
   get proposalsError(): string {
@@ -193,6 +200,13 @@ export class MatchingWorkspace {
     return this.#propose({ source: kind, pairs });
   }
 
+  /** Makes the circles proposal the pairing under review. */
+  async useCircles(): Promise<Pairing> {
+    const proposal = this.#circles;
+    if (!proposal) throw new Error('The circles proposal is not loaded yet');
+    return this.#propose({ source: 'circles', pairs: proposal.pairs.map(({ mentorId, menteeId }) => ({ mentorId, menteeId })) });
+  }
+
   /**
    * Gives a mentee `toMentorId` in place of `fromMentorId` (either may be null: a new assignment, or a
    * removal). The server stores it and answers with warnings when it breaks stability or a capacity.
@@ -204,7 +218,8 @@ export class MatchingWorkspace {
     if (toMentorId && !pairs.some((p) => p.menteeId === menteeId && p.mentorId === toMentorId)) {
       pairs.push({ mentorId: toMentorId, menteeId });
     }
-    return this.#propose({ source: 'manual', pairs });
+    // Circles stay circles when adjusted by hand: the server keeps each mentee in one circle.
+    return this.#propose({ source: this.#pairing?.source === 'circles' ? 'circles' : 'manual', pairs });
   }
 
   async confirm(): Promise<Pairing> {
@@ -214,7 +229,7 @@ export class MatchingWorkspace {
     return pairing;
   }
 
-  async #propose(body: { source: 'stable' | 'welfare' | 'manual'; pairs: Pair[] }): Promise<Pairing> {
+  async #propose(body: { source: 'stable' | 'welfare' | 'manual' | 'circles'; pairs: Pair[] }): Promise<Pairing> {
     try {
       const pairing = await organizerSession.call(() => api.proposePairing(this.eventId, body));
       this.#pairing = pairing;
@@ -234,10 +249,14 @@ export class MatchingWorkspace {
       progress.heldRounds,
       progress.mentors.map((m) => [m.id, m.rated, m.capacity, m.capacityConfirmed]),
       progress.mentees.map((m) => [m.id, m.ranked]),
+      progress.circles,
     ]);
     if (fingerprint === this.#fingerprint) return false;
     try {
-      this.#proposals = await organizerSession.call(() => api.getProposals(this.eventId));
+      [this.#proposals, this.#circles] = await Promise.all([
+        organizerSession.call(() => api.getProposals(this.eventId)),
+        organizerSession.call(() => api.getCirclesProposal(this.eventId)),
+      ]);
       this.#proposalsError = '';
       this.#fingerprint = fingerprint;
     } catch (error) {
