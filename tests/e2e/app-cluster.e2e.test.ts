@@ -12,7 +12,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClockActive } from '@constellation/shared/clock/state';
 import { startAppCluster, haproxyUnavailableReason, type AppCluster } from '../helpers/app-cluster.ts';
 import { browserUnavailableReason, launchBrowser } from '../helpers/browser.ts';
-import { testPool } from '../helpers/db.ts';
 import { eventually, liveKitAvailability } from '../helpers/livekit.ts';
 import { LivePages, partnerVideoLive, type LiveSide } from '../helpers/live-pages.ts';
 import { command, nextEvent } from '../helpers/realtime.ts';
@@ -28,7 +27,6 @@ describe.skipIf(browserReason !== null || !livekit.available || redisReason !== 
   let cluster: AppCluster;
   let browser: Browser;
   let pages: LivePages;
-  const pool = testPool();
 
   beforeAll(async () => {
     [cluster, browser] = await Promise.all([startAppCluster({ nodes: 3, livekit: true }), launchBrowser()]);
@@ -39,7 +37,6 @@ describe.skipIf(browserReason !== null || !livekit.available || redisReason !== 
     await pages?.close();
     await browser?.close();
     await cluster?.stop();
-    await pool.end();
   }, 60_000);
 
   const bothLive = (a: LiveSide, b: LiveSide) => Promise.all([partnerVideoLive(a.page, b.person.id), partnerVideoLive(b.page, a.person.id)]).then(([x, y]) => x && y);
@@ -59,7 +56,7 @@ describe.skipIf(browserReason !== null || !livekit.available || redisReason !== 
     // The organizer's socket makes a node take the event (the one rendezvous hashing prefers).
     const { socket: org } = await pages.clock(cookie, eventId);
     const owner = await eventually(
-      async () => (await pool.query<{ node_id: string }>('SELECT node_id FROM event_owners WHERE event_id = $1 AND expires_at > now()', [eventId])).rows[0]?.node_id,
+      async () => (await cluster.pool.query<{ node_id: string }>('SELECT node_id FROM event_owners WHERE event_id = $1 AND expires_at > now()', [eventId])).rows[0]?.node_id,
       { what: 'an owner for the event', timeoutMs: 30_000 },
     );
     const other = cluster.nodes.map((n) => n.name).find((name) => name !== owner)!;
@@ -82,7 +79,7 @@ describe.skipIf(browserReason !== null || !livekit.available || redisReason !== 
     await cluster.kill(owner);
     await eventually(
       async () => {
-        const row = (await pool.query<{ node_id: string }>('SELECT node_id FROM event_owners WHERE event_id = $1 AND expires_at > now()', [eventId])).rows[0];
+        const row = (await cluster.pool.query<{ node_id: string }>('SELECT node_id FROM event_owners WHERE event_id = $1 AND expires_at > now()', [eventId])).rows[0];
         return row !== undefined && row.node_id !== owner;
       },
       { what: 'another node to take the event over', timeoutMs: 30_000 },

@@ -8,6 +8,9 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type pg from 'pg';
+import { ownDatabase } from './mail.ts';
+import { seedInviter } from './organizers.ts';
 import { REDIS_ADDRESS, redisCommand } from './redis.ts';
 import { freePort, startServer, type RunningServer } from './server.ts';
 import { startLiveKit, type LiveKitServer } from './livekit.ts';
@@ -43,6 +46,11 @@ export interface AppCluster {
   livekit: LiveKitServer[];
   /** The Redis key prefix of this cluster (its own, so parallel test runs never meet). */
   prefix: string;
+  /**
+   * The cluster's database, of its own: its nodes own every live event they find, and must not
+   * take over (and flag no-shows in) the events other test files run on the shared database.
+   */
+  pool: pg.Pool;
   /** SIGKILL one node. */
   kill(name: string): Promise<void>;
   /** Starts a killed node again on its port, and waits until the proxy sends it traffic. */
@@ -74,6 +82,8 @@ export async function startAppCluster(options: AppClusterOptions = {}): Promise<
   const count = options.nodes ?? 3;
   if (count > 3) throw new Error('deploy/haproxy.cfg lists three app nodes');
   const prefix = `constellation-test-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const db = await ownDatabase();
+  await seedInviter(db.url);
   const proxyPort = await freePort();
   const url = `http://127.0.0.1:${proxyPort}`;
   const ports = await Promise.all(Array.from({ length: 3 }, () => freePort()));
@@ -94,6 +104,7 @@ export async function startAppCluster(options: AppClusterOptions = {}): Promise<
   const envOf = (name: string): Record<string, string> => ({
     REDIS_URL: `redis://${options.redisAddress ?? REDIS_ADDRESS}`,
     REDIS_KEY_PREFIX: prefix,
+    DATABASE_URL: db.url,
     NODE_ID: name,
     PUBLIC_URL: url,
     TRUST_PROXY: '1',
@@ -106,6 +117,7 @@ export async function startAppCluster(options: AppClusterOptions = {}): Promise<
   const failed = starts.find((s) => s.status === 'rejected');
   if (failed) {
     await Promise.allSettled([...starts.map((s) => (s.status === 'fulfilled' ? s.value.server.kill() : null)), ...livekit.map((lk) => lk.stop())]);
+    await db.drop();
     throw failed.reason;
   }
   const nodes: AppNode[] = starts.map((s) => (s as PromiseFulfilledResult<AppNode>).value);
@@ -131,6 +143,7 @@ export async function startAppCluster(options: AppClusterOptions = {}): Promise<
     // Nothing started here outlives a failed start.
     haproxy.kill('SIGKILL');
     await Promise.allSettled([...nodes.map((n) => n.server.kill()), ...livekit.map((lk) => lk.stop())]);
+    await db.drop();
     throw new Error(`${String(error)}\n${proxyOutput}`);
   });
 
@@ -152,6 +165,7 @@ export async function startAppCluster(options: AppClusterOptions = {}): Promise<
     nodes,
     livekit,
     prefix,
+    pool: db.pool,
     health,
     kill: async (name) => node(name).server.kill(),
     restart: async (name) => {
@@ -163,6 +177,7 @@ export async function startAppCluster(options: AppClusterOptions = {}): Promise<
       await proxyExited;
       await Promise.allSettled(nodes.map((n) => n.server.stop()));
       await Promise.allSettled(livekit.map((lk) => lk.stop()));
+      await db.drop();
     },
   };
 }

@@ -9,10 +9,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClockActive, ClockState } from '@constellation/shared/clock/state';
 import { startAppCluster, haproxyUnavailableReason, type AppCluster } from '../helpers/app-cluster.ts';
-import { testPool } from '../helpers/db.ts';
 import { eventually, liveKitAvailability } from '../helpers/livekit.ts';
 import { newOrganizer } from '../helpers/organizers.ts';
-import { command, connectSocket, connected, type ClientSocket } from '../helpers/realtime.ts';
+import { command, connectSocket, connected, nextEvent, type ClientSocket } from '../helpers/realtime.ts';
 import { redisUnavailableReason } from '../helpers/redis.ts';
 import { apiCall } from '../helpers/server.ts';
 import { makeEvent, makeParticipant } from '../factories/index.ts';
@@ -57,7 +56,6 @@ function watch(url: string, cookie: string) {
 
 describe.skipIf(!livekit.available || redisReason !== null || haproxyReason !== null)('three app nodes behind HAProxy, on Redis, PostgreSQL and a LiveKit cluster', () => {
   let cluster: AppCluster;
-  const pool = testPool();
   const sockets: ClientSocket[] = [];
 
   beforeAll(async () => {
@@ -67,11 +65,10 @@ describe.skipIf(!livekit.available || redisReason !== null || haproxyReason !== 
   afterAll(async () => {
     sockets.forEach((s) => s.disconnect());
     await cluster?.stop();
-    await pool.end();
   }, 60_000);
 
   const ownerOf = async (eventId: string) =>
-    (await pool.query<{ node_id: string; fence: string }>('SELECT node_id, fence FROM event_owners WHERE event_id = $1 AND expires_at > now()', [eventId])).rows[0] ?? null;
+    (await cluster.pool.query<{ node_id: string; fence: string }>('SELECT node_id, fence FROM event_owners WHERE event_id = $1 AND expires_at > now()', [eventId])).rows[0] ?? null;
 
   it('spreads events over the nodes', { timeout: 120_000 }, async () => {
     const organizer = await newOrganizer(cluster.url, { name: 'Spread' });
@@ -97,6 +94,54 @@ describe.skipIf(!livekit.available || redisReason !== null || haproxyReason !== 
     console.log(`8 live events over the nodes: ${[...perNode].map(([n, c]) => `${n} ${c}`).join(', ')}`);
     expect(perNode.size).toBeGreaterThanOrEqual(2);
     for (const id of ids) await apiCall(cluster.url, `/api/events/${id}`, organizer.cookie, { method: 'DELETE' });
+  });
+
+  it('carries chat, chat history and presence between people on different nodes', { timeout: 120_000 }, async () => {
+    const [one, two, three] = cluster.nodes.map((n) => `http://127.0.0.1:${n.port}`) as [string, string, string];
+    const organizer = await newOrganizer(cluster.url, { name: 'Chat' });
+    const event = await apiCall<{ id: string }>(cluster.url, '/api/events', organizer.cookie, { method: 'POST', body: makeEvent({ rounds: 1, roundSeconds: 600, noShowAfterSeconds: 3600 }) });
+    const ids: Record<string, string> = {};
+    for (const role of ['mentor', 'mentee'] as const) {
+      ids[role] = (await apiCall<{ id: string }>(cluster.url, `/api/events/${event.id}/participants`, organizer.cookie, { method: 'POST', body: makeParticipant({ role }) })).id;
+    }
+    await apiCall(cluster.url, `/api/events/${event.id}/plan`, organizer.cookie, { method: 'POST', body: { seed: 1 } });
+    const { invites } = await apiCall<{ invites: { participantId: string; url: string }[] }>(cluster.url, `/api/events/${event.id}/invites`, organizer.cookie);
+    const cookieOf = async (role: 'mentor' | 'mentee') => {
+      const invite = invites.find((i) => i.participantId === ids[role])!;
+      const response = await fetch(`${cluster.url}/api/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: invite.url.split('#')[1] }) });
+      return response.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    };
+    // The mentor on node one, the mentee on node two, the organizer on node three.
+    const mentor = connectSocket(one, { cookie: await cookieOf('mentor') });
+    const mentee = connectSocket(two, { cookie: await cookieOf('mentee') });
+    sockets.push(mentor, mentee);
+    await Promise.all([connected(mentor), connected(mentee)]);
+    const org = connectSocket(three, { cookie: organizer.cookie, eventId: event.id, as: 'organizer' });
+    sockets.push(org);
+    const orgSnapshot = nextEvent(org, 'event:snapshot');
+    await connected(org);
+    // Presence: the organizer's node sees both, though neither is connected to it.
+    expect([...(await orgSnapshot).online].sort()).toEqual([ids.mentor!, ids.mentee!].sort());
+    expect(await command(org, 'clock:start')).toHaveProperty('data');
+
+    // Chat: sent through node two, heard on node one, and in the history node one keeps.
+    await eventually(async () => {
+      const answer = await command(mentee, 'chat:history');
+      return 'data' in answer;
+    }, { what: "the mentee's seat known on node two", timeoutMs: 30_000 });
+    const heard = nextEvent(mentor, 'chat:messaged', 30_000);
+    const sent = await command<{ id: string }>(mentee, 'chat:send', { text: 'Hello from node two' });
+    if (!('data' in sent)) throw new Error(JSON.stringify(sent));
+    expect((await heard).text).toBe('Hello from node two');
+    const history = await command<{ messages: { id: string }[] }>(mentor, 'chat:history');
+    if (!('data' in history)) throw new Error(JSON.stringify(history));
+    expect(history.data.messages.map((m) => m.id)).toContain(sent.data.id);
+
+    // The mentee leaves: the organizer on node three is told.
+    const left = nextEvent(org, 'presence:changed', 30_000);
+    mentee.disconnect();
+    expect(await left).toEqual({ participantId: ids.mentee, online: false });
+    await apiCall(cluster.url, `/api/events/${event.id}`, organizer.cookie, { method: 'DELETE' });
   });
 
   it(
@@ -132,7 +177,7 @@ describe.skipIf(!livekit.available || redisReason !== null || haproxyReason !== 
 
       const provider = new LiveKitVideoProvider(cluster.livekit[0]!);
       const roomsOf = async (round: number) =>
-        (await pool.query<{ room_name: string }>('SELECT room_name FROM meetings WHERE event_id = $1 AND round = $2', [event.id, round])).rows.map((r) => r.room_name);
+        (await cluster.pool.query<{ room_name: string }>('SELECT room_name FROM meetings WHERE event_id = $1 AND round = $2', [event.id, round])).rows.map((r) => r.room_name);
 
       let acknowledgedCommands = 0;
       const acknowledgedAnnouncements: string[] = [];
@@ -193,7 +238,7 @@ describe.skipIf(!livekit.available || redisReason !== null || haproxyReason !== 
       }
 
       // Nothing acknowledged was lost: every command is in the stored log, every announcement in a fresh snapshot.
-      const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM clock_commands WHERE event_id = $1', [event.id]);
+      const { rows } = await cluster.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM clock_commands WHERE event_id = $1', [event.id]);
       expect(rows[0]!.n).toBe(acknowledgedCommands);
       const late = watch(base, (await fetch(`${base}/api/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: invites[0]!.url.split('#')[1] }) })).headers.getSetCookie().map((c) => c.split(';')[0]).join('; '));
       sockets.push(late.socket);

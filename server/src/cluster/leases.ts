@@ -57,6 +57,8 @@ export class EventLeases {
   readonly #options: LeaseOptions;
   #timer: NodeJS.Timeout | null = null;
   #ticking: Promise<void> | null = null;
+  /** A takeover under way: it may wait for an old owner's write, and must not hold up the renewals. */
+  #taking: Promise<void> | null = null;
   #closed = false;
 
   constructor(pool: pg.Pool, nodeId: string, options: LeaseOptions = {}) {
@@ -161,7 +163,11 @@ export class EventLeases {
         const alive = nodes.map((n) => n.node_id);
         // The preferred node takes an event at once; any node does once it has been left a tick longer.
         const mine = open.filter((e) => preferredNode(e.id, alive) === this.nodeId || (!e.missing && (e.late_ms ?? 0) > 2 * this.#tickMs));
-        if (mine.length > 0) await this.#take(mine.map((e) => e.id));
+        if (mine.length > 0 && !this.#taking) {
+          this.#taking = this.#take(mine.map((e) => e.id))
+            .catch((error: unknown) => this.#options.onError?.(error))
+            .finally(() => (this.#taking = null));
+        }
       }
     } catch (error) {
       this.#options.onError?.(error);
@@ -202,6 +208,7 @@ export class EventLeases {
     this.#closed = true;
     if (this.#timer) clearInterval(this.#timer);
     await this.#ticking?.catch(() => {});
+    await this.#taking;
     this.#held.clear();
     await this.#pool.query('DELETE FROM event_owners WHERE node_id = $1', [this.nodeId]).catch(() => {});
     await this.#pool.query('DELETE FROM app_nodes WHERE node_id = $1', [this.nodeId]).catch(() => {});
