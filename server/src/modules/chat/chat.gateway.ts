@@ -5,7 +5,6 @@ import {
   ChatSendPayload,
   rooms,
   type Ack,
-  type AckCallback,
   type ChatHistory,
   type ChatMessage,
   type ChatSendPayload as ChatSendBody,
@@ -17,7 +16,7 @@ import {
 import type { IoServer } from '../../plugins/socket-io.ts';
 import type { ClockGateway } from '../clock/clock.gateway.ts';
 import type { ClockService } from '../clock/clock.service.ts';
-import { payloadChecker } from '../video/payload-check.ts';
+import { ackOf, fail, payloadChecker } from '../../plugins/socket-messages.ts';
 import { tableOf, tablesOf, type TableRoom } from '../video/core/seating.ts';
 import { ChatLog, cleanChatText } from './core/chat-log.ts';
 import { SoloCluster, type Cluster } from '../../cluster/cluster.ts';
@@ -28,8 +27,6 @@ type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEv
 export const CHAT_RATE_LIMIT = { burst: 8, perSecond: 1 } as const;
 
 const checkSend = payloadChecker(ChatSendPayload);
-const ackOf = <T>(maybe: unknown): AckCallback<T> => (typeof maybe === 'function' ? (maybe as AckCallback<T>) : () => {});
-const fail = <T>(code: string, message: string): Ack<T> => ({ error: { code, message } });
 
 type Seat = { ok: true; round: number; table: TableRoom } | { ok: false; answer: Ack<never> };
 

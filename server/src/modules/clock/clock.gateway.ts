@@ -1,14 +1,10 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type pg from 'pg';
-import { Compile } from 'typebox/compile';
-import type { TSchema } from 'typebox';
 import {
   AnnouncementSendPayload,
   ClockExtendPayload,
   TimeSyncPayload,
   rooms,
-  type Ack,
-  type AckCallback,
   type Announcement,
   type ItineraryEntry,
   type ClientToServerEvents,
@@ -20,6 +16,7 @@ import {
 import type { ClockState } from '@constellation/shared/clock/state';
 import type { Socket } from 'socket.io';
 import type { IoServer } from '../../plugins/socket-io.ts';
+import { ackOf, fail, payloadChecker } from '../../plugins/socket-messages.ts';
 import type { Plan } from '../schedule/core/index.ts';
 import { loadPlan, loadPlannerPeople } from '../schedule/schedule.repository.ts';
 import type { ClockCommand } from './core/clock-machine.ts';
@@ -39,23 +36,9 @@ interface EventData {
 
 const MAX_ANNOUNCEMENTS_IN_SNAPSHOT = 50;
 
-function validator<T extends TSchema>(schema: T) {
-  const compiled = Compile(schema);
-  return (value: unknown): string | null => {
-    if (compiled.Check(value)) return null;
-    const first = [...compiled.Errors(value)][0];
-    return first ? `${first.instancePath || 'payload'} ${first.message}` : 'payload is invalid';
-  };
-}
-const checkExtend = validator(ClockExtendPayload);
-const checkAnnouncement = validator(AnnouncementSendPayload);
-const checkTimeSync = validator(TimeSyncPayload);
-
-/** An ack callback that tolerates clients who send none (or something else). */
-function ackOf<T>(maybe: unknown): AckCallback<T> {
-  return typeof maybe === 'function' ? (maybe as AckCallback<T>) : () => {};
-}
-const fail = <T>(code: string, message: string): Ack<T> => ({ error: { code, message } });
+const checkExtend = payloadChecker(ClockExtendPayload);
+const checkAnnouncement = payloadChecker(AnnouncementSendPayload);
+const checkTimeSync = payloadChecker(TimeSyncPayload);
 
 /**
  * The live event over Socket.IO: snapshots on connect, organizer clock commands, announcements,

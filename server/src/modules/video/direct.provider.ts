@@ -8,7 +8,6 @@ import {
   VideoMediaPayload,
   VideoSignalPayload,
   type Ack,
-  type AckCallback,
   type ClientToServerEvents,
   type IceServer,
   type InterServerEvents,
@@ -19,7 +18,7 @@ import {
 import type { FastifyBaseLogger } from 'fastify';
 import type { IoServer } from '../../plugins/socket-io.ts';
 import { DirectRooms, isRefusal, type DirectMember, type DirectRoom } from './core/direct-rooms.ts';
-import { payloadChecker } from './payload-check.ts';
+import { ackOf, fail, payloadChecker } from '../../plugins/socket-messages.ts';
 import { roomNameFor } from './room-name.ts';
 import type { TokenRequest, VideoParticipant, VideoProvider, VideoRoom } from './video.provider.ts';
 import type { PresenceChange } from './webhook.ts';
@@ -33,10 +32,6 @@ const checkSignal = payloadChecker(VideoSignalPayload);
 const checkMedia = payloadChecker(VideoMediaPayload);
 const checkLeave = payloadChecker(VideoLeavePayload);
 const checkLinks = payloadChecker(VideoLinksPayload);
-const fail = <T>(code: string, message: string): Ack<T> => ({ error: { code, message } });
-/** A client that sends only a callback (no payload) still hears what was wrong. */
-const ackOf = <T>(maybe: unknown, payload?: unknown): AckCallback<T> =>
-  typeof maybe === 'function' ? (maybe as AckCallback<T>) : typeof payload === 'function' ? (payload as AckCallback<T>) : () => {};
 
 interface Claims {
   /** room, identity, name, expiry (epoch seconds) */

@@ -7,7 +7,6 @@ import {
   VideoObservePayload,
   rooms,
   type Ack,
-  type AckCallback,
   type ClientToServerEvents,
   type InterServerEvents,
   type ServerToClientEvents,
@@ -26,7 +25,7 @@ import { liveEventIds, loadClockSettings } from '../clock/clock.repository.ts';
 import { seatRoundOf } from '@constellation/shared/clock/seat';
 import { roundEndsAt, secondsUntil, tableOf, tablesOf, waitingPartners, type TableRoom } from './core/seating.ts';
 import { parseRoomName } from './room-name.ts';
-import { payloadChecker } from './payload-check.ts';
+import { ackOf, fail, payloadChecker } from '../../plugins/socket-messages.ts';
 import type { VideoProvider } from './video.provider.ts';
 import { absentInRound, markArrived, presentInRound, recordNoShow, recordPresence, replaceSeats, showedUpInRound } from './video.repository.ts';
 import type { AttendanceService } from '../attendance/attendance.service.ts';
@@ -134,10 +133,6 @@ interface EventVideo {
 
 const checkObserve = payloadChecker(VideoObservePayload);
 
-function ackOf<T>(maybe: unknown): AckCallback<T> {
-  return typeof maybe === 'function' ? (maybe as AckCallback<T>) : () => {};
-}
-const fail = <T>(code: string, message: string): Ack<T> => ({ error: { code, message } });
 
 /**
  * Runs the video side of the live event: follows the clock and, for every round, opens one LiveKit
