@@ -236,18 +236,22 @@ export interface Learnt {
   round: number;
   startsAt: number | null;
   endsAt: number | null;
+  /** Of a disconnection: Socket.IO's reason; 'io server disconnect' is one the client does not retry by itself. */
+  reason?: string;
 }
 
 type FleetCommand =
   | { type: 'connect'; group: string; targets: ClientTarget[]; first: number; snapshot: boolean; reconnection: boolean; trace: boolean }
   | { type: 'trace'; group: string }
   | { type: 'disconnect'; group: string }
+  | { type: 'revive'; group: string }
   | { type: 'stop' };
 type FleetMessage =
   | { type: 'connected'; group: string; count: number; error: string | null }
   | { type: 'delivered'; group: string; key: string; mono: number[]; wall: number[] }
   | { type: 'traced'; group: string; learnt: Learnt[]; duplicates: number }
-  | { type: 'disconnected'; group: string };
+  | { type: 'disconnected'; group: string }
+  | { type: 'revived'; group: string; count: number };
 
 /** What identifies one clock change among those of a run: its revision (commands so far), phase and round. */
 export function changeKey(clock: ClockState): string {
@@ -287,6 +291,12 @@ export function runClientProcess(): void {
       groups.delete(m.group);
       return send({ type: 'disconnected', group: m.group });
     }
+    if (m.type === 'revive') {
+      // What a person does on a page whose connection the server closed: load it again.
+      const stranded = groups.get(m.group)?.sockets.filter((socket) => !socket.active) ?? [];
+      for (const socket of stranded) socket.connect();
+      return send({ type: 'revived', group: m.group, count: stranded.length });
+    }
     if (m.type === 'trace') {
       const group = groups.get(m.group);
       send({ type: 'traced', group: m.group, learnt: group?.learnt?.splice(0) ?? [], duplicates: group?.duplicates ?? 0 });
@@ -315,9 +325,10 @@ export function runClientProcess(): void {
         const index = m.first + i;
         const socket = connectSocket(target.url, { cookie: target.cookie, eventId: target.eventId, as: target.as, reconnection: m.reconnection });
         socket.on('event:snapshot', (snapshot) => group.learnt?.push(learntOf(index, 'snapshot', snapshot.clock)));
-        socket.on('disconnect', () => group.learnt?.push(learntOf(index, 'disconnect', null)));
+        socket.on('disconnect', (reason) => group.learnt?.push({ ...learntOf(index, 'disconnect', null), reason }));
         const snapshot = m.snapshot ? nextEvent(socket, 'event:snapshot', 120_000) : null;
-        await connected(socket, 120_000);
+        // A socket that reconnects (as a browser does) also retries a first connection that failed.
+        await (m.reconnection ? nextEvent(socket, 'connect' as 'event:snapshot', 120_000) : connected(socket, 120_000));
         await snapshot;
         socket.on('clock:changed', onChanged(index));
         group.sockets.push(socket);
@@ -390,6 +401,17 @@ export class ClientFleet {
       }),
     );
     return { learnt: parts.flatMap((t) => t.learnt), duplicates: parts.reduce((n, t) => n + t.duplicates, 0) };
+  }
+
+  /** Connects again the group's sockets that the server closed and Socket.IO does not retry; how many. */
+  async revive(group: string): Promise<number> {
+    const counts = await Promise.all(
+      (this.#holders.get(group) ?? []).map((p) => {
+        this.#children[p]!.send({ type: 'revive', group } satisfies FleetCommand);
+        return this.#inboxes[p]!.next((m): m is Extract<FleetMessage, { type: 'revived' }> => m.type === 'revived' && m.group === group, 60_000, `${group} revive`);
+      }),
+    );
+    return counts.reduce((n, c) => n + c.count, 0);
   }
 
   /** Closes the group's sockets. */
