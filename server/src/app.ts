@@ -148,7 +148,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const planner = new PlannerRunner();
   const advisor = new PlannerRunner();
   const attendance = new AttendanceService(options.pool, clock);
-  const schedule = new ScheduleService({ pool: options.pool, planner, advisor, clock, attendance, onPlanChanged: (eventId) => gateway.planChanged(eventId) });
+  const schedule = new ScheduleService({ pool: options.pool, planner, advisor, clock, attendance, onPlanChanged: (eventId) => gateway.planChanged(eventId), cluster });
   clock.startGuard = (eventId) => schedule.startProblem(eventId);
   app.decorate('clock', clock);
   app.decorate('gateway', gateway);

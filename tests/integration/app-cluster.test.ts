@@ -96,6 +96,29 @@ describe.skipIf(!livekit.available || redisReason !== null || haproxyReason !== 
     for (const id of ids) await apiCall(cluster.url, `/api/events/${id}`, organizer.cookie, { method: 'DELETE' });
   });
 
+  it("makes an event's plans on its owner, whichever node is asked, and passes its refusals on as they are", { timeout: 120_000 }, async () => {
+    const organizer = await newOrganizer(cluster.url, { name: 'Plans' });
+    const event = await apiCall<{ id: string }>(cluster.url, '/api/events', organizer.cookie, { method: 'POST', body: makeEvent({ rounds: 2 }) });
+    const post = (base: string) =>
+      fetch(`${base}/api/events/${event.id}/plan`, { method: 'POST', headers: { cookie: organizer.cookie, 'content-type': 'application/json' }, body: JSON.stringify({ seed: 1 }) });
+    // Nobody yet: every node, owner or not, gives the same 422 (the owner's own answer).
+    for (const node of cluster.nodes) {
+      const response = await post(`http://127.0.0.1:${node.port}`);
+      expect(response.status).toBe(422);
+      expect(((await response.json()) as { message: string }).message).toBe('Add at least one mentor and one mentee before planning');
+    }
+    const owner = await ownerOf(event.id);
+    expect(owner).not.toBeNull();
+    for (const role of ['mentor', 'mentee'] as const) {
+      await apiCall(cluster.url, `/api/events/${event.id}/participants`, organizer.cookie, { method: 'POST', body: makeParticipant({ role }) });
+    }
+    const other = cluster.nodes.find((n) => n.name !== owner!.node_id)!;
+    expect((await post(`http://127.0.0.1:${other.port}`)).status).toBe(200);
+    const plan = await apiCall<{ plan: { rounds: unknown[] } }>(`http://127.0.0.1:${other.port}`, `/api/events/${event.id}/plan`, organizer.cookie);
+    expect(plan.plan.rounds).toHaveLength(2);
+    await apiCall(cluster.url, `/api/events/${event.id}`, organizer.cookie, { method: 'DELETE' });
+  });
+
   it('carries chat, chat history and presence between people on different nodes', { timeout: 120_000 }, async () => {
     const [one, two, three] = cluster.nodes.map((n) => `http://127.0.0.1:${n.port}`) as [string, string, string];
     const organizer = await newOrganizer(cluster.url, { name: 'Chat' });

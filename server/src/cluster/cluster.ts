@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { createClient } from 'redis';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { Queryable } from '../plugins/db.ts';
+import { HttpError } from '../lib/http-errors.ts';
 import { EventLeases } from './leases.ts';
 
 type Handler = (eventId: string, payload: unknown) => unknown;
@@ -88,7 +89,7 @@ export class SoloCluster implements Cluster {
 type Envelope =
   | { kind: 'call'; id: string; from: string; eventId: string; method: string; payload: unknown; deadline: number }
   | { kind: 'reply'; id: string; ok: true; value: unknown }
-  | { kind: 'reply'; id: string; ok: false; error: string }
+  | { kind: 'reply'; id: string; ok: false; error: string; status?: number; problems?: HttpError['problems'] }
   | { kind: 'notice'; from: string; topic: string; payload: unknown };
 
 
@@ -266,7 +267,15 @@ export class RedisCluster implements Cluster {
       })();
       run.then(
         (value) => this.#publish(this.#nodeChannel(from), { kind: 'reply', id, ok: true, value: value ?? null }),
-        (error: unknown) => this.#publish(this.#nodeChannel(from), { kind: 'reply', id, ok: false, error: error instanceof Error ? error.message : String(error) }),
+        (error: unknown) =>
+          this.#publish(this.#nodeChannel(from), {
+            kind: 'reply',
+            id,
+            ok: false,
+            error: error instanceof Error ? error.message : String(error),
+            // A refusal meant for the person (a 4xx) reaches them as it is, from whichever node they asked.
+            ...(error instanceof HttpError && error.statusCode < 500 ? { status: error.statusCode, problems: error.problems } : {}),
+          }),
       );
     } else {
       const pending = this.#pending.get(envelope.id);
@@ -274,7 +283,7 @@ export class RedisCluster implements Cluster {
       this.#pending.delete(envelope.id);
       clearTimeout(pending.timer);
       if (envelope.ok) pending.resolve(envelope.value);
-      else pending.reject(new OwnerUnavailableError(envelope.error));
+      else pending.reject(envelope.status ? new HttpError(envelope.status, envelope.error, envelope.problems) : new OwnerUnavailableError(envelope.error));
     }
   }
 

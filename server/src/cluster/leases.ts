@@ -138,7 +138,10 @@ export class EventLeases {
       const sentAt = performance.now();
       await this.#pool.query('INSERT INTO app_nodes (node_id, seen_at) VALUES ($1, now()) ON CONFLICT (node_id) DO UPDATE SET seen_at = now()', [this.nodeId]);
       const { rows: renewed } = await this.#pool.query<{ event_id: string; fence: string }>(
-        `UPDATE event_owners SET expires_at = now() + $2 * interval '1 millisecond' WHERE node_id = $1 RETURNING event_id, fence`,
+        // A finished event needs nobody: its lease lapses.
+        `UPDATE event_owners o SET expires_at = now() + $2 * interval '1 millisecond'
+           FROM events e WHERE e.id = o.event_id AND o.node_id = $1 AND e.status <> 'finished'
+         RETURNING o.event_id, o.fence`,
         [this.nodeId, this.#ttlMs],
       );
       const still = new Set<string>();
@@ -153,7 +156,7 @@ export class EventLeases {
         `SELECT e.id, o.event_id IS NULL AS missing, (extract(epoch FROM now() - o.expires_at) * 1000)::float8 AS late_ms
            FROM events e LEFT JOIN event_owners o ON o.event_id = e.id
           WHERE (e.status = 'live' AND (o.event_id IS NULL OR o.expires_at < now()))
-             OR (o.expires_at < now() AND o.expires_at > now() - interval '60 seconds')`,
+             OR (e.status <> 'finished' AND o.expires_at < now() AND o.expires_at > now() - interval '60 seconds')`,
       );
       if (open.length > 0) {
         const { rows: nodes } = await this.#pool.query<{ node_id: string }>(

@@ -19,6 +19,7 @@ import {
   type PlannerPeople,
   type PlanRecord,
 } from './schedule.repository.ts';
+import { SoloCluster, type Cluster } from '../../cluster/cluster.ts';
 
 export interface PlanState {
   event: Event;
@@ -39,6 +40,8 @@ export interface ScheduleServiceDeps {
   attendance: AttendanceService;
   /** Called after a plan is stored, so live participants get their new partners. */
   onPlanChanged: (eventId: string) => Promise<void>;
+  /** With several app nodes: an event's plans are made on its owner, one at a time across all nodes. */
+  cluster?: Cluster;
 }
 
 /**
@@ -53,8 +56,13 @@ export class ScheduleService {
   /** Health of each event's latest plan, by plan version: the advice re-runs the planner a few times. */
   readonly #health = new Map<string, { version: number; inputsKey: string; view: Promise<PlanHealthView> }>();
 
+  readonly #cluster: Cluster;
+
   constructor(deps: ScheduleServiceDeps) {
     this.#deps = deps;
+    this.#cluster = deps.cluster ?? new SoloCluster();
+    this.#cluster.handle<{ seed: number }, null>('schedule.plan', async (eventId, { seed }) => (await this.#plan(eventId, seed), null));
+    this.#cluster.handle<{ absentIds: string[] }, null>('schedule.replan', async (eventId, { absentIds }) => (await this.#replanQueued(eventId, absentIds), null));
   }
 
   async state(eventId: string): Promise<PlanState | null> {
@@ -107,7 +115,11 @@ export class ScheduleService {
   }
 
   /** Plans every round; before the event starts (or, if it started without a plan, the rounds not yet held). */
-  plan(eventId: string, seed: number): Promise<void> {
+  async plan(eventId: string, seed: number): Promise<void> {
+    await this.#cluster.call(eventId, 'schedule.plan', { seed });
+  }
+
+  #plan(eventId: string, seed: number): Promise<void> {
     return this.#serialize(eventId, async () => {
       const held = await this.#deps.clock.heldRounds(eventId);
       const state = await this.#state(eventId);
@@ -120,7 +132,11 @@ export class ScheduleService {
   }
 
   /** Re-plans the rounds not yet held from what really happened; `absentIds` are absent on top of the no-shows. */
-  replan(eventId: string, absentIds: readonly string[] = []): Promise<void> {
+  async replan(eventId: string, absentIds: readonly string[] = []): Promise<void> {
+    await this.#cluster.call(eventId, 'schedule.replan', { absentIds });
+  }
+
+  #replanQueued(eventId: string, absentIds: readonly string[]): Promise<void> {
     return this.#serialize(eventId, async () => {
       const state = await this.#state(eventId);
       await this.#replan(state, state.record?.seed ?? Math.floor(Math.random() * 2_147_483_647), absentIds);
