@@ -362,35 +362,35 @@ export function circleMatch(input: CirclesInput, options: { maxNodes?: number } 
     for (const [a, b] of live) if (mentorOf(a) === mentorOf(b)) count++;
     return count;
   };
-  const stamp = new Int32Array(model.m).fill(-1);
+  // The mentors each mentee can still reach, as a bitset per mentee (only mentees with a live wish).
+  const words = (model.m + 31) >>> 5;
+  const reach = new Int32Array(model.n * words);
+  const wishers = [...new Set(live.flat())];
   const wishBound = (): number => {
-    let count = 0;
-    for (let w = 0; w < live.length; w++) {
-      const [a, b] = live[w]!;
-      if (lattice.frozen[a] && lattice.frozen[b]) {
-        if (mentorOf(a) === mentorOf(b)) count++;
+    for (const i of wishers) {
+      const base = i * words;
+      reach.fill(0, base, base + words);
+      if (lattice.frozen[i]) {
+        const j = mentorOf(i);
+        reach[base + (j >>> 5)]! |= 1 << (j & 31);
         continue;
       }
-      markReach(a, w);
-      if (reaches(b, w)) count++;
+      for (let p = t.menteeStart[i]!; p < t.menteeStart[i + 1]!; p++) {
+        if (lattice.deleted[p]) continue;
+        const j = t.seatMentor[t.pairSeat[p]!]!;
+        reach[base + (j >>> 5)]! |= 1 << (j & 31);
+      }
+    }
+    let count = 0;
+    for (const [a, b] of live) {
+      for (let k = 0; k < words; k++) {
+        if (reach[a * words + k]! & reach[b * words + k]!) {
+          count++;
+          break;
+        }
+      }
     }
     return count;
-  };
-  const markReach = (a: number, w: number): void => {
-    if (lattice.frozen[a]) {
-      stamp[mentorOf(a)] = w;
-      return;
-    }
-    for (let p = t.menteeStart[a]!; p < t.menteeStart[a + 1]!; p++) {
-      if (!lattice.deleted[p]) stamp[t.seatMentor[t.pairSeat[p]!]!] = w;
-    }
-  };
-  const reaches = (b: number, w: number): boolean => {
-    if (lattice.frozen[b]) return stamp[mentorOf(b)] === w;
-    for (let p = t.menteeStart[b]!; p < t.menteeStart[b + 1]!; p++) {
-      if (!lattice.deleted[p] && stamp[t.seatMentor[t.pairSeat[p]!]!] === w) return true;
-    }
-    return false;
   };
   const rankSum = (): number => {
     let sum = 0;
@@ -432,8 +432,8 @@ export function circleMatch(input: CirclesInput, options: { maxNodes?: number } 
     best = { wishes: met, rankSum: ranks, key, seatOf };
   };
 
-  const visit = (): void => {
-    const bound = wishBound();
+  /** A subtree: its wish bound is computed by the parent, which needed it to order its children. */
+  const visit = (bound: number): void => {
     const ranks = rankSum();
     if (!promising(bound, ranks)) return;
     if (nodes >= maxNodes) {
@@ -454,24 +454,24 @@ export function circleMatch(input: CirclesInput, options: { maxNodes?: number } 
     for (const i of rotation) lattice.freeze(i);
     const keepBound = wishBound();
     if (keepBound >= moveBound) {
-      visit();
+      visit(keepBound);
       lattice.undo(mark);
       lattice.eliminate(rotation);
-      visit();
+      visit(moveBound);
     } else {
       lattice.undo(mark);
       lattice.eliminate(rotation);
-      visit();
+      visit(moveBound);
       lattice.undo(mark);
       for (const i of rotation) lattice.freeze(i);
-      visit();
+      visit(keepBound);
     }
     lattice.undo(mark);
   };
   // The mentee-optimal matching first: a valid answer even if the budget runs out at once, and
   // the least rank sum of all, so subtrees that cannot meet more wishes are pruned from the start.
   consider(rankSum());
-  visit();
+  visit(wishBound());
 
   const found = best as Best | null;
   if (found === null) throw new Error('internal: the lattice of stable matchings is never empty');
