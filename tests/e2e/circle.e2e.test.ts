@@ -123,6 +123,16 @@ describe.skipIf(skipReason !== null || !livekit.available)('a mentoring circle i
         interval: 250,
       })
       .toEqual([[1, absent.id]]);
+    // Each page's "You are meeting" card says who is in the call: the others are, the absent one is not;
+    // the mentor, told of the no-show, sees them as not come, and the circle goes on.
+    const presence = (side: LiveSide, name: string) => side.page.locator(`.stage__seat article[aria-label="${name}"]`).getAttribute('data-presence');
+    for (const side of sides) {
+      const expected = side.person.id === circle.mentor.id ? 'absent' : 'away';
+      await expect.poll(() => presence(side, absent.name), { timeout: 30_000, message: `${side.person.name}'s card for ${absent.name}` }).toBe(expected);
+      for (const other of present.filter((p) => p.id !== side.person.id)) {
+        await expect.poll(() => presence(side, other.name), { timeout: 30_000, message: `${side.person.name}'s card for ${other.name}` }).toBe('here');
+      }
+    }
     // …while the circle goes on: nobody was moved, and every member's video is still live for the others.
     for (const viewer of sides) {
       expect(await viewer.page.locator('[data-seat-changed]').count()).toBe(0);

@@ -201,6 +201,8 @@ export interface SnapshotPartner {
   role: Role;
   /** What they have in common, for people: "both in fintech". */
   reasons: string[];
+  /** Another mentee at the same table (a mentoring circle, or a shared table): met with the mentor, not rated or ranked. */
+  circlePeer?: true;
 }
 
 /** One round of a participant's own plan. */

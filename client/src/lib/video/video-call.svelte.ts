@@ -99,6 +99,8 @@ export class VideoCall {
   #error = $state('');
   #mediaError = $state('');
   #noShow = $state<PartnerNoShow | null>(null);
+  /** Partners of this round the server flagged as not come (a circle may go on without some). */
+  #flagged = $state.raw<ReadonlySet<string>>(new Set());
   #audioBlocked = $state(false);
   /** Local times (`localNow()`): when this round's room was handed over, and its first remote frame shown. */
   #assignedAt = $state<number | null>(null);
@@ -185,6 +187,11 @@ export class VideoCall {
   get mediaError(): string {
     return this.#mediaError;
   }
+  /** Partners of the call's round who were flagged as not come. */
+  get flagged(): ReadonlySet<string> {
+    return this.#flagged;
+  }
+
   get noShow(): PartnerNoShow | null {
     return this.#noShow;
   }
@@ -364,6 +371,7 @@ export class VideoCall {
    */
   seatChanged(change: SeatChanged): void {
     this.#noShow = null;
+    this.#flagged = new Set();
     const spare = this.#spare;
     if (change.connection && spare && spare.roomName === change.connection.roomName && spare.round === change.round) {
       this.#spare = null;
@@ -381,7 +389,9 @@ export class VideoCall {
   }
 
   partnerNoShow(noShow: PartnerNoShow): void {
-    if (noShow.round === this.#round) this.#noShow = noShow;
+    if (noShow.round !== this.#round) return;
+    this.#noShow = noShow;
+    this.#flagged = new Set([...this.#flagged, noShow.partnerId]);
   }
 
   // --- controls -----------------------------------------------------------------------------
@@ -534,6 +544,7 @@ export class VideoCall {
     this.#error = '';
     this.#mediaError = '';
     this.#noShow = null;
+    this.#flagged = new Set();
     this.#assignedAt = null;
     this.#firstFrameAt = null;
     this.#forgetPresence();

@@ -19,7 +19,10 @@ export function itineraryOf(plan: Plan | null, participantId: string, people: Re
         for (const seat of table.seats) partners.push(partner(seat.menteeId, seat.reasons, people));
       } else {
         const seat = table.seats.find((s) => s.menteeId === participantId);
-        if (seat) partners.push(partner(table.mentorId, seat.reasons, people));
+        if (!seat) continue;
+        partners.push(partner(table.mentorId, seat.reasons, people));
+        // In a circle the other mentees are in the room too: the mentee sees who they are.
+        for (const other of table.seats) if (other.menteeId !== participantId) partners.push({ ...partner(other.menteeId, [], people), circlePeer: true });
       }
     }
     const sitOut = round.sitOuts.find((s) => s.participantId === participantId);

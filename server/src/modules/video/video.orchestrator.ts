@@ -606,8 +606,13 @@ export class VideoOrchestrator {
         if (!flagged) continue;
         this.#io.to(rooms.organizers(eventId)).emit('video:no-show', { round, participantId, roomName: table.roomName });
         const name = people.get(participantId)?.name ?? 'Your partner';
-        const message = `${name} has not joined the call yet. We are looking for someone else for you to meet right now.`;
         for (const partnerId of waitingPartners(table, participantId, present)) {
+          // A circle (or a shared table) goes on with whoever came: only someone left alone is looked after.
+          const stillWith = table.participantIds.filter((id) => id !== partnerId && present.has(id));
+          const message =
+            stillWith.length > 0
+              ? `${name} has not joined. Your conversation goes on with ${stillWith.map((id) => people.get(id)?.name ?? 'the others').join(', ')}.`
+              : `${name} has not joined the call yet. We are looking for someone else for you to meet right now.`;
           this.#io.to(rooms.participant(partnerId)).emit('partner:no-show', { round, partnerId: participantId, message });
         }
       }
