@@ -31,7 +31,6 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { ClockActive, ClockState } from '@constellation/shared/clock/state';
-import type { ClockChanged } from '@constellation/shared/realtime/events';
 import { startAppCluster, type AppCluster } from '../tests/helpers/app-cluster.ts';
 import { REDIS_ADDRESS } from '../tests/helpers/redis.ts';
 import { command, connectSocket, connected, nextEvent, type ClientSocket } from '../tests/helpers/realtime.ts';
@@ -39,21 +38,25 @@ import { startServer, type RunningServer } from '../tests/helpers/server.ts';
 import { median } from './lib.ts';
 import {
   ClientFleet,
+  captureAppPayloads,
+  roundChangeRows,
+  bareGo,
   changeKey,
   killLeftoverChildren,
   monotonicMs,
   onExit,
-  percentile,
-  processUsage,
-  redisServerPid,
+  idleCpu,
+  redisProcs,
+  renumberer,
+  usageOf,
   runClientProcess,
   serveBareNode,
   sleep,
   startBareNodes,
   stopChild,
   table,
-  type BareGo,
   type ClientTarget,
+  type Proc,
 } from './realtime-lib.ts';
 
 const FILE = fileURLToPath(import.meta.url);
@@ -68,10 +71,6 @@ const BARE_TIMER_MS = 2_000;
 const IDLE_SECONDS = 10;
 
 type Kind = 'cluster' | 'one' | 'bare';
-interface Proc {
-  name: string;
-  pid: number;
-}
 interface Usage {
   cpuMs: number;
   rss: number;
@@ -97,7 +96,6 @@ interface Side {
   idle: number[];
 }
 
-const usageOf = (procs: Proc[]) => procs.map((p) => processUsage(p.pid));
 
 async function main(): Promise<void> {
   const started = monotonicMs();
@@ -146,8 +144,7 @@ async function main(): Promise<void> {
 
     [cluster, one] = await Promise.all([startAppCluster({ nodes: 3, livekit: false, env: { DATABASE_URL: clusterDb.url } }), startServer({ env: { DATABASE_URL: oneDb.url } })]);
     phase('app nodes up');
-    const redisPid = await redisServerPid(REDIS_ADDRESS);
-    const redisProc: Proc[] = redisPid ? [{ name: 'redis-server', pid: redisPid }] : [];
+    const redisProc = await redisProcs(REDIS_ADDRESS);
     const nodes = cluster.nodes;
 
     const targets: Record<Kind, ClientTarget[]> = {
@@ -156,7 +153,7 @@ async function main(): Promise<void> {
       bare: Array.from({ length: PARTICIPANTS }, (_, i) => ({ url: bare.urls[i % bare.urls.length]!, eventId: 'bench' })),
     };
     const organizerOf: Record<Kind, () => ClientSocket> = {
-      cluster: () => connectSocket(cluster!.url, { cookie: live.organizerCookie, eventId: live.eventId, as: 'organizer' }),
+      cluster: () => connectSocket(cluster!.url, { cookie: live.organizerCookie, eventId: live.eventId, as: 'organizer', reconnection: true }),
       one: () => connectSocket(one!.url, { cookie: liveOne.organizerCookie, eventId: liveOne.eventId, as: 'organizer' }),
       bare: () => connectSocket(bare.urls[0]!, { eventId: 'organizers' }),
     };
@@ -181,6 +178,7 @@ async function main(): Promise<void> {
     const perNode = await Promise.all(nodes.map((n) => cluster!.health(n.name)));
     for (const side of sides) {
       side.organizer = organizerOf[side.kind]();
+      side.organizer.on('disconnect', (reason) => reason !== 'io client disconnect' && console.error(`${side.kind} organizer disconnected (${reason})`));
       organizers.push(side.organizer);
       const snapshot = side.kind === 'bare' ? null : nextEvent(side.organizer, 'event:snapshot');
       await connected(side.organizer);
@@ -188,20 +186,10 @@ async function main(): Promise<void> {
     }
 
     // Idle cost with everyone connected (pings, lease renewals, log polls), over one window (/proc counts in 10 ms ticks).
-    const idleFrom = sides.map((s) => usageOf(s.procs));
-    const idleStarted = monotonicMs();
-    await sleep(IDLE_SECONDS * 1000);
-    const idleElapsed = (monotonicMs() - idleStarted) / 1000;
-    sides.forEach((side, s) => (side.idle = usageOf(side.procs).map((u, i) => (u.cpuMs - idleFrom[s]![i]!.cpuMs) / idleElapsed)));
+    const idle = await idleCpu(sides.map((s) => s.procs), IDLE_SECONDS);
+    sides.forEach((side, s) => (side.idle = idle[s]!));
 
-    // The app's own payloads, captured for the baseline: a round's end (command) and a round's start (timer).
-    let endPayload: ClockChanged | null = null;
-    let startPayload: ClockChanged | null = null;
-    const clusterSide = sides[0]!;
-    clusterSide.organizer.on('clock:changed', (change) => {
-      if (change.clock.phase === 'transition') endPayload ??= change;
-      if (change.clock.phase === 'round' && change.cause.kind === 'elapsed') startPayload ??= change;
-    });
+    const appPayloads = captureAppPayloads(sides[0]!.organizer);
     for (const side of sides.filter((s) => s.kind !== 'bare')) {
       const ack = await command<ClockState>(side.organizer, 'clock:start');
       if ('error' in ack) throw new Error(`${side.kind} clock:start: ${ack.error.message}`);
@@ -209,8 +197,7 @@ async function main(): Promise<void> {
     }
     phase('both events started');
 
-    let bareRevision = 1_000_000;
-    const renumbered = (change: ClockChanged): ClockChanged => ({ ...change, clock: { ...change.clock, revision: ++bareRevision } as ClockState });
+    const renumbered = renumberer();
     const cpuWindow = async <T,>(side: Side, measured: boolean, work: () => Promise<T>): Promise<T> => {
       const from = usageOf(side.procs);
       const value = await work();
@@ -230,10 +217,9 @@ async function main(): Promise<void> {
         let key: string;
         const sentAt = monotonicMs();
         if (side.kind === 'bare') {
-          const payload = renumbered(endPayload!);
+          const payload = renumbered(appPayloads().end);
           key = changeKey(payload.clock);
-          const ack = await command<ClockState>(side.organizer, 'bench:go' as 'clock:start', { room: 'bench', payload } satisfies BareGo);
-          if ('error' in ack) throw new Error('bench:go failed');
+          await bareGo(side.organizer, { room: 'bench', payload });
         } else {
           const ack = await command<ClockActive>(side.organizer, 'clock:end-round');
           if ('error' in ack) throw new Error(`${side.kind} clock:end-round: ${ack.error.message}`);
@@ -253,9 +239,9 @@ async function main(): Promise<void> {
       });
       if (side.kind === 'bare') {
         scheduled = Date.now() + BARE_TIMER_MS;
-        const payload = renumbered(startPayload!);
+        const payload = renumbered(appPayloads().start);
         timerKey = changeKey(payload.clock);
-        await command(side.organizer, 'bench:go' as 'clock:start', { room: 'bench', payload, at: scheduled } satisfies BareGo);
+        await bareGo(side.organizer, { room: 'bench', payload, at: scheduled });
       }
       // The timer's window opens shortly before the scheduled instant.
       await sleep(Math.max(0, scheduled! - Date.now() - 300));
@@ -273,7 +259,7 @@ async function main(): Promise<void> {
     };
 
     for (let i = 0; i < WARM_UP; i++) for (const side of sides) await step(side, false);
-    if (!endPayload || !startPayload) throw new Error('no clock:changed payloads captured from the app');
+    appPayloads(); // both captured in the warm-up
     for (let i = 0; i < SAMPLES; i++) for (const side of sides) await step(side, true);
     phase('round changes done');
 
@@ -288,7 +274,7 @@ async function main(): Promise<void> {
       `\n${PARTICIPANTS} participants on 3 app nodes (${perNode.map((h, i) => `${nodes[i]!.name} ${h?.sockets ?? '?'} sockets`).join(', ')}; straight to the nodes, organizer through HAProxy), ` +
         `vs ${ONE_NODE_PARTICIPANTS} on one node vs ${PARTICIPANTS} on 3 bare Socket.IO nodes (Redis streams adapter); ${CLIENT_PROCESSES} client processes; ` +
         `${SAMPLES} round changes of each kind per side after ${WARM_UP} warm-up; plan ${rounds} rounds of ${Math.round(PARTICIPANTS / 10)} tables (cluster) and ${Math.round(ONE_NODE_PARTICIPANTS / 10)} (one node); ` +
-        `payload ${Buffer.byteLength(JSON.stringify(endPayload))} bytes; Node ${process.version}`,
+        `payload ${Buffer.byteLength(JSON.stringify(appPayloads().end))} bytes; Node ${process.version}`,
     );
     console.log(
       `set-up: CSV import of ${PARTICIPANTS} ${live.timings.import!.toFixed(0)} ms, plan ${live.timings.plan!.toFixed(0)} ms; sockets connected in ${connectSeconds.toFixed(0)} s (all three sides at once)\n`,
@@ -296,15 +282,10 @@ async function main(): Promise<void> {
     table(
       ['', 'ours: 3 nodes', 'ours: 1 node', 'bare: 3 nodes', 'ratio 3 nodes / 1 node', 'ratio ours / bare'],
       [
-        row('round change by command: delivery p50, ms', (s) => percentile(s.byCommand, 50)),
-        row('round change by command: delivery p99, ms', (s) => percentile(s.byCommand, 99)),
-        row('round change by command: delivery max, ms', (s) => percentile(s.byCommand, 100)),
-        row('  last participant reached, median, ms', (s) => median(s.lastByCommand)),
-        row('  organizer ack, median, ms', (s) => median(s.acks)),
-        row('round change by timer: p50 after its instant, ms', (s) => percentile(s.byTimer, 50)),
-        row('round change by timer: p99 after its instant, ms', (s) => percentile(s.byTimer, 99)),
-        row('round change by timer: max after its instant, ms', (s) => percentile(s.byTimer, 100)),
-        row('  last participant reached, median, ms', (s) => median(s.lastByTimer)),
+        ...roundChangeRows(row),
+        row('round change by command: last participant reached, median, ms', (s) => median(s.lastByCommand)),
+        row('round change by timer: last participant reached, median, ms', (s) => median(s.lastByTimer)),
+        row('organizer ack of the command, median, ms', (s) => median(s.acks)),
       ],
       1,
     );

@@ -446,3 +446,75 @@ export function killLeftoverChildren(): void {
     }
   }
 }
+
+/** A process the bench measures from outside. */
+export interface Proc {
+  name: string;
+  pid: number;
+}
+
+export const usageOf = (procs: readonly Proc[]) => procs.map((p) => processUsage(p.pid));
+
+/** CPU ms per second of each process of each list, over one quiet window (/proc counts in 10 ms ticks: a long window beats many short ones). */
+export async function idleCpu(lists: readonly (readonly Proc[])[], seconds: number): Promise<number[][]> {
+  const from = lists.map(usageOf);
+  const started = monotonicMs();
+  await sleep(seconds * 1000);
+  const elapsed = (monotonicMs() - started) / 1000;
+  return lists.map((procs, l) => usageOf(procs).map((u, i) => (u.cpuMs - from[l]![i]!.cpuMs) / elapsed));
+}
+
+/** The local Redis server as a measured process, when it says its pid. */
+export async function redisProcs(address: string): Promise<Proc[]> {
+  const pid = await redisServerPid(address);
+  return pid ? [{ name: 'redis-server', pid }] : [];
+}
+
+/** The baseline's copies of the app's payloads: renumbered, so each broadcast is a change of its own. */
+export function renumberer(): (change: ClockChanged) => ClockChanged {
+  let revision = 1_000_000;
+  return (change) => ({ ...change, clock: { ...change.clock, revision: ++revision } as ClockState });
+}
+
+/** Asks a bare Socket.IO node to broadcast (see `serveBareNode`). */
+export async function bareGo(socket: ClientSocket, go: BareGo): Promise<void> {
+  const ack = await new Promise<unknown>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no acknowledgement of bench:go within 60 s')), 60_000);
+    (socket.emit as (e: string, p: unknown, a: (r: unknown) => void) => void)('bench:go', go, (r) => {
+      clearTimeout(timer);
+      resolve(r);
+    });
+  });
+  if (!ack || typeof ack !== 'object' || !('data' in ack)) throw new Error(`bench:go: ${JSON.stringify(ack)}`);
+}
+
+/**
+ * Keeps the first round end (`clock:changed` into a transition) and the first round start by timer
+ * that the organizer's socket receives: the baseline broadcasts copies, so its payloads are the app's.
+ */
+export function captureAppPayloads(socket: ClientSocket): () => { end: ClockChanged; start: ClockChanged } {
+  let end: ClockChanged | null = null;
+  let start: ClockChanged | null = null;
+  socket.on('clock:changed', (change) => {
+    if (change.clock.phase === 'transition') end ??= change;
+    if (change.clock.phase === 'round' && change.cause.kind === 'elapsed') start ??= change;
+  });
+  return () => {
+    if (!end || !start) throw new Error('no clock:changed payloads captured from the app');
+    return { end, start };
+  };
+}
+
+/** Sorted latencies of round changes by command and by timer. */
+export interface RoundChangeLatencies {
+  byCommand: number[];
+  byTimer: number[];
+}
+
+/** The report's latency rows: p50, p99 and max of both kinds of round change, one column per side. */
+export function roundChangeRows<S extends RoundChangeLatencies>(row: (label: string, f: (side: S) => number) => (string | number)[]): (string | number)[][] {
+  return [
+    ...[50, 99, 100].map((q) => row(`round change by command: delivery ${q === 100 ? 'max' : `p${q}`}, ms`, (s) => percentile(s.byCommand, q))),
+    ...[50, 99, 100].map((q) => row(`round change by timer: ${q === 100 ? 'max' : `p${q}`} after its instant, ms`, (s) => percentile(s.byTimer, q))),
+  ];
+}
