@@ -133,6 +133,12 @@ describe.skipIf(skipReason !== null || !livekit.available)('a mentoring circle i
         await expect.poll(() => presence(side, other.name), { timeout: 30_000, message: `${side.person.name}'s card for ${other.name}` }).toBe('here');
       }
     }
+    // The organizer's watch panel shows the circle as one: how many of its members are in the call, the no-show named.
+    const watchPanel = await pages.openRunScreen(cookie, eventId);
+    const circleRoom = watchPanel.locator(`[data-circle-room="${circle.mentor.id}"]`);
+    await expect.poll(() => circleRoom.locator('[data-circle-count]').textContent(), { timeout: 30_000 }).toBe(`${present.length} of ${present.length + 1} in the call`);
+    expect(await circleRoom.textContent()).toContain(`${absent.name} (no-show)`);
+    await watchPanel.close();
     // …while the circle goes on: nobody was moved, and every member's video is still live for the others.
     for (const viewer of sides) {
       expect(await viewer.page.locator('[data-seat-changed]').count()).toBe(0);

@@ -347,6 +347,8 @@ export interface VideoRooms {
   /** The round running now; null (and no rooms) outside a round. */
   round: number | null;
   rooms: VideoRoomInfo[];
+  /** The round's no-shows who have not come since (a run screen opened after they were flagged sees them too). */
+  noShows?: VideoNoShow[];
 }
 
 /** Organizers: someone joined or left a table's room (from LiveKit's signed webhooks). */

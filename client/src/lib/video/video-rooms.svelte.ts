@@ -69,6 +69,7 @@ export class VideoRoomsState {
   /** `video:opened`, or the answer to `video:rooms` after a (re)connect. */
   applyRooms(rooms: VideoRooms): void {
     if (rooms.round !== this.#round) this.#noShows = [];
+    if (rooms.noShows) this.#noShows = rooms.noShows;
     this.#mode = rooms.mode;
     this.#round = rooms.round;
     this.#rooms = rooms.rooms;

@@ -724,10 +724,11 @@ export class VideoOrchestrator {
 
   /** A round's rooms and who is in each now (people on standby joined before the round started). */
   async #roomsOf(eventId: string, round: number, tables: TableRoom[]): Promise<VideoRooms> {
-    const present = await presentInRound(this.#pool, eventId, round);
+    const [present, absent] = await Promise.all([presentInRound(this.#pool, eventId, round), absentInRound(this.#pool, eventId, round)]);
     return {
       mode: this.#provider.mode,
       round,
+      noShows: tables.flatMap((t) => t.participantIds.filter((id) => absent.has(id)).map((participantId) => ({ round, participantId, roomName: t.roomName }))),
       rooms: tables.map((t) => ({
         roomName: t.roomName,
         mentorId: t.mentorId,
