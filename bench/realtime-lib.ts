@@ -128,7 +128,7 @@ export async function redisServerPid(address = '127.0.0.1:6379'): Promise<number
 export async function stopChild(child: ChildProcess, graceMs = 15_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
-  if (child.connected) child.send({ type: 'stop' });
+  if (child.connected) child.send({ type: 'stop' }, (error) => error && child.kill('SIGTERM'));
   else child.kill('SIGTERM');
   await Promise.race([exited, sleep(graceMs).then(() => child.kill('SIGKILL'))]);
 }
@@ -195,7 +195,7 @@ export async function serveBareNode(redisUrl: string, prefix: string): Promise<v
 /** Forks `count` bare Socket.IO nodes (`file serve-bare <redisUrl> <prefix>`); resolves with their URLs once all listen. */
 export async function startBareNodes(file: string, count: number, redisUrl: string, prefix: string): Promise<{ urls: string[]; children: ChildProcess[] }> {
   const children = Array.from({ length: count }, () =>
-    fork(file, ['serve-bare', redisUrl, prefix], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
+    fork(file, ['serve-bare', redisUrl, prefix], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }).on('error', () => {}),
   );
   try {
     const urls = await Promise.all(
@@ -350,6 +350,14 @@ export class ClientFleet {
   private constructor(children: ChildProcess[]) {
     this.#children = children;
     this.#inboxes = children.map((c) => new Inbox<FleetMessage>(c));
+    // A process gone (the run is being stopped): sends to it fail as rejections of the caller, never as a crash.
+    for (const child of children) child.on('error', () => {});
+  }
+
+  #send(p: number, command: FleetCommand): void {
+    const child = this.#children[p]!;
+    if (!child.connected) throw new Error(`client process ${child.pid} is gone`);
+    child.send(command);
   }
 
   /** Forks `processes` client processes running `file clients`. */
@@ -367,11 +375,11 @@ export class ClientFleet {
   async connect(group: string, targets: ClientTarget[], options: { snapshot: boolean; reconnection?: boolean; trace?: boolean; timeoutMs?: number }): Promise<void> {
     const share = Math.ceil(targets.length / this.#children.length);
     const holders: number[] = [];
-    const replies = this.#children.map((child, p) => {
+    const replies = this.#children.map((_, p) => {
       const part = targets.slice(p * share, (p + 1) * share);
       if (part.length === 0) return null;
       holders.push(p);
-      child.send({ type: 'connect', group, targets: part, first: p * share, snapshot: options.snapshot, reconnection: options.reconnection ?? false, trace: options.trace ?? false } satisfies FleetCommand);
+      this.#send(p, { type: 'connect', group, targets: part, first: p * share, snapshot: options.snapshot, reconnection: options.reconnection ?? false, trace: options.trace ?? false } satisfies FleetCommand);
       return this.#inboxes[p]!.next((m): m is Extract<FleetMessage, { type: 'connected' }> => m.type === 'connected' && m.group === group, options.timeoutMs ?? 600_000, `${group} connections`);
     });
     this.#holders.set(group, holders);
@@ -396,7 +404,7 @@ export class ClientFleet {
   async traced(group: string): Promise<{ learnt: Learnt[]; duplicates: number }> {
     const parts = await Promise.all(
       (this.#holders.get(group) ?? []).map((p) => {
-        this.#children[p]!.send({ type: 'trace', group } satisfies FleetCommand);
+        this.#send(p, { type: 'trace', group });
         return this.#inboxes[p]!.next((m): m is Extract<FleetMessage, { type: 'traced' }> => m.type === 'traced' && m.group === group, 60_000, `${group} trace`);
       }),
     );
@@ -407,7 +415,7 @@ export class ClientFleet {
   async revive(group: string): Promise<number> {
     const counts = await Promise.all(
       (this.#holders.get(group) ?? []).map((p) => {
-        this.#children[p]!.send({ type: 'revive', group } satisfies FleetCommand);
+        this.#send(p, { type: 'revive', group });
         return this.#inboxes[p]!.next((m): m is Extract<FleetMessage, { type: 'revived' }> => m.type === 'revived' && m.group === group, 60_000, `${group} revive`);
       }),
     );
@@ -418,7 +426,7 @@ export class ClientFleet {
   async disconnect(group: string): Promise<void> {
     await Promise.all(
       (this.#holders.get(group) ?? []).map((p) => {
-        this.#children[p]!.send({ type: 'disconnect', group } satisfies FleetCommand);
+        this.#send(p, { type: 'disconnect', group });
         return this.#inboxes[p]!.next((m): m is Extract<FleetMessage, { type: 'disconnected' }> => m.type === 'disconnected' && m.group === group, 60_000, `${group} disconnect`);
       }),
     );
