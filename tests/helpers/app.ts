@@ -35,3 +35,11 @@ export { uniqueEmail } from './organizers.ts';
 export function signUpOrganizer(app: FastifyInstance, name = 'Ada Organizer'): Promise<{ cookie: string; id: string; email: string }> {
   return newOrganizer(app, { name });
 }
+
+/** Listens on a free loopback port (for sockets and real HTTP clients) and returns the app's base URL. */
+export async function listenTestApp(app: FastifyInstance): Promise<string> {
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  if (typeof address !== 'object' || !address) throw new Error('the test app is not listening on a TCP port');
+  return `http://127.0.0.1:${address.port}`;
+}

@@ -11,7 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfig, parseTrustProxy } from '../../server/src/config.ts';
 import { toCsv } from '../../server/src/lib/csv.ts';
 import { safeNext } from '../../client/src/lib/routes.ts';
-import { buildTestApp, cookieFrom, signUpOrganizer, uniqueEmail, type TestApp } from '../helpers/app.ts';
+import { buildTestApp, cookieFrom, signUpOrganizer, uniqueEmail, type TestApp, listenTestApp } from '../helpers/app.ts';
 import { makeCsv, makeEvent, makeParticipant } from '../factories/index.ts';
 import { command, connectSocket, connected, nextEvent, type ClientSocket } from '../helpers/realtime.ts';
 
@@ -23,9 +23,7 @@ let held = 0;
 
 beforeAll(async () => {
   t = await buildTestApp({ publicUrl: 'http://constellation.test' });
-  await t.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = t.app.server.address();
-  url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  url = await listenTestApp(t.app);
 });
 afterAll(async () => {
   sockets.forEach((s) => s.disconnect());

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Ack, ChatHistory, ChatMessage, EventSnapshot } from '@constellation/shared/realtime/events';
 import { CHAT_TEXT_MAX } from '@constellation/shared/realtime/events';
 import { CHAT_RATE_LIMIT } from '../../server/src/modules/chat/chat.gateway.ts';
-import { buildTestApp, cookieFrom, signUpOrganizer, type TestApp } from '../helpers/app.ts';
+import { buildTestApp, cookieFrom, signUpOrganizer, type TestApp, listenTestApp } from '../helpers/app.ts';
 import { eventually } from '../helpers/livekit.ts';
 import { makeEvent, makeParticipant } from '../factories/index.ts';
 import { command, connectSocket, connected, nextEvent, type ClientSocket } from '../helpers/realtime.ts';
@@ -20,9 +20,7 @@ const sockets: ClientSocket[] = [];
 beforeAll(async () => {
   // Chat travels over the app's own socket: the video mode does not matter, and direct needs no media server.
   t = await buildTestApp({ video: 'direct' });
-  await t.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = t.app.server.address();
-  url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  url = await listenTestApp(t.app);
 });
 
 afterAll(async () => {

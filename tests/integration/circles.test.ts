@@ -6,7 +6,7 @@ import type { EventSnapshot } from '@constellation/shared/realtime/events';
 import type { RoundFormat } from '@constellation/shared/schemas/events';
 import { LiveKitVideoProvider } from '../../server/src/modules/video/livekit.provider.ts';
 import { roomNameFor } from '../../server/src/modules/video/room-name.ts';
-import { buildTestApp, cookieFrom, signUpOrganizer, type TestApp } from '../helpers/app.ts';
+import { buildTestApp, cookieFrom, signUpOrganizer, type TestApp, listenTestApp } from '../helpers/app.ts';
 import { postPresence } from '../helpers/attendance.ts';
 import { eventually, joinSignalOnly, liveKitAvailability, startLiveKit, validateJoin, type LiveKitServer } from '../helpers/livekit.ts';
 import { connectSocket, connected, nextEvent, type ClientSocket } from '../helpers/realtime.ts';
@@ -32,8 +32,7 @@ beforeAll(async () => {
   if (!livekit.available) return;
   lk = await startLiveKit();
   t = await buildTestApp({ video: new LiveKitVideoProvider(lk), livekit: lk, noShowAfterMs: NO_SHOW_AFTER_MS, now: () => Date.now() + clockOffset });
-  await t.app.listen({ port: 0, host: '127.0.0.1' });
-  url = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+  url = await listenTestApp(t.app);
 });
 
 afterAll(async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { ClockActive, ClockState } from '@constellation/shared/clock/state';
 import type { EventSnapshot } from '@constellation/shared/realtime/events';
-import { buildTestApp, cookieFrom, signUpOrganizer, type TestApp } from '../helpers/app.ts';
+import { buildTestApp, cookieFrom, signUpOrganizer, type TestApp, listenTestApp } from '../helpers/app.ts';
 import { makeEvent, makeParticipant } from '../factories/index.ts';
 import { command, connectSocket, connected, nextEvent, type ClientSocket } from '../helpers/realtime.ts';
 
@@ -11,9 +11,7 @@ let url: string;
 const sockets: ClientSocket[] = [];
 beforeAll(async () => {
   t = await buildTestApp();
-  await t.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = t.app.server.address();
-  url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  url = await listenTestApp(t.app);
 });
 afterAll(async () => {
   sockets.forEach((s) => s.disconnect());

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { buildTestApp, cookieFrom, signUpOrganizer, type TestApp } from '../helpers/app.ts';
+import { buildTestApp, cookieFrom, signUpOrganizer, type TestApp, listenTestApp } from '../helpers/app.ts';
 import { makeEvent, makeParticipant } from '../factories/index.ts';
 import { connectSocket, connected, nextEvent, type ClientSocket } from '../helpers/realtime.ts';
 import { attendRound } from '../helpers/attendance.ts';
@@ -12,9 +12,7 @@ let clockOffset = 0;
 const sockets: ClientSocket[] = [];
 beforeAll(async () => {
   t = await buildTestApp({ now: () => Date.now() + clockOffset });
-  await t.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = t.app.server.address();
-  url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  url = await listenTestApp(t.app);
 });
 afterAll(async () => {
   sockets.forEach((s) => s.disconnect());

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LiveKitVideoProvider } from '../../server/src/modules/video/livekit.provider.ts';
 import { makeEvent, makeParticipant } from '../factories/index.ts';
-import { buildTestApp, cookieFrom, signUpOrganizer, type TestApp } from '../helpers/app.ts';
+import { buildTestApp, cookieFrom, signUpOrganizer, type TestApp, listenTestApp } from '../helpers/app.ts';
 import { eventually, liveKitAvailability, startLiveKit, type LiveKitServer } from '../helpers/livekit.ts';
 import { attendRound } from '../helpers/attendance.ts';
 import { connectSocket, connected, type ClientSocket } from '../helpers/realtime.ts';
@@ -105,9 +105,7 @@ describe.skipIf(!livekit.available)('the start checklist, with a real LiveKit', 
   beforeAll(async () => {
     lk = await startLiveKit();
     live = await buildTestApp({ video: new LiveKitVideoProvider(lk), livekit: lk });
-    await live.app.listen({ port: 0, host: '127.0.0.1' });
-    const address = live.app.server.address();
-    url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    url = await listenTestApp(live.app);
   }, 60_000);
 
   afterAll(async () => {

@@ -12,7 +12,7 @@ import {
   type VideoSignalled,
 } from '@constellation/shared/realtime/events';
 import { roomNameFor } from '../../server/src/modules/video/room-name.ts';
-import { buildTestApp, cookieFrom, type TestApp } from '../helpers/app.ts';
+import { buildTestApp, cookieFrom, type TestApp, listenTestApp } from '../helpers/app.ts';
 import { eventually } from '../helpers/livekit.ts';
 import { command, connectSocket, connected, nextEvent, type ClientSocket } from '../helpers/realtime.ts';
 import { setUpVideoEvent } from '../helpers/video-event.ts';
@@ -23,9 +23,7 @@ const sockets: ClientSocket[] = [];
 
 beforeAll(async () => {
   t = await buildTestApp({ video: 'direct', noShowAfterMs: 60_000 });
-  await t.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = t.app.server.address();
-  url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  url = await listenTestApp(t.app);
 });
 
 afterAll(async () => {
