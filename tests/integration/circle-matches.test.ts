@@ -131,6 +131,12 @@ describe('circles as the final outcome', () => {
     expect(stored.rowCount).toBe(5);
     expect((await get(e.organizer.cookie, `/api/events/${e.event.id}/matches`)).json()).toMatchObject({ status: 'confirmed', source: 'circles', mutualWishes: expected.mutualWishes });
     expect((await put(e.organizer.cookie, `/api/events/${e.event.id}/matches`, { source: 'circles', pairs })).statusCode).toBe(409);
+    // Everyone placed in a circle is told so by email (in the outbox with no SMTP server): the circle, not a 1:1 match.
+    const outbox = (await get(e.organizer.cookie, `/api/events/${e.event.id}/mail`)).json() as { messages: { participantId: string; kind: string; subject: string }[] };
+    const circled = new Set(stored.rows.flatMap((r: { mentor_id: string; mentee_id: string }) => [r.mentor_id, r.mentee_id]));
+    const outcomes = outbox.messages.filter((m) => m.kind === 'outcome' && circled.has(m.participantId));
+    expect(outcomes.length).toBe(circled.size);
+    for (const m of outcomes) expect(m.subject).toMatch(/^Your mentoring circle from /);
 
     // Each member sees their mentor and the other members by name; never anyone's wishes or ratings.
     const circleOf = new Map(expected.circles.flatMap((c) => c.menteeIds.map((id) => [id, c] as const)));

@@ -220,7 +220,10 @@ export const matchingRoutes: FastifyPluginAsyncTypebox = async (app) => {
           draftsFor('outcome', ctx.event, recipients, (r, timeZone) => {
             const answer = answers.get(r.id);
             const matches = answer?.matches ?? [];
-            return { eventTitle: ctx.event.title, name: r.name, timeZone, matches, followUpAt: matches.length ? followUpAt : null, reason: answer?.reason ?? null, next: answer?.next ?? null };
+            const circle = answer?.circle
+              ? { mentor: answer.circle.mentor.id === r.id ? null : answer.circle.mentor.name, others: answer.circle.members.map((m) => m.name) }
+              : null;
+            return { eventTitle: ctx.event.title, name: r.name, timeZone, matches, followUpAt: matches.length ? followUpAt : null, reason: answer?.reason ?? null, next: answer?.next ?? null, circle };
           }),
         );
         return answers;

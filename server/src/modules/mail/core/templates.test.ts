@@ -38,6 +38,18 @@ describe('mail templates', () => {
     expect(mail.text).toContain('10:00 (America/Mexico_City)');
   });
 
+  it('tells the members of a mentoring circle who is in it, from the mentor\'s side and a mentee\'s', () => {
+    const common = { eventTitle: 'Spring', timeZone: 'UTC', followUpAt: '2026-12-17T16:00:00Z', reason: null, next: null };
+    const mentee = renderMail('outcome', { ...common, name: 'Zoë', matches: [{ name: 'Grace', role: 'mentor', email: 'grace@example.com' }], circle: { mentor: 'Grace', others: ['Ada', 'Ben'] } }, link);
+    expect(mentee.subject).toBe('Your mentoring circle from Spring');
+    expect(mentee.text).toContain('In your circle, Grace mentors Ada, Ben and you.');
+    expect(mentee.text).toContain('group calendar invitation');
+    const mentees = ['Ada', 'Ben', 'Zoë'].map((name) => ({ name, role: 'mentee', email: `${name.toLowerCase()}@example.com` }));
+    const mentor = renderMail('outcome', { ...common, name: 'Grace', matches: mentees, circle: { mentor: null, others: ['Ada', 'Ben', 'Zoë'] } }, link);
+    expect(mentor.text).toContain('In your circle, you mentor Ada, Ben and Zoë.');
+    expect(mentor.text).toContain('Ada (mentee, ada@example.com)');
+  });
+
   it('tells a person who was not matched why', () => {
     const mail = renderMail('outcome', { eventTitle: 'Spring', name: 'Zoë', timeZone: 'UTC', matches: [], followUpAt: null, reason: 'You did not rank the mentors you met.', next: 'You are welcome next time.' }, link);
     expect(mail.subject).toBe('Your outcome from Spring');

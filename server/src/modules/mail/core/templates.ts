@@ -32,6 +32,8 @@ export interface OutcomePayload extends Common {
   /** Not matched: why, and what happens next. */
   reason: string | null;
   next: string | null;
+  /** Matched into a mentoring circle: its mentor (null when the recipient is the mentor) and the other mentees, by name. */
+  circle?: { mentor: string | null; others: string[] } | null;
 }
 
 /** Sign-up: a link to confirm the address, or a note that it already has an account. */
@@ -121,6 +123,21 @@ function bodyOf(kind: MailKind, payload: MailPayload): Body {
     };
   }
   const p = payload as OutcomePayload;
+  if (p.matches.length > 0 && p.circle) {
+    const contacts = p.matches.map((m) => `${m.name} (${m.role}, ${m.email})`).join('; ');
+    const list = (names: string[]) => (names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : (names[0] ?? ''));
+    const circle = p.circle.mentor === null ? `you mentor ${list(p.circle.others)}` : `${p.circle.mentor} mentors ${list([...p.circle.others, 'you'])}`;
+    return {
+      subject: `Your mentoring circle from ${p.eventTitle}`,
+      paragraphs: [
+        `Hello ${p.name},`,
+        `The organizer has confirmed the mentoring circles of "${p.eventTitle}". In your circle, ${circle}.`,
+        `Contact: ${contacts}.`,
+        ...(p.followUpAt ? [`Your circle first meets on ${formatInstant(p.followUpAt, p.timeZone)}; the group calendar invitation is on your match page.`] : []),
+      ],
+      action: 'See my circle',
+    };
+  }
   if (p.matches.length > 0) {
     const partners = p.matches.map((m) => `${m.name} (${m.role}, ${m.email})`).join('; ');
     return {
