@@ -196,6 +196,10 @@ async function main(): Promise<void> {
       await fleet.delivered(side.kind, changeKey(ack.data), 60_000);
     }
     phase('both events started');
+    // Which node owns the event (runs its owner-only work) and which one the organizer's commands enter by.
+    const afterStart = await Promise.all(nodes.map((n) => cluster!.health(n.name)));
+    const ownerNode = nodes.find((_, i) => (afterStart[i]?.ownedEvents ?? 0) > 0)?.name ?? '?';
+    const organizerNode = nodes.find((_, i) => (afterStart[i]?.sockets ?? 0) > (perNode[i]?.sockets ?? 0))?.name ?? '?';
 
     const renumbered = renumberer();
     const cpuWindow = async <T,>(side: Side, measured: boolean, work: () => Promise<T>): Promise<T> => {
@@ -271,7 +275,7 @@ async function main(): Promise<void> {
     }
     const row = (label: string, f: (side: Side) => number): (string | number)[] => [label, f(ours), f(oneNode), f(base), f(ours) / f(oneNode), f(ours) / f(base)];
     console.log(
-      `\n${PARTICIPANTS} participants on 3 app nodes (${perNode.map((h, i) => `${nodes[i]!.name} ${h?.sockets ?? '?'} sockets`).join(', ')}; straight to the nodes, organizer through HAProxy), ` +
+      `\n${PARTICIPANTS} participants on 3 app nodes (${perNode.map((h, i) => `${nodes[i]!.name} ${h?.sockets ?? '?'} sockets`).join(', ')}; straight to the nodes, organizer through HAProxy to ${organizerNode}; the event owned by ${ownerNode}), ` +
         `vs ${ONE_NODE_PARTICIPANTS} on one node vs ${PARTICIPANTS} on 3 bare Socket.IO nodes (Redis streams adapter); ${CLIENT_PROCESSES} client processes; ` +
         `${SAMPLES} round changes of each kind per side after ${WARM_UP} warm-up; plan ${rounds} rounds of ${Math.round(PARTICIPANTS / 10)} tables (cluster) and ${Math.round(ONE_NODE_PARTICIPANTS / 10)} (one node); ` +
         `payload ${Buffer.byteLength(JSON.stringify(appPayloads().end))} bytes; Node ${process.version}`,
