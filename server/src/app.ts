@@ -7,7 +7,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type pg from 'pg';
-import { Health } from '@constellation/shared/schemas/session';
+import { Health, Readiness } from '@constellation/shared/schemas/session';
 import db from './plugins/db.ts';
 import errorHandler from './plugins/error-handler.ts';
 import inputGuard from './plugins/input-guard.ts';
@@ -257,6 +257,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       };
       // 503 takes this node out of the load balancer's rotation until it is whole again.
       return reply.status(healthy ? 200 : 503).send(body);
+    },
+  );
+
+  // For a load balancer: whether this node should get people. Only its own faults count (it does not
+  // answer, or it lost Redis and would serve a split view); PostgreSQL is shared, and an outage of it
+  // is answered per request by every node alike (see deploy/haproxy.cfg).
+  app.get(
+    '/readyz',
+    { schema: { tags: ['health'], summary: 'Whether a load balancer should send people to this node', response: { 200: Readiness, 503: Readiness } } },
+    async (_request, reply) => {
+      const redis = cluster.redis();
+      const body = { status: redis === 'down' ? ('degraded' as const) : ('ok' as const), redis, node: cluster.nodeId, sockets: app.io.of('/').sockets.size };
+      return reply.status(redis === 'down' ? 503 : 200).send(body);
     },
   );
 

@@ -43,7 +43,9 @@ async function main(): Promise<void> {
   }
   await migrate(databaseUrl, () => {});
   // A request waits at most 5 s for a connection, so an outage answers 503 instead of hanging.
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 20, connectionTimeoutMillis: 5_000 });
+  // A transaction left idle (a frozen process, a lost client) must not hold its locks for long: an event's
+  // takeover by another node waits on them.
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 20, connectionTimeoutMillis: 5_000, idle_in_transaction_session_timeout: 30_000 });
   // An idle connection dropped by the database must not take the process down; queries report it.
   pool.on('error', (error) => log(`database connection lost: ${error.message}`));
   const { buildApp } = await appModule;

@@ -14,7 +14,7 @@ import { startAppCluster, haproxyUnavailableReason, type AppCluster } from '../h
 import { browserUnavailableReason, launchBrowser } from '../helpers/browser.ts';
 import { eventually, liveKitAvailability } from '../helpers/livekit.ts';
 import { LivePages, partnerVideoLive, type LiveSide } from '../helpers/live-pages.ts';
-import { command, nextEvent } from '../helpers/realtime.ts';
+import { command, connectSocket, connected, nextEvent, type ClientSocket } from '../helpers/realtime.ts';
 import { redisUnavailableReason } from '../helpers/redis.ts';
 
 const browserReason = browserUnavailableReason();
@@ -27,6 +27,7 @@ describe.skipIf(browserReason !== null || !livekit.available || redisReason !== 
   let cluster: AppCluster;
   let browser: Browser;
   let pages: LivePages;
+  const sockets: ClientSocket[] = [];
 
   beforeAll(async () => {
     [cluster, browser] = await Promise.all([startAppCluster({ nodes: 3, livekit: true }), launchBrowser()]);
@@ -34,6 +35,7 @@ describe.skipIf(browserReason !== null || !livekit.available || redisReason !== 
   }, 240_000);
 
   afterAll(async () => {
+    sockets.forEach((s) => s.disconnect());
     await pages?.close();
     await browser?.close();
     await cluster?.stop();
@@ -53,8 +55,11 @@ describe.skipIf(browserReason !== null || !livekit.available || redisReason !== 
         ['mentee', 'Uma Mentee'],
       ],
     );
-    // The organizer's socket makes a node take the event (the one rendezvous hashing prefers).
-    const { socket: org } = await pages.clock(cookie, eventId);
+    // The organizer's socket (one that reconnects, as the run screen's does) makes a node take the
+    // event: the one rendezvous hashing prefers.
+    const org = connectSocket(cluster.url, { cookie, eventId, as: 'organizer', reconnection: true });
+    sockets.push(org);
+    await connected(org);
     const owner = await eventually(
       async () => (await cluster.pool.query<{ node_id: string }>('SELECT node_id FROM event_owners WHERE event_id = $1 AND expires_at > now()', [eventId])).rows[0]?.node_id,
       { what: 'an owner for the event', timeoutMs: 30_000 },

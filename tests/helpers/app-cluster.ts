@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { ownDatabase } from './mail.ts';
 import { seedInviter } from './organizers.ts';
-import { REDIS_ADDRESS, redisCommand } from './redis.ts';
+import { REDIS_ADDRESS, claimRedisDb } from './redis.ts';
 import { freePort, startServer, type RunningServer } from './server.ts';
 import { startLiveKit, type LiveKitServer } from './livekit.ts';
 
@@ -90,10 +90,11 @@ export async function startAppCluster(options: AppClusterOptions = {}): Promise<
 
   const livekit: LiveKitServer[] = [];
   let livekitEnv: Record<string, string> = {};
+  let redisDb: Awaited<ReturnType<typeof claimRedisDb>> | null = null;
   if (options.livekit) {
-    // LiveKit keeps its own state in a Redis database of this run's (its keys are not prefixed).
-    const db = 8 + (process.pid % 8);
-    await redisCommand(['FLUSHDB'], REDIS_ADDRESS, db);
+    // LiveKit keeps its own state in a Redis database of this cluster's own (its keys are not prefixed).
+    redisDb = await claimRedisDb(prefix);
+    const db = redisDb.db;
     const keys = { apiKey: `API${randomBytes(6).toString('hex')}`, apiSecret: randomBytes(32).toString('base64url') };
     const shared = { keys, redis: { address: REDIS_ADDRESS, db }, webhookUrl: `${url}/api/livekit/webhook` };
     livekit.push(...(await Promise.all([startLiveKit(shared), startLiveKit(shared)])));
@@ -117,6 +118,7 @@ export async function startAppCluster(options: AppClusterOptions = {}): Promise<
   const failed = starts.find((s) => s.status === 'rejected');
   if (failed) {
     await Promise.allSettled([...starts.map((s) => (s.status === 'fulfilled' ? s.value.server.kill() : null)), ...livekit.map((lk) => lk.stop())]);
+    await redisDb?.release();
     await db.drop();
     throw failed.reason;
   }
@@ -143,6 +145,7 @@ export async function startAppCluster(options: AppClusterOptions = {}): Promise<
     // Nothing started here outlives a failed start.
     haproxy.kill('SIGKILL');
     await Promise.allSettled([...nodes.map((n) => n.server.kill()), ...livekit.map((lk) => lk.stop())]);
+    await redisDb?.release();
     await db.drop();
     throw new Error(`${String(error)}\n${proxyOutput}`);
   });
@@ -177,6 +180,7 @@ export async function startAppCluster(options: AppClusterOptions = {}): Promise<
       await proxyExited;
       await Promise.allSettled(nodes.map((n) => n.server.stop()));
       await Promise.allSettled(livekit.map((lk) => lk.stop()));
+      await redisDb?.release();
       await db.drop();
     },
   };

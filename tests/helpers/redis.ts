@@ -46,3 +46,29 @@ export async function redisUnavailableReason(): Promise<string | null> {
   if (process.env.CI) throw new Error(`${reason}. CI must run the LiveKit cluster tests, not skip them.`);
   return reason;
 }
+
+/**
+ * A Redis database (1–15) of this test's own, for a LiveKit cluster's state (LiveKit's keys have no
+ * prefix): claimed in database 0 with SET NX, so test files running side by side never share one
+ * (two LiveKit clusters in one database would become one cluster). `release` frees it.
+ */
+export async function claimRedisDb(owner: string): Promise<{ db: number; release(): Promise<void> }> {
+  for (let attempt = 0; attempt < 600; attempt++) {
+    for (let db = 1; db <= 15; db++) {
+      const key = `constellation-test:redis-db:${db}`;
+      if ((await redisCommand(['SET', key, owner, 'NX', 'EX', '3600'])) === '+OK') {
+        await redisCommand(['FLUSHDB'], REDIS_ADDRESS, db);
+        return {
+          db,
+          release: async () => {
+            await redisCommand(['FLUSHDB'], REDIS_ADDRESS, db).catch(() => {});
+            await redisCommand(['DEL', key]).catch(() => {});
+          },
+        };
+      }
+    }
+    // All fifteen taken by tests running now: wait for one to be released.
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('no free Redis database (1–15) for a LiveKit cluster within a minute');
+}

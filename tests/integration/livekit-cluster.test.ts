@@ -13,7 +13,7 @@ import { buildTestApp, signUpOrganizer, type TestApp } from '../helpers/app.ts';
 import { browserUnavailableReason, launchBrowser } from '../helpers/browser.ts';
 import { eventually, liveKitAvailability, serveLiveKitPage, startLiveKit, type LiveKitServer } from '../helpers/livekit.ts';
 import { command, connectSocket, connected, type ClientSocket } from '../helpers/realtime.ts';
-import { REDIS_ADDRESS, redisCommand, redisUnavailableReason } from '../helpers/redis.ts';
+import { REDIS_ADDRESS, claimRedisDb, redisUnavailableReason } from '../helpers/redis.ts';
 import { freePort } from '../helpers/server.ts';
 import { makeEvent, makeParticipant } from '../factories/index.ts';
 
@@ -53,7 +53,7 @@ function placements(lk: LiveKitServer): Map<string, string> {
 const nodeIdOf = (lk: LiveKitServer) => /"nodeID": "([^"]+)"/.exec(lk.logs())?.[1] ?? null;
 
 describe.skipIf(!livekit.available || browserReason !== null || redisReason !== null)('a LiveKit cluster of two nodes sharing Redis', () => {
-  const db = 8 + (process.pid % 8);
+  let redisDb: Awaited<ReturnType<typeof claimRedisDb>>;
   let nodeA: LiveKitServer;
   let nodeB: LiveKitServer;
   let t: TestApp;
@@ -63,8 +63,9 @@ describe.skipIf(!livekit.available || browserReason !== null || redisReason !== 
   const sockets: ClientSocket[] = [];
 
   beforeAll(async () => {
-    // A database of Redis's own for this run: no node of another run's cluster is taken for ours.
-    await redisCommand(['FLUSHDB'], REDIS_ADDRESS, db);
+    // A database of Redis's own for this cluster: no node of another test's cluster is taken for ours.
+    redisDb = await claimRedisDb(`livekit-cluster-${process.pid}`);
+    const db = redisDb.db;
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
     const keys = { apiKey: `API${randomBytes(6).toString('hex')}`, apiSecret: randomBytes(32).toString('base64url') };
@@ -83,7 +84,7 @@ describe.skipIf(!livekit.available || browserReason !== null || redisReason !== 
     await new Promise((resolve) => pageServer?.close(resolve));
     await t?.close();
     await Promise.all([nodeA?.stop(), nodeB?.stop()]);
-    await redisCommand(['FLUSHDB'], REDIS_ADDRESS, db).catch(() => {});
+    await redisDb?.release();
   }, 60_000);
 
   it("spreads a round's rooms over both nodes; a pair on the other node meets through the one URL, and its node's webhooks reach the app", { timeout: 180_000 }, async () => {

@@ -7,14 +7,29 @@ import type { Queryable } from '../plugins/db.ts';
 import { HttpError } from '../lib/http-errors.ts';
 import { EventLeases } from './leases.ts';
 
-type Handler = (eventId: string, payload: unknown) => unknown;
+/** What a handler knows of its call: work still queued at `deadline` (epoch ms) must not start, the caller gave up. */
+export interface CallContext {
+  deadline: number;
+}
+type Handler = (eventId: string, payload: unknown, context: CallContext) => unknown;
 
-/** The event's owner could not be reached (it just died, or Redis is away): nothing was done; try again in a few seconds. */
+/**
+ * The event's owner could not be reached (it just died, or Redis is away), or refused work it could
+ * no longer start in time: nothing was done; try again in a few seconds. `uncertain`: it did not
+ * answer in time, and what was asked may still happen.
+ */
 export class OwnerUnavailableError extends Error {
-  constructor(message: string) {
+  readonly uncertain: boolean;
+  constructor(message: string, options: { uncertain?: boolean } = {}) {
     super(message);
     this.name = 'OwnerUnavailableError';
+    this.uncertain = options.uncertain ?? false;
   }
+}
+
+/** Throws when queued work reaches its turn after the caller stopped waiting for it (see `CallContext`). */
+export function startInTime(context: CallContext | undefined, what: string): void {
+  if (context && Date.now() > context.deadline) throw new OwnerUnavailableError(`${what} waited too long to start and was not done`);
 }
 type Listener = (payload: never) => void;
 
@@ -33,10 +48,13 @@ export interface Cluster {
   connect(): Promise<void>;
   /** True while this node runs the event's timers, video rooms and no-show checks. */
   owns(eventId: string): boolean;
-  /** Runs `method` on the event's owner (here when this node owns it, or takes it over because nobody does) and returns its result. */
-  call<T>(eventId: string, method: string, payload: unknown): Promise<T>;
+  /**
+   * Runs `method` on the event's owner (here when this node owns it, or takes it over because nobody
+   * does) and returns its result; waits at most `timeoutMs` (4 s by default) for another node's answer.
+   */
+  call<T>(eventId: string, method: string, payload: unknown, options?: { timeoutMs?: number }): Promise<T>;
   /** What `call` runs for `method` on the owner. */
-  handle<P, T>(method: string, handler: (eventId: string, payload: P) => T | Promise<T>): void;
+  handle<P, T>(method: string, handler: (eventId: string, payload: P, context: CallContext) => T | Promise<T>): void;
   /** Tells every other node (not this one). */
   broadcast(topic: string, payload: unknown): void;
   /** Hears what other nodes `broadcast`. */
@@ -45,6 +63,8 @@ export interface Cluster {
   guard(client: Queryable, eventId: string): Promise<void>;
   onAcquired(listener: (eventId: string) => void): void;
   onLost(listener: (eventId: string) => void): void;
+  /** Redis came back after an outage: notices sent meanwhile were lost, so caches fed by them must be dropped. */
+  onRedisBack(listener: () => void): void;
   /** Whether this node can serve new sockets: `off` without Redis, `down` while Redis is unreachable. */
   redis(): 'off' | 'ok' | 'down';
   /** The events this node owns now. */
@@ -65,9 +85,9 @@ export class SoloCluster implements Cluster {
   async call<T>(eventId: string, method: string, payload: unknown): Promise<T> {
     const handler = this.#handlers.get(method);
     if (!handler) throw new Error(`no handler for ${method}`);
-    return (await handler(eventId, payload)) as T;
+    return (await handler(eventId, payload, { deadline: Infinity })) as T;
   }
-  handle<P, T>(method: string, handler: (eventId: string, payload: P) => T | Promise<T>): void {
+  handle<P, T>(method: string, handler: (eventId: string, payload: P, context: CallContext) => T | Promise<T>): void {
     this.#handlers.set(method, handler as Handler);
   }
   broadcast(): void {}
@@ -75,6 +95,7 @@ export class SoloCluster implements Cluster {
   async guard(): Promise<void> {}
   onAcquired(): void {}
   onLost(): void {}
+  onRedisBack(): void {}
   redis(): 'off' {
     return 'off';
   }
@@ -117,6 +138,7 @@ export class RedisCluster implements Cluster {
   readonly #listeners = new Map<string, Listener[]>();
   readonly #pending = new Map<string, { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }>();
   readonly #acquired: ((eventId: string) => void)[] = [];
+  readonly #redisBack: (() => void)[] = [];
   readonly #lost: ((eventId: string) => void)[] = [];
   readonly #callTimeoutMs: number;
   readonly #log: RedisClusterOptions['log'];
@@ -149,6 +171,11 @@ export class RedisCluster implements Cluster {
   async connect(): Promise<void> {
     await Promise.all([this.#pub.connect(), this.#sub.connect()]);
     await this.#sub.subscribe([this.#nodeChannel(this.nodeId), this.#all], (raw: string) => this.#receive(raw));
+    // Every later `ready` is a reconnection (the client subscribes again by itself).
+    this.#sub.on('ready', () => {
+      this.#log.info({ node: this.nodeId }, 'redis reachable again');
+      for (const listener of this.#redisBack) listener();
+    });
     // Heartbeats every second: a dead node's share of a cluster-wide request is given up on after 3 s.
     this.adapter = createAdapter(this.#pub, {
       streamName: `${this.#prefix}:socket.io`,
@@ -197,7 +224,11 @@ export class RedisCluster implements Cluster {
     this.#lost.push(listener);
   }
 
-  handle<P, T>(method: string, handler: (eventId: string, payload: P) => T | Promise<T>): void {
+  onRedisBack(listener: () => void): void {
+    this.#redisBack.push(listener);
+  }
+
+  handle<P, T>(method: string, handler: (eventId: string, payload: P, context: CallContext) => T | Promise<T>): void {
     this.#handlers.set(method, handler as Handler);
   }
 
@@ -211,30 +242,34 @@ export class RedisCluster implements Cluster {
     this.#publish(this.#all, { kind: 'notice', from: this.nodeId, topic, payload });
   }
 
-  async call<T>(eventId: string, method: string, payload: unknown): Promise<T> {
+  async call<T>(eventId: string, method: string, payload: unknown, options: { timeoutMs?: number } = {}): Promise<T> {
+    const timeoutMs = options.timeoutMs ?? this.#callTimeoutMs;
     let owner = await this.#leases.ownerOf(eventId);
     // Nobody runs the event (its lobby, or its owner just died): the node it belongs to by hashing takes it on this call.
     if (owner === null) owner = await this.#leases.preferredOwner(eventId);
     if (owner === this.nodeId) {
       if (!(await this.#leases.acquire(eventId))) throw new OwnerUnavailableError(`event ${eventId} was just taken by another node; try again`);
-      return (await this.#local(eventId, method, payload)) as T;
+      return (await this.#local(eventId, method, payload, { deadline: Infinity })) as T;
     }
     const id = randomUUID();
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id);
-        reject(new OwnerUnavailableError(`${method} on node ${owner} did not answer within ${this.#callTimeoutMs} ms`));
-      }, this.#callTimeoutMs);
+        reject(new OwnerUnavailableError(`${method} on node ${owner} did not answer within ${timeoutMs} ms`, { uncertain: true }));
+      }, timeoutMs);
       this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject, timer });
-      // The deadline: a call held up (Redis away) and delivered after the caller gave up is not run.
-      this.#publish(this.#nodeChannel(owner), { kind: 'call', id, from: this.nodeId, eventId, method, payload, deadline: Date.now() + this.#callTimeoutMs });
+      // The deadline (the nodes' clocks are synchronized, as the event clock already requires): a call
+      // delivered after the caller gave up (Redis was away) is not run, and queued work that reaches
+      // its turn after it is not started. A little earlier than the caller's own limit, for the answer's way back.
+      const deadline = Date.now() + timeoutMs - Math.min(500, timeoutMs / 4);
+      this.#publish(this.#nodeChannel(owner), { kind: 'call', id, from: this.nodeId, eventId, method, payload, deadline });
     });
   }
 
-  async #local(eventId: string, method: string, payload: unknown): Promise<unknown> {
+  async #local(eventId: string, method: string, payload: unknown, context: CallContext): Promise<unknown> {
     const handler = this.#handlers.get(method);
     if (!handler) throw new Error(`no handler for ${method}`);
-    return handler(eventId, payload);
+    return handler(eventId, payload, context);
   }
 
   #publish(channel: string, envelope: Envelope): void {
@@ -263,7 +298,7 @@ export class RedisCluster implements Cluster {
       // The owner runs it; a node asked to take an event nobody holds takes it first; one that lost it meanwhile refuses.
       const run = (async () => {
         if (!(await this.#leases.acquire(eventId))) throw new Error(`node ${this.nodeId} does not own event ${eventId}`);
-        return this.#local(eventId, method, payload);
+        return this.#local(eventId, method, payload, { deadline });
       })();
       run.then(
         (value) => this.#publish(this.#nodeChannel(from), { kind: 'reply', id, ok: true, value: value ?? null }),

@@ -138,11 +138,13 @@ export class EventLeases {
       const sentAt = performance.now();
       await this.#pool.query('INSERT INTO app_nodes (node_id, seen_at) VALUES ($1, now()) ON CONFLICT (node_id) DO UPDATE SET seen_at = now()', [this.nodeId]);
       const { rows: renewed } = await this.#pool.query<{ event_id: string; fence: string }>(
-        // A finished event needs nobody: its lease lapses.
+        // Only what this node holds (a row it let go of must expire for another node to take it), with the
+        // fence it knows; a finished event needs nobody: its lease lapses.
         `UPDATE event_owners o SET expires_at = now() + $2 * interval '1 millisecond'
-           FROM events e WHERE e.id = o.event_id AND o.node_id = $1 AND e.status <> 'finished'
+           FROM events e, unnest($3::uuid[], $4::bigint[]) AS h(event_id, fence)
+          WHERE e.id = o.event_id AND o.event_id = h.event_id AND o.fence = h.fence AND o.node_id = $1 AND e.status <> 'finished'
          RETURNING o.event_id, o.fence`,
-        [this.nodeId, this.#ttlMs],
+        [this.nodeId, this.#ttlMs, [...this.#held.keys()], [...this.#held.values()].map((h) => h.fence)],
       );
       const still = new Set<string>();
       for (const row of renewed) {
@@ -183,18 +185,37 @@ export class EventLeases {
     return Math.min(500, this.#ttlMs / 5);
   }
 
+  /**
+   * Takes each event's lease if it is free or expired, one event at a time: a takeover that must wait
+   * for an old owner's write in flight (its `FOR SHARE` lock) waits at most a second, then is tried
+   * again on a later tick, and holds up no other event.
+   */
   async #take(eventIds: string[]): Promise<void> {
-    if (this.#closed) return;
-    const sentAt = performance.now();
-    const { rows } = await this.#pool.query<{ event_id: string; fence: string }>(
-      `INSERT INTO event_owners (event_id, node_id, fence, expires_at)
-       SELECT id, $1, 1, now() + $2 * interval '1 millisecond' FROM events WHERE id = ANY($3::uuid[])
-       ON CONFLICT (event_id) DO UPDATE SET node_id = EXCLUDED.node_id, fence = event_owners.fence + 1, expires_at = EXCLUDED.expires_at
-        WHERE event_owners.expires_at < now()
-       RETURNING event_id, fence`,
-      [this.nodeId, this.#ttlMs, eventIds],
-    );
-    for (const row of rows) {
+    for (const eventId of eventIds) {
+      if (this.#closed) return;
+      const sentAt = performance.now();
+      const client = await this.#pool.connect();
+      let row: { event_id: string; fence: string } | undefined;
+      try {
+        await client.query('BEGIN');
+        await client.query(`SET LOCAL lock_timeout = '1s'`);
+        ({ rows: [row] } = await client.query<{ event_id: string; fence: string }>(
+          `INSERT INTO event_owners (event_id, node_id, fence, expires_at)
+           SELECT id, $1, 1, now() + $2 * interval '1 millisecond' FROM events WHERE id = $3 AND status <> 'finished'
+           ON CONFLICT (event_id) DO UPDATE SET node_id = EXCLUDED.node_id, fence = event_owners.fence + 1, expires_at = EXCLUDED.expires_at
+            WHERE event_owners.expires_at < now()
+           RETURNING event_id, fence`,
+          [this.nodeId, this.#ttlMs, eventId],
+        ));
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        this.#options.onError?.(error);
+        continue;
+      } finally {
+        client.release();
+      }
+      if (!row) continue;
       const before = this.#held.get(row.event_id);
       this.#held.set(row.event_id, { fence: Number(row.fence), validUntil: sentAt + this.#ttlMs - this.#margin });
       if (!before) this.#options.onAcquired?.(row.event_id);

@@ -53,6 +53,10 @@ export default fp(
         reply.header('retry-after', '5');
         return reply.status(503).send(body(503, 'The database is unavailable right now; nothing was saved. Try again in a few seconds.'));
       }
+      if (error instanceof OwnerUnavailableError && error.uncertain) {
+        request.log.warn({ err: error, reqId: request.id }, 'event owner did not answer in time');
+        return reply.status(504).send(body(504, 'The server running this event did not answer in time: the change may still happen. Reload to see before trying again.'));
+      }
       if (error instanceof OwnerUnavailableError || error instanceof LeaseLostError) {
         // Several nodes: the one running this event is changing hands; nothing was done.
         request.log.warn({ err: error, reqId: request.id }, 'event owner unavailable');

@@ -33,3 +33,12 @@ export const Health = Type.Object({
   uptimeSeconds: Type.Number(),
 });
 export type Health = Static<typeof Health>;
+
+/** `/readyz`: whether a load balancer should send people to this node (only its own faults count). */
+export const Readiness = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
+  redis: Health.properties.redis,
+  node: Type.String(),
+  sockets: Type.Integer({ minimum: 0 }),
+});
+export type Readiness = Static<typeof Readiness>;

@@ -77,6 +77,14 @@ export class ClockGateway {
         if (!data.announcements.some((a) => a.id === announcement.id)) data.announcements.push(announcement);
       });
     });
+    // Plan changes and announcements other nodes made while Redis was away never reached this one: start afresh.
+    this.#cluster.onRedisBack(() => {
+      this.#data.clear();
+      void this.#io.local
+        .fetchSockets()
+        .then((sockets) => Promise.all(sockets.map((s) => this.#sendSnapshot(s))))
+        .catch((error: unknown) => this.#log.error({ err: error }, 'snapshots after Redis came back failed'));
+    });
     this.#io.on('connection', (socket) => void this.#onConnection(socket));
   }
 

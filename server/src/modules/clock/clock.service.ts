@@ -101,7 +101,14 @@ export class ClockService {
   /** Re-reads the event's stored log if this node follows it (another node stored a command). */
   async refresh(eventId: string): Promise<void> {
     const pending = this.#clocks.get(eventId);
-    if (!pending) return;
+    if (!pending) {
+      // Not followed here: only the event's owner must start following it (its video rooms follow the clock).
+      if (!this.#cluster.owns(eventId)) return;
+      const clock = await this.#load(eventId).catch(() => null);
+      const last = clock?.log.at(-1);
+      if (clock && last) this.#changed(eventId, stateAt(clock.timeline, this.#now()), CAUSES[last.type](last));
+      return;
+    }
     const clock = await pending.catch(() => null);
     if (!clock) return;
     await this.#serialize(clock, () => this.#reconcile(eventId, clock)).catch(() => {
@@ -117,7 +124,9 @@ export class ClockService {
       await Promise.all(
         ids.map(async (id) => {
           const clock = await this.#clocks.get(id)?.catch(() => null);
-          if (clock && (stored.get(id) ?? 0) !== clock.log.length) await this.refresh(id);
+          // (A finished event changes no more.)
+          if (!clock || stateAt(clock.timeline, Math.max(this.#now(), clock.timeline.lastAt)).phase === 'finished') return;
+          if ((stored.get(id) ?? 0) !== clock.log.length) await this.refresh(id);
         }),
       );
     } catch {
@@ -162,7 +171,14 @@ export class ClockService {
     return this.#serialize(clock, async () => {
       // With several nodes, another one may have stored a command this node has not heard of yet.
       if (clock.uncertain || this.#cluster.clustered) await this.#reconcile(eventId, clock);
-      return this.#apply(eventId, clock, cmd, organizerId);
+      try {
+        return await this.#apply(eventId, clock, cmd, organizerId);
+      } catch (error) {
+        // Another node stored a command at the same position a moment before: apply this one after it.
+        if ((error as { code?: string }).code !== '23505') throw error;
+        await this.#reconcile(eventId, clock);
+        return this.#apply(eventId, clock, cmd, organizerId);
+      }
     });
   }
 
@@ -221,6 +237,9 @@ export class ClockService {
     const pending = this.#clocks.get(eventId);
     this.#clocks.delete(eventId);
     void pending?.then((clock) => clock?.timer && clearTimeout(clock.timer));
+    // With several nodes, a node that followed the event goes on following it, from the new settings:
+    // the next command stored elsewhere must reach its sockets.
+    if (pending && this.#cluster.clustered) void this.#load(eventId).catch(() => {});
   }
 
   close(): void {

@@ -19,7 +19,10 @@ import {
   type PlannerPeople,
   type PlanRecord,
 } from './schedule.repository.ts';
-import { SoloCluster, type Cluster } from '../../cluster/cluster.ts';
+import { SoloCluster, startInTime, type CallContext, type Cluster } from '../../cluster/cluster.ts';
+
+/** How long a node waits for an event's owner to plan it (a big event's plan takes seconds, and queues behind others'). */
+const PLAN_CALL_MS = 120_000;
 
 export interface PlanState {
   event: Event;
@@ -61,8 +64,8 @@ export class ScheduleService {
   constructor(deps: ScheduleServiceDeps) {
     this.#deps = deps;
     this.#cluster = deps.cluster ?? new SoloCluster();
-    this.#cluster.handle<{ seed: number }, null>('schedule.plan', async (eventId, { seed }) => (await this.#plan(eventId, seed), null));
-    this.#cluster.handle<{ absentIds: string[] }, null>('schedule.replan', async (eventId, { absentIds }) => (await this.#replanQueued(eventId, absentIds), null));
+    this.#cluster.handle<{ seed: number }, null>('schedule.plan', async (eventId, { seed }, context) => (await this.#plan(eventId, seed, context), null));
+    this.#cluster.handle<{ absentIds: string[] }, null>('schedule.replan', async (eventId, { absentIds }, context) => (await this.#replanQueued(eventId, absentIds, context), null));
   }
 
   async state(eventId: string): Promise<PlanState | null> {
@@ -116,11 +119,12 @@ export class ScheduleService {
 
   /** Plans every round; before the event starts (or, if it started without a plan, the rounds not yet held). */
   async plan(eventId: string, seed: number): Promise<void> {
-    await this.#cluster.call(eventId, 'schedule.plan', { seed });
+    await this.#cluster.call(eventId, 'schedule.plan', { seed }, { timeoutMs: PLAN_CALL_MS });
   }
 
-  #plan(eventId: string, seed: number): Promise<void> {
+  #plan(eventId: string, seed: number, context: CallContext): Promise<void> {
     return this.#serialize(eventId, async () => {
+      startInTime(context, 'The plan');
       const held = await this.#deps.clock.heldRounds(eventId);
       const state = await this.#state(eventId);
       if (held > 0 && state.record) throw conflict('Rounds were already held: re-plan the remaining rounds instead');
@@ -133,11 +137,12 @@ export class ScheduleService {
 
   /** Re-plans the rounds not yet held from what really happened; `absentIds` are absent on top of the no-shows. */
   async replan(eventId: string, absentIds: readonly string[] = []): Promise<void> {
-    await this.#cluster.call(eventId, 'schedule.replan', { absentIds });
+    await this.#cluster.call(eventId, 'schedule.replan', { absentIds }, { timeoutMs: PLAN_CALL_MS });
   }
 
-  #replanQueued(eventId: string, absentIds: readonly string[]): Promise<void> {
+  #replanQueued(eventId: string, absentIds: readonly string[], context: CallContext): Promise<void> {
     return this.#serialize(eventId, async () => {
+      startInTime(context, 'The re-plan');
       const state = await this.#state(eventId);
       await this.#replan(state, state.record?.seed ?? Math.floor(Math.random() * 2_147_483_647), absentIds);
     });
@@ -182,7 +187,11 @@ export class ScheduleService {
   async #save(eventId: string, seed: number, held: number, inputsKey: string, run: () => Promise<Plan>): Promise<void> {
     const started = performance.now();
     const plan = await run();
-    await inTransaction(this.#deps.pool, (client) => savePlan(client, eventId, seed, plan, held, performance.now() - started, inputsKey));
+    await inTransaction(this.#deps.pool, async (client) => {
+      // Fenced: an owner that lost the event while planning stores nothing over the new owner's plans.
+      await this.#cluster.guard(client, eventId);
+      await savePlan(client, eventId, seed, plan, held, performance.now() - started, inputsKey);
+    });
     await this.#deps.onPlanChanged(eventId);
   }
 

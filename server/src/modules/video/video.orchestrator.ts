@@ -36,7 +36,7 @@ import { planRescue, rescueMessage, type RescuePair } from './core/rescue.ts';
 import { reseat, type SeatMove } from './core/reseat.ts';
 import { roomNameFor } from './room-name.ts';
 import type { PresenceChange, VerifiedWebhook } from './webhook.ts';
-import { SoloCluster, type Cluster } from '../../cluster/cluster.ts';
+import { OwnerUnavailableError, SoloCluster, startInTime, type CallContext, type Cluster } from '../../cluster/cluster.ts';
 
 type PersonRow = Awaited<ReturnType<typeof loadPlannerPeople>>['mentors'][number];
 type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -191,7 +191,7 @@ export class VideoOrchestrator {
     cluster.handle<{ organizerId: string; roomName: string }, Ack<VideoConnection>>('video.observe', (eventId, { organizerId, roomName }) => this.#observe(eventId, organizerId, roomName));
     cluster.handle<{ participantId: string; name: string }, Ack<VideoConnection>>('video.lounge', (eventId, { participantId, name }) => this.#lounge(eventId, participantId, name));
     cluster.handle<null, VideoRooms>('video.rooms', (eventId) => this.#roomsNow(eventId));
-    cluster.handle<SeatRequest, Ack<SeatingChanged>>('video.move', (eventId, request) => this.#moveHere(eventId, request));
+    cluster.handle<SeatRequest, Ack<SeatingChanged>>('video.move', (eventId, request, context) => this.#moveHere(eventId, request, context));
     // A node that takes an event over adopts its round, like a restarted server; one that loses it lets go.
     cluster.onAcquired((eventId) => void this.#enqueue(eventId, () => this.#adopt(eventId)));
     cluster.onLost((eventId) => {
@@ -199,7 +199,8 @@ export class VideoOrchestrator {
       if (ev?.open?.noShowTimer) clearTimeout(ev.open.noShowTimer);
       this.#events.delete(eventId);
     });
-    deps.gateway.videoFor = (eventId, viewer, clock) => cluster.call(eventId, 'video.connectionFor', { viewer, clock });
+    // (A finished event has no rooms: nothing to ask its owner, and no reason to take it over.)
+    deps.gateway.videoFor = async (eventId, viewer, clock) => (clock.phase === 'finished' ? {} : cluster.call(eventId, 'video.connectionFor', { viewer, clock }));
     this.#watchdog = setInterval(() => this.#watchRooms(), deps.options?.watchRoomsMs ?? 2_000);
     this.#watchdog.unref();
     deps.io.on('connection', (socket) => this.#registerHandlers(socket));
@@ -944,18 +945,20 @@ export class VideoOrchestrator {
    * pair that already met, never a forbidden pair; the same fresh rooms and messages.
    */
   move(eventId: string, request: SeatRequest): Promise<Ack<SeatingChanged>> {
-    return this.#cluster.call(eventId, 'video.move', request);
+    // Behind a round's opening for a big event it may wait its turn a while: it starts in time or not at all.
+    return this.#cluster.call(eventId, 'video.move', request, { timeoutMs: 15_000 });
   }
 
-  #moveHere(eventId: string, request: SeatRequest): Promise<Ack<SeatingChanged>> {
+  #moveHere(eventId: string, request: SeatRequest, context?: CallContext): Promise<Ack<SeatingChanged>> {
     return new Promise((resolve, reject) => {
       void this.#enqueue(eventId, async () => {
         try {
+          startInTime(context, 'The move');
           resolve(await this.#move(eventId, request));
         } catch (error) {
           reject(error);
         }
-      });
+      }).finally(() => reject(new OwnerUnavailableError('The move was not done: this node no longer runs the event')));
     });
   }
 
@@ -1110,7 +1113,8 @@ export class VideoOrchestrator {
   #enqueue(eventId: string, work: () => Promise<void>): Promise<void> {
     const ev = this.#event(eventId);
     const run = ev.queue.then(async () => {
-      if (this.#closed) return;
+      // A node that lost the event (another took it over) does nothing more for it: timers, rescues, moves.
+      if (this.#closed || !this.#cluster.owns(eventId)) return;
       try {
         await work();
       } catch (error) {
