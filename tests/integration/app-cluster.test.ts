@@ -119,6 +119,41 @@ describe.skipIf(!livekit.available || redisReason !== null || haproxyReason !== 
     await apiCall(cluster.url, `/api/events/${event.id}`, organizer.cookie, { method: 'DELETE' });
   });
 
+  it('follows commands made through another node, also after the event was edited; two commands at once on two nodes both land', { timeout: 120_000 }, async () => {
+    const [one, two, three] = cluster.nodes.map((n) => `http://127.0.0.1:${n.port}`) as [string, string, string];
+    const organizer = await newOrganizer(cluster.url, { name: 'Follow' });
+    const event = await apiCall<{ id: string }>(cluster.url, '/api/events', organizer.cookie, { method: 'POST', body: makeEvent({ rounds: 2, roundSeconds: 600 }) });
+    for (const role of ['mentor', 'mentee'] as const) {
+      await apiCall(cluster.url, `/api/events/${event.id}/participants`, organizer.cookie, { method: 'POST', body: makeParticipant({ role }) });
+    }
+    await apiCall(cluster.url, `/api/events/${event.id}/plan`, organizer.cookie, { method: 'POST', body: { seed: 1 } });
+    const { invites } = await apiCall<{ invites: { url: string }[] }>(cluster.url, `/api/events/${event.id}/invites`, organizer.cookie);
+    const join = await fetch(`${cluster.url}/api/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: invites[0]!.url.split('#')[1] }) });
+    // A participant on node three follows the event's clock there.
+    const participant = connectSocket(three, { cookie: join.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ') });
+    sockets.push(participant);
+    const snapshot = nextEvent(participant, 'event:snapshot');
+    await connected(participant);
+    await snapshot;
+    // The organizer edits the event through node one (every node drops its cached clock settings)…
+    await apiCall(one, `/api/events/${event.id}`, organizer.cookie, { method: 'PATCH', body: { title: 'Follow, edited' } });
+    // …and starts it through node one: node three still tells its participant.
+    const orgOne = connectSocket(one, { cookie: organizer.cookie, eventId: event.id, as: 'organizer' });
+    const orgTwo = connectSocket(two, { cookie: organizer.cookie, eventId: event.id, as: 'organizer' });
+    sockets.push(orgOne, orgTwo);
+    await Promise.all([connected(orgOne), connected(orgTwo)]);
+    const started = nextEvent(participant, 'clock:changed', 30_000);
+    expect(await command(orgOne, 'clock:start')).toHaveProperty('data');
+    expect((await started).clock).toMatchObject({ phase: 'round', round: 1 });
+    // Two extensions at the same moment through two nodes: both are stored, one after the other.
+    const [a, b] = await Promise.all([command(orgOne, 'clock:extend', { seconds: 60 }), command(orgTwo, 'clock:extend', { seconds: 120 })]);
+    expect(a).toHaveProperty('data');
+    expect(b).toHaveProperty('data');
+    const { rows } = await cluster.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM clock_commands WHERE event_id = $1', [event.id]);
+    expect(rows[0]!.n).toBe(3);
+    await apiCall(cluster.url, `/api/events/${event.id}`, organizer.cookie, { method: 'DELETE' });
+  });
+
   it('carries chat, chat history and presence between people on different nodes', { timeout: 120_000 }, async () => {
     const [one, two, three] = cluster.nodes.map((n) => `http://127.0.0.1:${n.port}`) as [string, string, string];
     const organizer = await newOrganizer(cluster.url, { name: 'Chat' });
