@@ -10,8 +10,9 @@
  *  - kill: SIGKILLed (kill -9), or
  *  - stop: sent SIGTERM (a rolling restart: it hands its leases back as it shuts down), or
  *  - none: left alone: the baseline, in the same run, of what clients see without a failure.
- * The kinds alternate (none, stop, kill, none, ...), TRIALS each; a stopped node starts again
- * after its trial.
+ * Every other trial is a kill, the ones between alternate none and stop (kill, none, kill, stop,
+ * ...): 10 kills, 5 baselines and 4 stops by default, as an event has at most 20 rounds and each
+ * trial uses one. A stopped or killed node starts again after its trial.
  *
  * Failover time: from the signal until the event_owners row names a survivor with a live lease,
  * and until that survivor's /healthz counts the event in `ownedEvents` (the node runs the event's
@@ -23,7 +24,7 @@
  * clock core); and any clock change a client received twice.
  *
  *   npx tsx bench/cluster-failover.ts   (PostgreSQL at BENCH_ADMIN_DATABASE_URL, Redis, HAProxy)
- *   env: BENCH_PARTICIPANTS (600), BENCH_TRIALS (10 of each kind), BENCH_CLIENT_PROCESSES (2), BENCH_VERBOSE=1
+ *   env: BENCH_PARTICIPANTS (600), BENCH_TRIALS (10 kills), BENCH_BASELINE_TRIALS (5), BENCH_STOP_TRIALS (4), BENCH_CLIENT_PROCESSES (2), BENCH_VERBOSE=1
  * Needs the production bundle (npm run build:server).
  */
 import { fileURLToPath } from 'node:url';
@@ -38,7 +39,8 @@ import { ClientFleet, killLeftoverChildren, monotonicMs, onExit, percentile, run
 
 const FILE = fileURLToPath(import.meta.url);
 const PARTICIPANTS = Number(process.env.BENCH_PARTICIPANTS ?? 600);
-const TRIALS = Number(process.env.BENCH_TRIALS ?? 10);
+const COUNTS = { kill: Number(process.env.BENCH_TRIALS ?? 10), none: Number(process.env.BENCH_BASELINE_TRIALS ?? 5), stop: Number(process.env.BENCH_STOP_TRIALS ?? 4) };
+const MAX_ROUNDS = 20; // the app's limit
 const CLIENT_PROCESSES = Number(process.env.BENCH_CLIENT_PROCESSES ?? 2);
 const VERBOSE = process.env.BENCH_VERBOSE === '1';
 const TRANSITION_SECONDS = 10;
@@ -68,6 +70,30 @@ interface Trial {
   stranded: number;
 }
 
+/** Kills every other trial; between them baselines and stops in turn, while they last. */
+function trialSchedule(): Kind[] {
+  const left = { ...COUNTS };
+  const schedule: Kind[] = [];
+  let other: Kind = 'none';
+  while (left.kill + left.none + left.stop > 0) {
+    if (left.kill > 0 && schedule.at(-1) !== 'kill') {
+      schedule.push('kill');
+      left.kill--;
+      continue;
+    }
+    if (left[other] === 0) other = other === 'none' ? 'stop' : 'none';
+    if (left[other] === 0) {
+      schedule.push('kill');
+      left.kill--;
+      continue;
+    }
+    schedule.push(other);
+    left[other]--;
+    other = other === 'none' ? 'stop' : 'none';
+  }
+  return schedule;
+}
+
 async function main(): Promise<void> {
   const started = monotonicMs();
   const log = (line: string) => VERBOSE && console.log(`[${((monotonicMs() - started) / 1000).toFixed(1)} s] ${line}`);
@@ -91,7 +117,9 @@ async function main(): Promise<void> {
   try {
     fleet = ClientFleet.start(FILE, CLIENT_PROCESSES);
     database = await createBenchDatabase('failover');
-    const rounds = KINDS.length * TRIALS + 2;
+    const schedule = trialSchedule();
+    const rounds = schedule.length + 1;
+    if (rounds > MAX_ROUNDS) throw new Error(`${schedule.length} trials need ${rounds} rounds; an event has at most ${MAX_ROUNDS}: lower BENCH_TRIALS, BENCH_BASELINE_TRIALS or BENCH_STOP_TRIALS`);
     const setup = await buildBenchApp(database.url);
     const live = await setUpLiveEvent(setup.app, PARTICIPANTS, {
       event: { rounds, roundSeconds: 1800, transitionSeconds: TRANSITION_SECONDS, noShowAfterSeconds: 3600 },
@@ -131,10 +159,9 @@ async function main(): Promise<void> {
     for (const until = Date.now() + 30_000; !(owner = await ownerRow()) && Date.now() < until; ) await sleep(50);
     if (!owner) throw new Error('nobody took the event');
     await sleep(1_000);
-    await fleet.traced('p'); // forget what came before the first trial
 
-    for (let t = 0; t < KINDS.length * TRIALS; t++) {
-      const kind = KINDS[t % KINDS.length]!;
+    for (const [t, kind] of schedule.entries()) {
+      await fleet.traced('p'); // this trial's records only
       const ended = await send<ClockActive>('clock:end-round');
       const boundary = ended.endsAt;
       const next = ended.round + 1;
@@ -209,17 +236,22 @@ async function main(): Promise<void> {
         `trial ${t + 1} ${kind}${kind === 'none' ? '' : ` of ${owned.node_id} ${trial.leadMs} ms before the round change: takeover row ${trial.takeoverRowMs?.toFixed(0)} ms, /healthz ${trial.takeoverHealthMs?.toFixed(0)} ms`}; ` +
           `${trial.cut} clients cut, ${trial.stranded} left disconnected; round change on clients p50 ${percentile(all, 50)} ms, max ${percentile(all, 100)} ms; ${trial.wrongTimes} wrong times, ${trial.duplicates} duplicates`,
       );
-      if (trial.stranded > 0) await fleet.revive('p'); // as a person reloading the page
       if (kind !== 'none') {
         await stopping;
         await cluster.restart(owned.node_id);
         await sleep(1_500); // HAProxy's `rise 2` at 500 ms
       }
-      // The next trial starts with everyone back on a node.
+      // The next trial starts with everyone back on a node; a client the server closed is connected again, as a person reloads the page.
       for (const until = Date.now() + 60_000; ; ) {
+        await fleet.revive('p');
         const health = await Promise.all(cluster.nodes.map((n) => cluster!.health(n.name)));
         if (health.reduce((n, h) => n + (h?.sockets ?? 0), 0) >= PARTICIPANTS + 1) break;
-        if (Date.now() > until) throw new Error('clients did not all reconnect within 60 s');
+        if (Date.now() > until) {
+          const since = await fleet.traced('p');
+          const reasons = new Map<string, number>();
+          for (const l of since.learnt) reasons.set(`${l.via}${l.reason ? ` (${l.reason})` : ''}`, (reasons.get(`${l.via}${l.reason ? ` (${l.reason})` : ''}`) ?? 0) + 1);
+          throw new Error(`clients did not all reconnect within 60 s: ${health.map((h, i) => `${cluster!.nodes[i]!.name} ${h?.sockets ?? 'down'}`).join(', ')}; since: ${[...reasons].map(([k, v]) => `${k} ${v}`).join(', ')}`);
+        }
         await sleep(200);
       }
     }
@@ -235,7 +267,7 @@ async function main(): Promise<void> {
       sorted(of(kind).flatMap((t) => (which === 'cut' ? t.delaysCut : which === 'kept' ? t.delays : [...t.delays, ...t.delaysCut])));
     const base = delays('none', 'all');
     console.log(
-      `\n3 app nodes behind HAProxy, ${PARTICIPANTS} participants connected through it (${spreadLine} at the start), ${TRIALS} trials of each kind alternating; ` +
+      `\n3 app nodes behind HAProxy, ${PARTICIPANTS} participants connected through it (${spreadLine} at the start), ${COUNTS.kill} kills, ${COUNTS.stop} SIGTERMs and ${COUNTS.none} trials without a failure, interleaved; ` +
         `lease ttl 3 s, renewed every 500 ms; the owner signalled at a random point of the ${TRANSITION_SECONDS} s transition; Node ${process.version}\n`,
     );
     table(
