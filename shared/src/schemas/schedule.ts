@@ -4,7 +4,14 @@ import { RoundFormat } from './events.ts';
 const Id = Type.String({ format: 'uuid' });
 
 export const Seat = Type.Object({ menteeId: Type.String(), score: Type.Integer(), reasons: Type.Array(Type.String()) });
-export const Table = Type.Object({ mentorId: Type.String(), menteeIds: Type.Array(Type.String()), score: Type.Integer(), seats: Type.Array(Seat) });
+export const Table = Type.Object({
+  mentorId: Type.String(),
+  menteeIds: Type.Array(Type.String()),
+  score: Type.Integer(),
+  seats: Type.Array(Seat),
+  /** Circle rounds: the table's mentees with something in common, two by two, and why. */
+  peers: Type.Optional(Type.Array(Type.Object({ menteeIds: Type.Array(Type.String()), score: Type.Integer(), reasons: Type.Array(Type.String()) }))),
+});
 export const SitOut = Type.Object({
   participantId: Type.String(),
   role: Type.Union([Type.Literal('mentor'), Type.Literal('mentee')]),
@@ -28,7 +35,7 @@ export const PlanSchema = Type.Object({
   /** Only for events with round formats: how close the plan is to the optimum (exact, or the gap to a proven bound). */
   optimality: Type.Optional(Type.Object({ exact: Type.Boolean(), bound: Objective, achieved: Objective, gap: Objective })),
   /** Only for events with round formats: pairs of mentees who share a circle, and those who share more than one. */
-  circlePeers: Type.Optional(Type.Object({ peerPairs: Type.Integer(), repeatedPeerPairs: Type.Integer() })),
+  circlePeers: Type.Optional(Type.Object({ peerPairs: Type.Integer(), repeatedPeerPairs: Type.Integer(), affinity: Type.Optional(Type.Integer()) })),
 });
 
 export const PairConstraint = Type.Object({

@@ -68,7 +68,11 @@
  *      circle round a pair meets (./round-formats.ts spreadPeers: two mentees of one mentor trade
  *      rounds, or a mentee meets two mentors the other way round) cut the mentee pairs who share
  *      more than one circle; plan.circlePeers counts them. A local optimum, not a proven one: on
- *      the bench, 16 → 4 repeated pairs out of 2,000 circle pairs.
+ *      the bench, 16 → 4 repeated pairs out of 2,000 circle pairs. Below that, the same moves raise
+ *      the circles' mentee–mentee affinity (shared goals, same industry: the second points table
+ *      in ./scoring.ts), also locally: plan.circlePeers.affinity is its total, and each circle's
+ *      table lists its mentees with something in common, two by two, with the reasons (`peers`).
+ *      Affinity never outweighs a meeting, balance or mentor–mentee compatibility.
  *   plan.optimality = { exact, bound, achieved, gap } reports it (gap: meetings and score below the
  *   bound, balance cost above it), and a warning says so whenever exact is false; pins that found
  *   no round get a warning naming them. Measured (planner.formats.test.ts, exact integer program by

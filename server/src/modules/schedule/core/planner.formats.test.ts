@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { planAdvice } from './health.ts';
 import { planRotation, replan } from './planner.ts';
 import { spreadPeers } from './round-formats.ts';
+import { ScoringContext } from './scoring.ts';
 import { eventArbitrary, mixedEventArbitrary, mixedReplanArbitrary } from './testing/arbitraries.ts';
 import { makeEvent } from './testing/factories.ts';
 import { solveFormatsExactly } from './testing/ilp-formats.ts';
@@ -17,9 +18,12 @@ function lexCompare(a: Objective, b: Objective): number {
   return a.meetings - b.meetings || b.balance - a.balance || a.score - b.score;
 }
 
-/** Mentee pairs sharing a circle in the planned circle rounds, recounted from the plan. */
-function peersOf(input: ReplanInput, plan: Plan): { peerPairs: number; repeatedPeerPairs: number } {
+/** Mentee pairs sharing a circle in the planned circle rounds, recounted from the plan, with their affinity (scoring.ts). */
+function peersOf(input: ReplanInput, plan: Plan): { peerPairs: number; repeatedPeerPairs: number; affinity: number } {
+  const scoring = new ScoringContext([], input.mentees.map((p) => p.profile ?? {}));
+  const index = new Map(input.mentees.map((p, k) => [p.id, k]));
   const together = new Map<string, number>();
+  let affinity = 0;
   for (const round of plan.rounds) {
     if (round.held || input.formats?.[round.index]?.kind !== 'circle') continue;
     for (const table of round.tables) {
@@ -27,11 +31,20 @@ function peersOf(input: ReplanInput, plan: Plan): { peerPairs: number; repeatedP
       for (let a = 0; a < ids.length; a++) for (let b = a + 1; b < ids.length; b++) {
         const k = `${ids[a]}\u0000${ids[b]}`;
         together.set(k, (together.get(k) ?? 0) + 1);
+        affinity += scoring.peerScore(index.get(ids[a]!)!, index.get(ids[b]!)!);
       }
+      // The table says what its mentees share, two by two: exactly the pairs with some affinity.
+      const stated = (table.peers ?? []).map((p) => `${[...p.menteeIds].sort().join('+')}:${p.score}`).sort();
+      const expected: string[] = [];
+      for (let a = 0; a < ids.length; a++) for (let b = a + 1; b < ids.length; b++) {
+        const score = scoring.peerScore(index.get(ids[a]!)!, index.get(ids[b]!)!);
+        if (score > 0) expected.push(`${ids[a]}+${ids[b]}:${score}`);
+      }
+      if (JSON.stringify(stated) !== JSON.stringify(expected.sort())) affinity = Number.NaN;
     }
   }
   const counts = [...together.values()];
-  return { peerPairs: counts.length, repeatedPeerPairs: counts.filter((c) => c > 1).length };
+  return { peerPairs: counts.length, repeatedPeerPairs: counts.filter((c) => c > 1).length, affinity };
 }
 
 /** What plan.optimality and plan.circlePeers must say about the plan itself. */
@@ -99,7 +112,7 @@ describe('plans with round formats (one-to-one and circles), for every generated
       fc.property(eventArbitrary({ clean: false }), (input) => {
         const formats: RoundFormat[] = Array.from({ length: input.rounds }, () => ({ kind: 'pairs' }));
         const { optimality, circlePeers, ...plan } = planRotation({ ...input, formats });
-        expect(circlePeers).toEqual({ peerPairs: 0, repeatedPeerPairs: 0 });
+        expect(circlePeers).toEqual({ peerPairs: 0, repeatedPeerPairs: 0, affinity: 0 });
         expect(plan).toEqual(planRotation(input));
         expect(optimality?.exact).toBe(true);
       }),
@@ -179,7 +192,7 @@ describe('spreading circle peers (the second objective)', () => {
       new Map([[1, [0, 1]], [0, [4, 5]]]),
     ];
     const before = pairsOf(rounds);
-    expect(spreadPeers(6, rounds, [true, true], () => true)).toEqual({ peerPairs: 4, repeatedPeerPairs: 0 });
+    expect(spreadPeers(6, rounds, [true, true], () => true)).toEqual({ peerPairs: 4, repeatedPeerPairs: 0, affinity: 0 });
     expect(pairsOf(rounds)).toEqual(before);
     for (const tables of rounds) expect(new Set([...tables.values()].flat()).size).toBe([...tables.values()].flat().length);
   });
@@ -189,7 +202,17 @@ describe('spreading circle peers (the second objective)', () => {
       new Map([[0, [0, 1]], [1, [2, 3]]]),
       new Map([[1, [0, 1]], [0, [4, 5]]]),
     ];
-    expect(spreadPeers(6, rounds, [true, true], () => false)).toEqual({ peerPairs: 3, repeatedPeerPairs: 1 });
+    expect(spreadPeers(6, rounds, [true, true], () => false)).toEqual({ peerPairs: 3, repeatedPeerPairs: 1, affinity: 0 });
+  });
+
+  it('puts mentees with something in common in one circle when no peer repeats more for it, keeping every pair', () => {
+    // One mentor's circles of two in two rounds: 0 and 1, then 2 and 3. Mentees 0 and 2 share goals.
+    const rounds = [new Map([[0, [0, 1]]]), new Map([[0, [2, 3]]])];
+    const before = pairsOf(rounds);
+    const affinity = (a: number, b: number) => (Math.min(a, b) === 0 && Math.max(a, b) === 2 ? 8 : 0);
+    expect(spreadPeers(4, rounds, [true, true], () => true, affinity)).toEqual({ peerPairs: 2, repeatedPeerPairs: 0, affinity: 8 });
+    expect(pairsOf(rounds)).toEqual(before);
+    expect(rounds.map((tables) => [...(tables.get(0) as number[])].sort())).toContainEqual([0, 2]);
   });
 });
 

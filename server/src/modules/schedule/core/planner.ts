@@ -120,7 +120,7 @@ export function replan(input: ReplanInput): Plan {
   }
 
   const bound = objectiveOfPlanned(ev);
-  let circlePeers: CirclePeers = { peerPairs: 0, repeatedPeerPairs: 0 };
+  let circlePeers: CirclePeers = { peerPairs: 0, repeatedPeerPairs: 0, affinity: 0 };
   if (remaining > 0) {
     const mixed = scheduleMixed(ev, input.formats!.slice(input.heldRounds.length), input.heldRounds.length, warnings);
     rounds.push(...mixed.rounds);
@@ -660,15 +660,31 @@ function scheduleMixed(ev: PreparedEvent, formats: readonly RoundFormat[], first
     );
   }
 
-  // Circles: the most different peers, by swaps that keep every meeting (see spreadPeers).
+  // Circles: the most different peers, then the most affinity, by swaps that keep every meeting (see spreadPeers).
   const freeSeatMentors = seatsByRound.map((tables, r) => {
     const free: number[] = [];
     for (let i = 0; i < m; i++) if (ev.presentMentor[i] && (tables.get(i)?.length ?? 0) < ((capacity[r] as Int32Array)[i] as number)) free.push(i);
     return free;
   });
   const mayIdle = (e: number, r: number): boolean => (freeSeatMentors[r] as number[]).every((i) => pair[i * n + e] !== FREE);
-  const circlePeers = spreadPeers(n, seatsByRound, formats.map((f) => f.kind === 'circle'), mayIdle);
-  return { rounds: seatsByRound.map((tables, r) => buildRound(ev, tables, firstIndex + r, capacity[r] as Int32Array)), circlePeers };
+  const circlePeers = spreadPeers(n, seatsByRound, formats.map((f) => f.kind === 'circle'), mayIdle, (e, f) => ev.scoring.peerScore(e, f));
+  const rounds = seatsByRound.map((tables, r) => buildRound(ev, tables, firstIndex + r, capacity[r] as Int32Array));
+  // A circle says what its mentees have in common, two by two (the plan view's "why grouped").
+  rounds.forEach((round, r) => {
+    if (formats[r]?.kind !== 'circle') return;
+    for (const table of round.tables) {
+      const peers: NonNullable<Table['peers']> = [];
+      for (let a = 0; a < table.menteeIds.length; a++) {
+        for (let b = a + 1; b < table.menteeIds.length; b++) {
+          const [x, y] = [table.menteeIds[a] as string, table.menteeIds[b] as string];
+          const { score, reasons } = ev.scoring.explainPeers(ev.menteeIndex.get(x) as number, ev.menteeIndex.get(y) as number);
+          if (score > 0) peers.push({ menteeIds: [x, y], score, reasons });
+        }
+      }
+      if (peers.length > 0) table.peers = peers;
+    }
+  });
+  return { rounds, circlePeers };
 }
 
 /**

@@ -145,10 +145,12 @@ export function assignGroups(n: number, m: number, edges: readonly number[], gro
   return groupOf;
 }
 
-/** Mentee pairs who share a circle: how many distinct ones, and how many share more than one. */
+/** Mentee pairs who share a circle: how many distinct ones, how many share more than one, and their affinity. */
 export interface CirclePeers {
   peerPairs: number;
   repeatedPeerPairs: number;
+  /** Σ over every circle of the affinity of each two of its mentees (scoring.ts, PEER_POINTS). */
+  affinity: number;
 }
 
 /**
@@ -161,14 +163,17 @@ export interface CirclePeers {
  *     e is free in r2 and f in r1;
  *   - mentee g, with mentor A in round r1 and mentor B in round r2, meets them the other way round,
  *     trading with A's mentee f of r2 (free in r1) and B's mentee h of r1 (free in r2).
- * Repeated until no move helps (a local optimum, not a proven one). `seatsByRound[r]` maps
- * mentor → mentees and is changed in place.
+ * Below that, a move that repeats no more peer pairs is taken when it raises the circles' total
+ * affinity (`affinity(e, f)`: shared goals, same industry; see scoring.ts), so mentees with
+ * something in common learn together. Repeated until no move helps (a local optimum, not a proven
+ * one). `seatsByRound[r]` maps mentor → mentees and is changed in place.
  */
 export function spreadPeers(
   n: number,
   seatsByRound: Map<number, number[]>[],
   circle: readonly boolean[],
   mayIdle: (e: number, r: number) => boolean,
+  affinity: (e: number, f: number) => number = () => 0,
 ): CirclePeers {
   const rounds = circle.flatMap((isCircle, r) => (isCircle ? [r] : []));
   // seatOf[r][e]: e's mentor in round r, or −1.
@@ -179,17 +184,16 @@ export function spreadPeers(
   });
   const together = new Map<number, number>();
   const key = (a: number, b: number): number => (a < b ? a * n + b : b * n + a);
-  // Changes the count of (e, each other member of table) by ±1; returns the change in repeats.
-  const link = (table: readonly number[], e: number, step: 1 | -1): number => {
-    let repeats = 0;
+  // Changes the count of (e, each other member of table) by ±1; adds the change in repeats and in affinity to `delta`.
+  const link = (table: readonly number[], e: number, step: 1 | -1, delta: { repeats: number; affinity: number }): void => {
     for (const g of table) {
       if (g === e) continue;
       const k = key(e, g);
       const before = together.get(k) ?? 0;
       together.set(k, before + step);
-      if (step === 1 ? before >= 1 : before >= 2) repeats += step;
+      if (step === 1 ? before >= 1 : before >= 2) delta.repeats += step;
+      delta.affinity += step * affinity(e, g);
     }
-    return repeats;
   };
   for (const r of rounds) {
     for (const table of (seatsByRound[r] as Map<number, number[]>).values()) {
@@ -202,21 +206,22 @@ export function spreadPeers(
     }
   }
   const repeatsAt = (table: readonly number[], e: number): boolean => table.some((g) => g !== e && (together.get(key(e, g)) ?? 0) > 1);
-  /** Seat changes [round, mentor, mentee out, mentee in] on distinct tables; returns the change in repeats. */
+  /** Seat changes [round, mentor, mentee out, mentee in] on distinct tables; returns the change in repeats and affinity. */
   type Change = [number, number, number, number];
-  const apply = (changes: readonly Change[]): number => {
-    let delta = 0;
+  const apply = (changes: readonly Change[]): { repeats: number; affinity: number } => {
+    const delta = { repeats: 0, affinity: 0 };
     for (const [r, i, from, to] of changes) {
       const table = (seatsByRound[r] as Map<number, number[]>).get(i) as number[];
-      delta += link(table, from, -1);
+      link(table, from, -1, delta);
       table[table.indexOf(from)] = to;
-      delta += link(table, to, 1);
+      link(table, to, 1, delta);
     }
     return delta;
   };
-  /** Applies the move if it helps and the mentees it frees may sit out (`idle`: [mentee, round]). */
+  /** Applies the move if it helps (fewer repeats, or as many and more affinity) and the mentees it frees may sit out (`idle`: [mentee, round]). */
   const tryMove = (changes: Change[], idle: [number, number][]): boolean => {
-    if (apply(changes) < 0 && idle.every(([e, r]) => mayIdle(e, r))) {
+    const delta = apply(changes);
+    if ((delta.repeats < 0 || (delta.repeats === 0 && delta.affinity > 0)) && idle.every(([e, r]) => mayIdle(e, r))) {
       for (const [r, i, from, to] of changes) {
         if ((seatOf[r] as Int32Array)[from] === i) (seatOf[r] as Int32Array)[from] = -1;
         (seatOf[r] as Int32Array)[to] = i;
@@ -270,9 +275,11 @@ export function spreadPeers(
   }
   let peerPairs = 0;
   let repeatedPeerPairs = 0;
-  for (const count of together.values()) {
+  let total = 0;
+  for (const [k, count] of together) {
     if (count > 0) peerPairs++;
     if (count > 1) repeatedPeerPairs++;
+    total += count * affinity(Math.floor(k / n), k % n);
   }
-  return { peerPairs, repeatedPeerPairs };
+  return { peerPairs, repeatedPeerPairs, affinity: total };
 }

@@ -14,6 +14,15 @@
  * | shared 09:00–17:00 working hours ≥6 h / ≥4 h / ≥2 h / >0 h    | 12 / 8 / 4 / 1            |
  *
  * The maximum is MAX_PAIR_SCORE = 107; a pair with nothing in common scores 0.
+ *
+ * Affinity of two mentees who share a circle (below the planner's three levels, see index.ts):
+ *
+ * | factor                                                        | points                    |
+ * |---------------------------------------------------------------|---------------------------|
+ * | each goal both mentees have                                   | 4, at most 3 counted (12) |
+ * | same industry                                                 | 3                         |
+ *
+ * The maximum is MAX_PEER_SCORE = 15.
  * A mentor who is not ahead in experience earns no experience points (a useful
  * gap is the point of mentoring). Tags are compared case-, space- and
  * hyphen-insensitively ("People-Management" = "people management").
@@ -32,6 +41,8 @@ export const POINTS = {
   workingStyle: 8,
 } as const;
 export const MAX_PAIR_SCORE = 107;
+export const PEER_POINTS = { goal: 4, goalCap: 3, industry: 3 } as const;
+export const MAX_PEER_SCORE = 15;
 
 /** Instant used for time-zone offsets when none is given, so scores stay deterministic. */
 export const DEFAULT_SCORING_INSTANT = '2025-01-15T12:00:00Z';
@@ -211,6 +222,36 @@ export class ScoringContext {
     const reasons: string[] = [];
     const score = this.#evaluate(mentor, mentee, reasons);
     return { score, reasons };
+  }
+
+  /** Affinity of mentees `a` and `b` sharing a circle (the second table at the top of this file). */
+  peerScore(a: number, b: number): number {
+    return this.#peers(a, b, null);
+  }
+
+  /** The same with its reasons: "both want public speaking", "both in fintech". */
+  explainPeers(a: number, b: number): PairScore {
+    const reasons: string[] = [];
+    const score = this.#peers(a, b, reasons);
+    return { score, reasons };
+  }
+
+  #peers(a: number, b: number, reasons: string[] | null): number {
+    let score = 0;
+    const goalsA = this.#menteeGoals[a] as Tags;
+    const goalsB = this.#menteeGoals[b] as Tags;
+    let matched = 0;
+    for (let k = 0; k < goalsA.ids.length; k++) {
+      if (!goalsB.ids.includes(goalsA.ids[k] as number)) continue;
+      if (matched++ < PEER_POINTS.goalCap) score += PEER_POINTS.goal;
+      reasons?.push(`both want ${goalsA.labels[k]}`);
+    }
+    const industry = this.#menteeIndustry[a] as number;
+    if (industry >= 0 && industry === this.#menteeIndustry[b]) {
+      score += PEER_POINTS.industry;
+      reasons?.push(`both in ${this.#menteeIndustryLabel[a]}`);
+    }
+    return score;
   }
 
   #evaluate(i: number, e: number, reasons: string[] | null): number {

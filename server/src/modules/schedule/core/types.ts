@@ -79,6 +79,8 @@ export interface Table extends TableRef {
   score: number;
   /** One per mentee at the table, in menteeIds order. */
   seats: Seat[];
+  /** A circle's mentees with something in common, two by two (affinity > 0, scoring.ts's second table). Circle rounds only. */
+  peers?: { menteeIds: [string, string]; score: number; reasons: string[] }[];
 }
 
 /**
@@ -166,7 +168,7 @@ export interface Plan {
    * Only when the input has `formats`: over the circle rounds planned, the pairs of mentees who
    * share a circle, and those who share more than one (the second objective keeps these few).
    */
-  circlePeers?: { peerPairs: number; repeatedPeerPairs: number };
+  circlePeers?: { peerPairs: number; repeatedPeerPairs: number; affinity: number };
 }
 
 /** Invalid input, with a message that says what and where. */
