@@ -61,7 +61,7 @@ function measure(label: string, run: () => Plan): { plan: Plan; warmMs: number }
   console.log(`${label.padEnd(52)} cold ${fmt(coldMs)} | warm median ${fmt(warmMs)}`);
   console.log(`${''.padEnd(52)} meetings per round ${perRound.join('/')}, mentees meet ${plan.totals.meetingsPerMentee.min}–${plan.totals.meetingsPerMentee.max}`);
   if (plan.circlePeers) {
-    console.log(`${''.padEnd(52)} circle peers: ${plan.circlePeers.peerPairs} mentee pairs share a circle, ${plan.circlePeers.repeatedPeerPairs} of them more than one`);
+    console.log(`${''.padEnd(52)} circle peers: ${plan.circlePeers.peerPairs} mentee pairs share a circle, ${plan.circlePeers.repeatedPeerPairs} of them more than one; mentee–mentee affinity in circles ${plan.circlePeers.affinity}`);
   }
   if (o) {
     console.log(
