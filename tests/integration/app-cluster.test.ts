@@ -154,6 +154,24 @@ describe.skipIf(!livekit.available || redisReason !== null || haproxyReason !== 
     await apiCall(cluster.url, `/api/events/${event.id}`, organizer.cookie, { method: 'DELETE' });
   });
 
+  it("a node stopped gracefully (a rolling deploy) sends nobody away: its clients reconnect through the proxy by themselves", { timeout: 180_000 }, async () => {
+    const organizer = await newOrganizer(cluster.url, { name: 'Rolling' });
+    const event = await apiCall<{ id: string }>(cluster.url, '/api/events', organizer.cookie, { method: 'POST', body: makeEvent({ rounds: 1 }) });
+    // Several organizer sockets through the proxy: at least one lands on the node that is stopped.
+    const clients = Array.from({ length: 6 }, () => connectSocket(cluster.url, { cookie: organizer.cookie, eventId: event.id, as: 'organizer', reconnection: true }));
+    sockets.push(...clients);
+    await Promise.all(clients.map((c) => connected(c)));
+    const reasons: string[] = [];
+    for (const c of clients) c.on('disconnect', (reason) => reasons.push(reason));
+    const victim = (await Promise.all(cluster.nodes.map(async (n) => ({ n, h: await cluster.health(n.name) })))).find((x) => (x.h?.sockets ?? 0) > 0)!.n;
+    await victim.server.stop();
+    await eventually(() => reasons.length > 0, { what: 'a client of the stopped node to notice', timeoutMs: 30_000 });
+    expect(reasons.every((r) => r !== 'io server disconnect')).toBe(true);
+    await eventually(() => clients.every((c) => c.connected), { what: 'every client connected again', timeoutMs: 60_000 });
+    await cluster.restart(victim.name);
+    await apiCall(cluster.url, `/api/events/${event.id}`, organizer.cookie, { method: 'DELETE' });
+  });
+
   it('carries chat, chat history and presence between people on different nodes', { timeout: 120_000 }, async () => {
     const [one, two, three] = cluster.nodes.map((n) => `http://127.0.0.1:${n.port}`) as [string, string, string];
     const organizer = await newOrganizer(cluster.url, { name: 'Chat' });

@@ -147,7 +147,10 @@ export default fp<{ publicUrl: string; cluster: Cluster }>(
       io.in(room).disconnectSockets(true);
     });
     app.addHook('preClose', async () => {
-      io.local.disconnectSockets(true);
+      // A stop (a restart, a rolling deploy) closes the connections, it does not send people away: their
+      // pages see the transport close and reconnect by themselves, to this server once it is back or to
+      // another node. (`disconnectSockets` would tell them the server closed them for good.)
+      io.engine.close();
     });
     app.addHook('onClose', async () => {
       await new Promise<void>((resolve) => io.close(() => resolve()));
