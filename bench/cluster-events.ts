@@ -140,14 +140,16 @@ async function main(): Promise<void> {
 
     // Participants: the n-th socket of the run to node n mod 3, for both sides.
     let n = 0;
+    const nodeOf = new Map<string, string[]>();
     const connectStarted = monotonicMs();
     await pool(
       events.map((live, e) => ({ live, e })),
       8,
       async ({ live, e }) => {
         const app: ClientTarget[] = live.participantCookies.map((cookie) => ({ url: nodes[n++ % nodes.length]!.server.url, cookie }));
+        nodeOf.set(`ours-${group(e)}`, app.map((t) => nodes.find((node) => node.server.url === t.url)!.name));
         const plain: ClientTarget[] = app.map((_, i) => ({ url: bare.urls[(e * EVENT_SIZE + i) % bare.urls.length]!, eventId: group(e) }));
-        await Promise.all([fleet!.connect(`ours-${group(e)}`, app, { snapshot: true }), fleet!.connect(`bare-${group(e)}`, plain, { snapshot: false })]);
+        await Promise.all([fleet!.connect(`ours-${group(e)}`, app, { snapshot: true, trace: true }), fleet!.connect(`bare-${group(e)}`, plain, { snapshot: false })]);
       },
     );
     phase(`${EVENTS * EVENT_SIZE * 2} sockets connected in ${((monotonicMs() - connectStarted) / 1000).toFixed(1)} s`);
@@ -178,7 +180,35 @@ async function main(): Promise<void> {
     sides.forEach((side, s) => (side.idle = idle[s]!));
 
     const renumbered = renumberer();
-    const timeout = 180_000;
+    const timeout = 60_000;
+    /** Sockets that never received a round change: event, kind, node, what they last learnt. */
+    const misses: { group: string; key: string; node: string; sockets: number; lastSeen: string }[] = [];
+    /**
+     * Every socket's receive times of one clock change, monotonic and wall-clock. When some socket
+     * has not received it after `timeout`, the group's trace tells who did and when (wall clock
+     * only), and who did not: a lost round change is a finding to report, not a reason to stop.
+     */
+    const delivered = async (name: string, key: string): Promise<{ mono: number[] | null; wall: number[] }> => {
+      try {
+        return await fleet!.delivered(name, key, timeout);
+      } catch {
+        const { learnt } = await fleet!.traced(name);
+        const [revision, phase, round] = key.split('|');
+        const names = nodeOf.get(name) ?? [];
+        const got = new Map<number, number>();
+        const seen = new Map<number, string[]>();
+        for (const l of learnt) {
+          if (l.via === 'change' && l.phase === phase && String(l.round) === round && !got.has(l.socket)) got.set(l.socket, l.wall);
+          seen.get(l.socket)?.push(`${l.via}:${l.phase}:${l.round}`) ?? seen.set(l.socket, [`${l.via}:${l.phase}:${l.round}`]);
+        }
+        for (const node of new Set(names)) {
+          const missing = names.map((n, i) => (n === node && !got.has(i) ? i : -1)).filter((i) => i >= 0);
+          if (missing.length > 0) misses.push({ group: name, key, node, sockets: missing.length, lastSeen: (seen.get(missing[0]!) ?? []).slice(-3).join(' ') });
+        }
+        console.error(`${name}: revision ${revision} ${phase} ${round} not delivered to every socket within ${timeout / 1000} s (see the report)`);
+        return { mono: null, wall: [...got.values()] };
+      }
+    };
     const gap = STAGGER_MS / EVENTS;
 
     /** Every event's round ended by command, then its next round started by timer, staggered; on one side. */
@@ -191,6 +221,7 @@ async function main(): Promise<void> {
           await sleep(e * gap);
           const prefix = `${side.kind}-${group(e)}`;
           const sentAt = monotonicMs();
+          const sentWall = Date.now();
           let key: string;
           if (side.kind === 'bare') {
             const payload = renumbered(appPayloads().end);
@@ -205,13 +236,14 @@ async function main(): Promise<void> {
             key = changeKey(ack.data);
             timers.push({ e, key: `${ack.data.revision}|round|${ack.data.round + 1}`, at: ack.data.endsAt });
           }
-          const { mono } = await fleet!.delivered(prefix, key, timeout);
-          return mono.map((t) => t - sentAt);
+          const { mono, wall } = await delivered(prefix, key);
+          // Only when some socket missed it: the wall clock of those who got it.
+          return mono ? mono.map((t) => t - sentAt) : wall.map((t) => t - sentWall);
         }),
       );
       const byTimer = await Promise.all(
         timers.map(async ({ e, key, at }) => {
-          const { wall } = await fleet!.delivered(`${side.kind}-${group(e)}`, key, timeout);
+          const { wall } = await delivered(`${side.kind}-${group(e)}`, key);
           return wall.map((t) => t - at);
         }),
       );
@@ -255,6 +287,12 @@ async function main(): Promise<void> {
       ['', 'ours: 3 nodes', 'bare: 3 nodes', 'ratio ours / bare'],
       roundChangeRows(row),
       1,
+    );
+    console.log(
+      misses.length === 0
+        ? '\nevery round change reached every participant socket'
+        : `\nround changes that did NOT reach every socket within ${timeout / 1000} s (${misses.length}):\n` +
+            misses.map((m) => `  ${m.group} change ${m.key}: ${m.sockets} sockets on ${m.node} never got it; they last saw ${m.lastSeen}`).join('\n'),
     );
     console.log(`\nCPU per process (from /proc), over the measured samples (${changes.toLocaleString('en')} round changes a side):`);
     table(
