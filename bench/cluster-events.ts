@@ -182,7 +182,7 @@ async function main(): Promise<void> {
     const renumbered = renumberer();
     const timeout = 60_000;
     /** Sockets that never received a round change: event, kind, node, what they last learnt. */
-    const misses: { group: string; key: string; node: string; sockets: number; lastSeen: string }[] = [];
+    const misses: { group: string; key: string; node: string; owner: string; sockets: number; lastSeen: string }[] = [];
     /**
      * Every socket's receive times of one clock change, monotonic and wall-clock. When some socket
      * has not received it after `timeout`, the group's trace tells who did and when (wall clock
@@ -201,9 +201,11 @@ async function main(): Promise<void> {
           if (l.via === 'change' && l.phase === phase && String(l.round) === round && !got.has(l.socket)) got.set(l.socket, l.wall);
           seen.get(l.socket)?.push(`${l.via}:${l.phase}:${l.round}`) ?? seen.set(l.socket, [`${l.via}:${l.phase}:${l.round}`]);
         }
+        const eventId = events[Number(name.slice('ours-e'.length))]?.eventId;
+        const owner = (await db!.query<{ node_id: string }>('SELECT node_id FROM event_owners WHERE event_id = $1', [eventId])).rows[0]?.node_id ?? 'nobody';
         for (const node of new Set(names)) {
           const missing = names.map((n, i) => (n === node && !got.has(i) ? i : -1)).filter((i) => i >= 0);
-          if (missing.length > 0) misses.push({ group: name, key, node, sockets: missing.length, lastSeen: (seen.get(missing[0]!) ?? []).slice(-3).join(' ') });
+          if (missing.length > 0) misses.push({ group: name, key, node, owner, sockets: missing.length, lastSeen: (seen.get(missing[0]!) ?? []).slice(-3).join(' ') });
         }
         console.error(`${name}: revision ${revision} ${phase} ${round} not delivered to every socket within ${timeout / 1000} s (see the report)`);
         return { mono: null, wall: [...got.values()] };
@@ -292,7 +294,7 @@ async function main(): Promise<void> {
       misses.length === 0
         ? '\nevery round change reached every participant socket'
         : `\nround changes that did NOT reach every socket within ${timeout / 1000} s (${misses.length}):\n` +
-            misses.map((m) => `  ${m.group} change ${m.key}: ${m.sockets} sockets on ${m.node} never got it; they last saw ${m.lastSeen}`).join('\n'),
+            misses.map((m) => `  ${m.group} change ${m.key}: ${m.sockets} sockets on ${m.node} never got it (the event's owner: ${m.owner}); they last saw ${m.lastSeen}`).join('\n'),
     );
     console.log(`\nCPU per process (from /proc), over the measured samples (${changes.toLocaleString('en')} round changes a side):`);
     table(
