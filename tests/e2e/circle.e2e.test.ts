@@ -77,8 +77,10 @@ describe.skipIf(skipReason !== null || !livekit.available)('a mentoring circle i
     await organizer.goto(`/events/${eventId}/run`);
     const drawn = organizer.locator(`[data-circle="${circle.mentor.id}"]`);
     await drawn.waitFor({ timeout: 30_000 });
-    for (const mentee of circle.mentees) await drawn.locator('.circle__why').getByText(mentee.name).waitFor();
+    for (const mentee of circle.mentees) await drawn.locator('.circle__why').getByText(mentee.name, { exact: true }).waitFor();
     expect(await drawn.locator('.circle__why').textContent()).toContain('Why grouped');
+    // …and what its mentees share with each other (their goals in common), two by two.
+    expect(await drawn.locator('[data-circle-peers]').textContent()).toMatch(/both want /);
     expect(await organizer.locator('[data-plan-optimality]').getAttribute('data-plan-optimality')).toBe('exact');
     await organizer.screenshot({ path: `${SCREENSHOTS}run-plan-circle.png`, fullPage: true });
     await organizer.close();
