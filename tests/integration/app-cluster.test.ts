@@ -165,6 +165,10 @@ describe.skipIf(!livekit.available || redisReason !== null || haproxyReason !== 
     for (const c of clients) c.on('disconnect', (reason) => reasons.push(reason));
     const victim = (await Promise.all(cluster.nodes.map(async (n) => ({ n, h: await cluster.health(n.name) })))).find((x) => (x.h?.sockets ?? 0) > 0)!.n;
     await victim.server.stop();
+    // It shut down cleanly and handed its leases back at once (another node takes its events on its next tick, not after expiry).
+    expect(victim.server.output()).toContain('stopped cleanly');
+    const left = await cluster.pool.query('SELECT 1 FROM event_owners WHERE node_id = $1 UNION ALL SELECT 1 FROM app_nodes WHERE node_id = $1', [victim.name]);
+    expect(left.rowCount).toBe(0);
     await eventually(() => reasons.length > 0, { what: 'a client of the stopped node to notice', timeoutMs: 30_000 });
     expect(reasons.every((r) => r !== 'io server disconnect')).toBe(true);
     await eventually(() => clients.every((c) => c.connected), { what: 'every client connected again', timeoutMs: 60_000 });

