@@ -287,8 +287,12 @@ export class ClockService {
     if (wakeup?.kind === 'warning' && clock.warned === `${wakeup.round}:${state.phase === 'round' ? state.endsAt : 0}`) {
       wakeup = state.phase === 'round' && !state.paused ? { kind: 'boundary', at: state.endsAt } : null;
     }
-    if (!wakeup) return;
-    const due = wakeup;
+    if (wakeup) this.#schedule(eventId, clock, wakeup, now);
+  }
+
+  /** Sets the event's one timer for `due`. */
+  #schedule(eventId: string, clock: LiveClock, due: { kind: 'warning' | 'boundary'; at: number; round?: number }, now: number): void {
+    if (clock.timer) clearTimeout(clock.timer);
     const fire = () => void this.#serialize(clock, async () => this.#fire(eventId, clock, due)).catch(() => this.#arm(eventId, clock));
     clock.timer = setTimeout(fire, Math.min(Math.max(0, due.at - now), MAX_TIMER_MS));
     clock.timer.unref?.();
@@ -296,7 +300,10 @@ export class ClockService {
 
   async #fire(eventId: string, clock: LiveClock, wakeup: { kind: 'warning' | 'boundary'; at: number; round?: number }): Promise<void> {
     const now = this.#now();
-    if (now < wakeup.at) return this.#arm(eventId, clock); // woke early: sleep again
+    // Woke early (timers may fire a millisecond before their time): wait for the same wakeup. Re-arming
+    // from the clock instead would, a moment later, find the boundary passed and skip it: a round
+    // change nobody would be told of.
+    if (now < wakeup.at) return this.#schedule(eventId, clock, wakeup, now);
     const state = stateAt(clock.timeline, now);
     if (wakeup.kind === 'warning') {
       if (state.phase === 'round' && !state.paused && state.warnAt !== null && now < state.endsAt) {
