@@ -95,6 +95,8 @@ export class VideoCall {
   #screenShareError = $state('');
   #micOn = $state(true);
   #cameraOn = $state(true);
+  /** The camera or microphone went off because it failed to open, not by the person's choice: the next call tries it again. */
+  #offByFailure = { camera: false, microphone: false };
   #quality = $state<Quality>('unknown');
   #error = $state('');
   #mediaError = $state('');
@@ -398,12 +400,14 @@ export class VideoCall {
 
   async toggleMicrophone(): Promise<void> {
     this.#micOn = !this.#micOn;
+    this.#offByFailure.microphone = false;
     // On standby the choice is applied when the round starts: until then everything stays disabled.
     if (!this.#standby) await this.#applyDevice('microphone', this.#micOn);
   }
 
   async toggleCamera(): Promise<void> {
     this.#cameraOn = !this.#cameraOn;
+    this.#offByFailure.camera = false;
     if (!this.#standby) await this.#applyDevice('camera', this.#cameraOn);
   }
 
@@ -631,12 +635,20 @@ export class VideoCall {
    */
   #openForCall(room: CallTransport, generation: number): Promise<LocalMedia[] | null> {
     const prefs = loadDevicePreferences();
+    // A device that only failed to open last time (busy, a slow machine) is tried again for this call.
+    const camera = this.#cameraOn || this.#offByFailure.camera;
+    const microphone = this.#micOn || this.#offByFailure.microphone;
     return room
       .openDevices({
-        audio: this.#micOn ? (prefs.audioDeviceId ? { deviceId: prefs.audioDeviceId } : true) : false,
-        video: this.#cameraOn ? (prefs.videoDeviceId ? { deviceId: prefs.videoDeviceId } : true) : false,
+        audio: microphone ? (prefs.audioDeviceId ? { deviceId: prefs.audioDeviceId } : true) : false,
+        video: camera ? (prefs.videoDeviceId ? { deviceId: prefs.videoDeviceId } : true) : false,
       })
       .then((tracks) => {
+        if (generation === this.#generation) {
+          if (this.#offByFailure.camera && tracks.some((track) => track.kind === 'video')) [this.#cameraOn, this.#offByFailure.camera] = [true, false];
+          if (this.#offByFailure.microphone && tracks.some((track) => track.kind === 'audio')) [this.#micOn, this.#offByFailure.microphone] = [true, false];
+          if (!this.#offByFailure.camera && !this.#offByFailure.microphone) this.#mediaError = '';
+        }
         if (this.#standby && generation === this.#generation) {
           const camera = tracks.find((track) => track.kind === 'video');
           if (camera) this.#preview = camera.mediaStreamTrack.clone();
@@ -771,6 +783,7 @@ export class VideoCall {
       this.#mediaError = describeMediaError(error, device);
       if (device === 'camera') this.#cameraOn = false;
       else this.#micOn = false;
+      this.#offByFailure[device] = true;
     }
     if (room === this.#room) this.#refresh();
   }

@@ -35,8 +35,6 @@ interface EventData {
 }
 
 const MAX_ANNOUNCEMENTS_IN_SNAPSHOT = 50;
-/** How long a snapshot waits for its video part before it goes without (and then again with it). */
-const SNAPSHOT_VIDEO_WAIT_MS = 1_000;
 
 const checkExtend = payloadChecker(ClockExtendPayload);
 const checkAnnouncement = payloadChecker(AnnouncementSendPayload);
@@ -202,26 +200,11 @@ export class ClockGateway {
         online: viewer.kind === 'organizer' ? await this.online(eventId) : [],
         serverTime: this.#clock.now(),
       });
-    const video = this.videoFor?.(eventId, viewer, clock).catch((error: unknown) => {
+    const video = await this.videoFor?.(eventId, viewer, clock).catch((error: unknown) => {
       this.#log.error({ err: error }, 'video connection for snapshot failed');
       return undefined;
     });
-    if (!video) return void socket.emit('event:snapshot', snapshot);
-    // The clock must not wait on the video: with several nodes the token comes from the event's owner,
-    // which may be changing hands (seconds). Past a moment the snapshot goes without it, and again with it.
-    let sent = false;
-    const late = setTimeout(() => {
-      sent = true;
-      socket.emit('event:snapshot', snapshot);
-    }, SNAPSHOT_VIDEO_WAIT_MS);
-    const connection = await video;
-    clearTimeout(late);
-    if (!sent) return void socket.emit('event:snapshot', connection ? { ...snapshot, ...connection } : snapshot);
-    if (!connection) return;
-    // Late: only if the clock has not moved meanwhile (a change already told it; the owner sends rooms itself).
-    const now = await this.#clock.state(eventId);
-    const same = now && now.phase === clock.phase && now.revision === clock.revision && ('round' in now ? now.round : 0) === ('round' in clock ? clock.round : 0);
-    if (same) socket.emit('event:snapshot', { ...snapshot, clock: now, serverTime: this.#clock.now(), ...connection });
+    socket.emit('event:snapshot', video ? { ...snapshot, ...video } : snapshot);
   }
 
   /** The plan of an event as the gateway holds it (loaded once, refreshed by planChanged). */

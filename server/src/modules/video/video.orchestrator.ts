@@ -200,7 +200,10 @@ export class VideoOrchestrator {
       this.#events.delete(eventId);
     });
     // (A finished event has no rooms: nothing to ask its owner, and no reason to take it over.)
-    deps.gateway.videoFor = async (eventId, viewer, clock) => (clock.phase === 'finished' ? {} : cluster.call(eventId, 'video.connectionFor', { viewer, clock }));
+    // With several nodes the snapshot waits at most 1.5 s for the owner (it may be changing hands): the
+    // clock must reach a reconnecting page on time; the video follows from the owner's own notices.
+    deps.gateway.videoFor = async (eventId, viewer, clock) =>
+      clock.phase === 'finished' ? {} : cluster.call(eventId, 'video.connectionFor', { viewer, clock }, { timeoutMs: 1_500 });
     this.#watchdog = setInterval(() => this.#watchRooms(), deps.options?.watchRoomsMs ?? 2_000);
     this.#watchdog.unref();
     deps.io.on('connection', (socket) => this.#registerHandlers(socket));
