@@ -167,7 +167,7 @@ describe.skipIf(!livekit.available || redisReason !== null || haproxyReason !== 
     await victim.server.stop();
     // It shut down cleanly and handed its leases back at once (another node takes its events on its next tick, not after expiry).
     expect(victim.server.output()).toContain('stopped cleanly');
-    const left = await cluster.pool.query('SELECT 1 FROM event_owners WHERE node_id = $1 UNION ALL SELECT 1 FROM app_nodes WHERE node_id = $1', [victim.name]);
+    const left = await cluster.pool.query('SELECT 1 FROM event_owners WHERE node_id = $1 AND expires_at > now() UNION ALL SELECT 1 FROM app_nodes WHERE node_id = $1', [victim.name]);
     expect(left.rowCount).toBe(0);
     await eventually(() => reasons.length > 0, { what: 'a client of the stopped node to notice', timeoutMs: 30_000 });
     expect(reasons.every((r) => r !== 'io server disconnect')).toBe(true);

@@ -59,6 +59,8 @@ export class EventLeases {
   #ticking: Promise<void> | null = null;
   /** A takeover under way: it may wait for an old owner's write, and must not hold up the renewals. */
   #taking: Promise<void> | null = null;
+  /** Every take in flight (takeovers and takes on demand), so that a closing node waits for them before handing back. */
+  readonly #takes = new Set<Promise<void>>();
   #closed = false;
 
   constructor(pool: pg.Pool, nodeId: string, options: LeaseOptions = {}) {
@@ -107,8 +109,14 @@ export class EventLeases {
   /** Takes the event's lease when nobody holds it (an event in its lobby, or one whose owner just died). True when this node holds it now. */
   async acquire(eventId: string): Promise<boolean> {
     if (this.owns(eventId)) return true;
-    await this.#take([eventId]);
+    if (this.#closed) return false;
+    await this.#tracked(this.#take([eventId]));
     return this.owns(eventId);
+  }
+
+  #tracked(take: Promise<void>): Promise<void> {
+    this.#takes.add(take);
+    return take.finally(() => this.#takes.delete(take));
   }
 
   /**
@@ -169,7 +177,7 @@ export class EventLeases {
         // The preferred node takes an event at once; any node does once it has been left a tick longer.
         const mine = open.filter((e) => preferredNode(e.id, alive) === this.nodeId || (!e.missing && (e.late_ms ?? 0) > 2 * this.#tickMs));
         if (mine.length > 0 && !this.#taking) {
-          this.#taking = this.#take(mine.map((e) => e.id))
+          this.#taking = this.#tracked(this.#take(mine.map((e) => e.id)))
             .catch((error: unknown) => this.#options.onError?.(error))
             .finally(() => (this.#taking = null));
         }
@@ -232,7 +240,7 @@ export class EventLeases {
     this.#closed = true;
     if (this.#timer) clearInterval(this.#timer);
     await this.#ticking?.catch(() => {});
-    await this.#taking;
+    await Promise.allSettled([...this.#takes]);
     this.#held.clear();
     await this.#pool.query('DELETE FROM event_owners WHERE node_id = $1', [this.nodeId]).catch(() => {});
     await this.#pool.query('DELETE FROM app_nodes WHERE node_id = $1', [this.nodeId]).catch(() => {});
