@@ -203,6 +203,8 @@ export interface SnapshotPartner {
   reasons: string[];
   /** Another mentee at the same table (a mentoring circle, or a shared table): met with the mentor, not rated or ranked. */
   circlePeer?: true;
+  /** The other mentor of a co-hosted circle, as a mentor sees them: hosts with them, not rated or ranked. */
+  coHost?: true;
 }
 
 /** One round of a participant's own plan. */

@@ -17,10 +17,20 @@ export const EventBreak = Type.Object(
 );
 export type EventBreak = Static<typeof EventBreak>;
 
-/** One round's format: one-to-one tables, or circles of up to `size` mentees around each mentor. */
+/**
+ * One round's format: one-to-one tables, or circles of up to `size` mentees around each mentor;
+ * with `hosts: 2`, two mentors co-host each circle (every mentee meets both).
+ */
 export const RoundFormat = Type.Union([
   Type.Object({ kind: Type.Literal('pairs') }, { additionalProperties: false }),
-  Type.Object({ kind: Type.Literal('circle'), size: Type.Integer({ minimum: 2, maximum: 8 }) }, { additionalProperties: false }),
+  Type.Object(
+    {
+      kind: Type.Literal('circle'),
+      size: Type.Integer({ minimum: 2, maximum: 8 }),
+      hosts: Type.Optional(Type.Union([Type.Literal(1), Type.Literal(2)])),
+    },
+    { additionalProperties: false },
+  ),
 ]);
 export type RoundFormat = Static<typeof RoundFormat>;
 

@@ -9,6 +9,9 @@ export const Table = Type.Object({
   menteeIds: Type.Array(Type.String()),
   score: Type.Integer(),
   seats: Type.Array(Seat),
+  /** Co-hosted circles: the second mentor, and their fit with each mentee (in menteeIds order). */
+  coMentorId: Type.Optional(Type.String()),
+  coSeats: Type.Optional(Type.Array(Seat)),
   /** Circle rounds: the table's mentees with something in common, two by two, and why. */
   peers: Type.Optional(Type.Array(Type.Object({ menteeIds: Type.Array(Type.String()), score: Type.Integer(), reasons: Type.Array(Type.String()) }))),
 });

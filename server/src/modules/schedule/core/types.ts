@@ -23,9 +23,11 @@ export interface PairRef {
 
 /**
  * How a round is held: one-to-one (a mentor hosts up to their tableSize mentees, as without
- * formats) or mentoring circles (every mentor hosts up to `size` mentees at once).
+ * formats) or mentoring circles (every mentor hosts up to `size` mentees at once). With
+ * `hosts: 2` two mentors co-host each circle of up to `size` mentees, and every mentee meets both
+ * (two meetings in one round); with an odd number of mentors present one circle has one host.
  */
-export type RoundFormat = { kind: 'pairs' } | { kind: 'circle'; size: number };
+export type RoundFormat = { kind: 'pairs' } | { kind: 'circle'; size: number; hosts?: 1 | 2 };
 
 export interface PlanInput {
   mentors: PlanMentor[];
@@ -49,9 +51,11 @@ export interface PlanInput {
   scoringInstant?: string;
 }
 
-/** A table as it happened (or as planned): one mentor and the mentees who sat with them. */
+/** A table as it happened (or as planned): one mentor (two in a co-hosted circle) and the mentees who sat with them. */
 export interface TableRef {
   mentorId: string;
+  /** Co-hosted circle rounds only: the second mentor, who meets every mentee of the table too. */
+  coMentorId?: string;
   menteeIds: string[];
 }
 
@@ -75,10 +79,12 @@ export interface Seat {
 }
 
 export interface Table extends TableRef {
-  /** Sum of the seats' scores. */
+  /** Sum of the seats' scores (and the co-host's). */
   score: number;
   /** One per mentee at the table, in menteeIds order. */
   seats: Seat[];
+  /** With a co-host: the co-host's fit with each mentee, in menteeIds order. */
+  coSeats?: Seat[];
   /** A circle's mentees with something in common, two by two (affinity > 0, scoring.ts's second table). Circle rounds only. */
   peers?: { menteeIds: [string, string]; score: number; reasons: string[] }[];
 }
