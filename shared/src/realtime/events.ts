@@ -336,7 +336,9 @@ export interface VideoClosed {
 export interface VideoRoomInfo {
   roomName: string;
   mentorId: string;
-  /** Everyone seated at the table: the mentor, then the mentee(s). */
+  /** A co-hosted circle's second mentor. */
+  coMentorId?: string;
+  /** Everyone seated at the table: the mentor, the co-host if any, then the mentee(s). */
   participantIds: string[];
   /** Seated participants in the room now, as LiveKit's webhooks report it (observers are not counted). */
   present: string[];
