@@ -58,9 +58,13 @@ export class LivePages {
     await this.api(`/api/events/${event.id}/plan`, cookie, { method: 'POST', body: { seed } });
     const { invites } = await this.api<{ invites: { participantId: string; url: string }[] }>(`/api/events/${event.id}/invites`, cookie);
     for (const invite of invites) invited.find((p) => p.id === invite.participantId)!.inviteUrl = invite.url;
-    const plan = await this.api<{ plan: { rounds: { tables: { mentorId: string; menteeIds: string[] }[] }[] } }>(`/api/events/${event.id}/plan`, cookie);
+    const plan = await this.api<{ plan: { rounds: { tables: { mentorId: string; coMentorId?: string; menteeIds: string[] }[] }[] } }>(`/api/events/${event.id}/plan`, cookie);
     const byId = new Map(invited.map((p) => [p.id, p]));
-    const tables = plan.plan.rounds[0]!.tables.map((t) => ({ mentor: byId.get(t.mentorId)!, mentees: t.menteeIds.map((id) => byId.get(id)!) }));
+    const tables = plan.plan.rounds[0]!.tables.map((t) => ({
+      mentor: byId.get(t.mentorId)!,
+      coHost: t.coMentorId === undefined ? null : byId.get(t.coMentorId)!,
+      mentees: t.menteeIds.map((id) => byId.get(id)!),
+    }));
     return { eventId: event.id, people: invited, tables };
   }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bodyFromValues, defaultValues } from './event-form.ts';
+import type { Event } from '@constellation/shared/schemas/events';
+import { bodyFromValues, defaultValues, valuesFromEvent, type EventFormValues } from './event-form.ts';
 
 describe('event form', () => {
   const base = { ...defaultValues(new Date('2030-05-13T08:00:00Z'), 'Europe/Berlin'), title: '  Spring circle ' };
@@ -56,4 +57,42 @@ describe('event form', () => {
     expect(bodyFromValues({ ...base, rounds: 2, circles: true, roundSizes: [4, 4, 4] }).body?.roundFormats).toHaveLength(2);
     expect(bodyFromValues({ ...base, rounds: 2, circles: false, roundSizes: [4, 4] }).body?.roundFormats).toBeNull();
   });
+
+  it('sends two mentors per circle only for circle rounds that ask for it, and reads it back', () => {
+    const values = { ...base, rounds: 4, circles: true, roundSizes: [1, 4, 3, 5], roundHosts: [2, 2, 1] };
+    const formats = bodyFromValues(values).body?.roundFormats;
+    expect(formats).toEqual([{ kind: 'pairs' }, { kind: 'circle', size: 4, hosts: 2 }, { kind: 'circle', size: 3 }, { kind: 'circle', size: 5 }]);
+
+    const reloaded = valuesFromEvent(eventOf(values));
+    expect(reloaded.roundSizes).toEqual([1, 4, 3, 5]);
+    expect(reloaded.roundHosts).toEqual([1, 2, 1, 1]);
+    expect(bodyFromValues(reloaded).body?.roundFormats).toEqual(formats);
+  });
 });
+
+/** The event the server would answer with for these values. */
+function eventOf(values: EventFormValues): Event {
+  const body = bodyFromValues(values).body;
+  if (!body) throw new Error('invalid values');
+  return {
+    ...body,
+    id: '00000000-0000-4000-8000-000000000000',
+    description: body.description ?? '',
+    roundSeconds: body.roundSeconds ?? 420,
+    transitionSeconds: body.transitionSeconds ?? 60,
+    rounds: body.rounds ?? 6,
+    breaks: body.breaks ?? [],
+    allowSharedTables: body.allowSharedTables ?? false,
+    heldAfterSeconds: null,
+    noShowAfterSeconds: null,
+    reminderOffsetsMinutes: body.reminderOffsetsMinutes ?? [],
+    followUpDays: body.followUpDays ?? 7,
+    followUpTime: body.followUpTime ?? null,
+    warnAtSeconds: body.warnAtSeconds ?? [],
+    roundFormats: body.roundFormats ?? null,
+    status: 'draft',
+    participantCounts: { mentors: 0, mentees: 0 },
+    createdAt: '2030-05-01T00:00:00.000Z',
+    updatedAt: '2030-05-01T00:00:00.000Z',
+  };
+}

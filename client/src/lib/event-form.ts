@@ -25,6 +25,8 @@ export interface EventFormValues {
   circles: boolean;
   /** Per round: 1 for one-to-one, 2–8 for circles of that many mentees; rounds beyond the list are one-to-one. */
   roundSizes: number[];
+  /** Per round: 2 when each circle has two mentors (co-hosted), else 1; ignored for one-to-one rounds. */
+  roundHosts: number[];
 }
 
 export interface FieldProblem {
@@ -49,14 +51,19 @@ export function valuesFromEvent(event: Event): EventFormValues {
     warnAt: event.warnAtSeconds.join(', '),
     circles: event.roundFormats !== null,
     roundSizes: (event.roundFormats ?? []).map((f) => (f.kind === 'circle' ? f.size : 1)),
+    roundHosts: (event.roundFormats ?? []).map((f) => (f.kind === 'circle' ? (f.hosts ?? 1) : 1)),
   };
 }
 
-/** The rounds' formats for `rounds` rounds from the per-round sizes (1: one-to-one, 2–8: a circle). */
-export function formatsFromSizes(sizes: readonly number[], rounds: number): RoundFormat[] {
+/**
+ * The rounds' formats for `rounds` rounds from the per-round sizes (1: one-to-one, 2–8: a circle) and
+ * hosts (2: two mentors per circle; `hosts` is left out for one, the server's default).
+ */
+export function formatsFromSizes(sizes: readonly number[], rounds: number, hosts: readonly number[] = []): RoundFormat[] {
   return Array.from({ length: rounds }, (_, i): RoundFormat => {
     const size = sizes[i] ?? 1;
-    return size >= 2 ? { kind: 'circle', size } : { kind: 'pairs' };
+    if (size < 2) return { kind: 'pairs' };
+    return hosts[i] === 2 ? { kind: 'circle', size, hosts: 2 } : { kind: 'circle', size };
   });
 }
 
@@ -91,6 +98,7 @@ export function defaultValues(now = new Date(), timeZone = browserTimeZone()): E
     warnAt: EVENT_DEFAULTS.warnAtSeconds.join(', '),
     circles: false,
     roundSizes: [],
+    roundHosts: [],
   };
 }
 
@@ -146,7 +154,7 @@ export function bodyFromValues(
       followUpDays: values.followUpDays ?? EVENT_DEFAULTS.followUpDays,
       followUpTime: values.followUpTime || null,
       warnAtSeconds,
-      roundFormats: values.circles && rounds >= 1 ? formatsFromSizes(values.roundSizes, rounds) : null,
+      roundFormats: values.circles && rounds >= 1 ? formatsFromSizes(values.roundSizes, rounds, values.roundHosts) : null,
     },
     problems: [],
   };

@@ -101,6 +101,8 @@ export const CircleRoundParams = Type.Object({ round: Type.String({ pattern: '^[
 export const MyCircle = Type.Object({
   round: Type.Integer(),
   mentor: Type.Object({ id: Type.String(), name: Type.String() }),
+  /** A co-hosted circle's second mentor. */
+  coMentor: Type.Optional(Type.Object({ id: Type.String(), name: Type.String() })),
   peers: Type.Array(Type.Object({ id: Type.String(), name: Type.String() })),
   /** The mentee's own rating and wishes; never anyone else's. */
   feedback: Type.Union([Type.Object({ rating: Type.Integer(), note: Type.String(), peerIds: Type.Array(Type.String()) }), Type.Null()]),

@@ -1,6 +1,7 @@
 import type { ClockState } from '@constellation/shared/clock/state';
 import { seatRoundOf } from '@constellation/shared/clock/seat';
 import type { ItineraryEntry, SnapshotPartner } from '@constellation/shared/realtime/events';
+import { partnersInOrder } from './hosts.ts';
 
 export { seatRoundOf };
 
@@ -11,9 +12,9 @@ export function seatOf(itinerary: readonly ItineraryEntry[], clock: ClockState):
   return itinerary.find((entry) => entry.round === round) ?? null;
 }
 
-/** "Marta", "Ada and Alan", "Ada, Alan and Grace". */
+/** "Marta", "Ada and Alan", "Ada, Alan and Grace"; a co-hosted circle's other mentor last: "Ada, Alan and Ben (co-host)". */
 export function namesOf(partners: readonly SnapshotPartner[]): string {
-  const names = partners.map((p) => p.name);
+  const names = partnersInOrder(partners).map((p) => (p.coHost ? `${p.name} (co-host)` : p.name));
   if (names.length <= 1) return names[0] ?? '';
   return `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
 }

@@ -15,12 +15,17 @@ export function itineraryOf(plan: Plan | null, participantId: string, people: Re
   return plan.rounds.map((round, index) => {
     const partners: SnapshotPartner[] = [];
     for (const table of round.tables) {
-      if (table.mentorId === participantId) {
-        for (const seat of table.seats) partners.push(partner(seat.menteeId, seat.reasons, people));
+      if (table.mentorId === participantId || table.coMentorId === participantId) {
+        // A co-host sees the other host, then the mentees with their own fit.
+        const other = table.mentorId === participantId ? table.coMentorId : table.mentorId;
+        if (other) partners.push({ ...partner(other, [], people), coHost: true });
+        const seats = table.mentorId === participantId ? table.seats : (table.coSeats ?? table.seats);
+        for (const seat of seats) partners.push(partner(seat.menteeId, seat.reasons, people));
       } else {
-        const seat = table.seats.find((s) => s.menteeId === participantId);
-        if (!seat) continue;
-        partners.push(partner(table.mentorId, seat.reasons, people));
+        const at = table.seats.findIndex((s) => s.menteeId === participantId);
+        if (at < 0) continue;
+        partners.push(partner(table.mentorId, table.seats[at]!.reasons, people));
+        if (table.coMentorId) partners.push(partner(table.coMentorId, table.coSeats?.[at]?.reasons ?? [], people));
         // In a circle the other mentees are in the room too: the mentee sees who they are.
         for (const other of table.seats) if (other.menteeId !== participantId) partners.push({ ...partner(other.menteeId, [], people), circlePeer: true });
       }

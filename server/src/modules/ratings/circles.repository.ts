@@ -2,31 +2,43 @@ import type { Queryable } from '../../plugins/db.ts';
 import type { RoundFormat } from '@constellation/shared/schemas/events';
 import type { AttendanceService, SeatRecord } from '../attendance/attendance.service.ts';
 import { findEventById } from '../events/events.repository.ts';
+import { parseRoomName } from '../video/room-name.ts';
 
-/** A circle as it happened: the mentor's table in a circle round, and the mentees present (attendance). */
+/** A circle as it happened: a table's room in a circle round, its host(s) and the mentees present (attendance). */
 export interface HeldCircle {
   round: number;
+  /** The host: the mentor the room is named after (else the first by id). */
   mentorId: string;
+  /** A co-hosted circle's other mentor, when they met someone there. */
+  coMentorId?: string;
   menteeIds: string[];
 }
 
 /**
- * The circles held, from the seats that count as met in the event's circle rounds. A mentee moved
- * during a circle round sits in the last circle they met in (one circle per mentee and round).
+ * The circles held, from the seats that count as met in the event's circle rounds, one per room. A
+ * mentee moved during a circle round sits in the last circle they met in (one circle per mentee
+ * and round); a co-hosted circle is one circle with both hosts.
  */
 export function heldCircles(formats: readonly RoundFormat[] | null, seats: readonly SeatRecord[]): HeldCircle[] {
   if (!formats) return [];
-  const circleOf = new Map<string, string>(); // `${round}:${menteeId}` → mentorId
+  const roomOf = new Map<string, string>(); // `${round}:${menteeId}` → room
+  const hostsOf = new Map<string, Set<string>>(); // `${round}:${room}` → mentors met there
   for (const seat of seats) {
     if (!seat.met || formats[seat.round - 1]?.kind !== 'circle') continue;
-    circleOf.set(`${seat.round}:${seat.menteeId}`, seat.mentorId);
+    roomOf.set(`${seat.round}:${seat.menteeId}`, seat.roomName);
+    const key = `${seat.round}:${seat.roomName}`;
+    hostsOf.set(key, (hostsOf.get(key) ?? new Set()).add(seat.mentorId));
   }
   const circles = new Map<string, HeldCircle>();
-  for (const [key, mentorId] of circleOf) {
+  for (const [key, room] of roomOf) {
     const [round, menteeId] = key.split(':') as [string, string];
-    const circleKey = `${round}:${mentorId}`;
+    const circleKey = `${round}:${room}`;
     let circle = circles.get(circleKey);
-    if (!circle) circles.set(circleKey, (circle = { round: Number(round), mentorId, menteeIds: [] }));
+    if (!circle) {
+      const tableId = parseRoomName(room)?.tableId ?? '';
+      const [mentorId, coMentorId] = [...(hostsOf.get(circleKey) ?? [])].sort((a, b) => Number(tableId.startsWith(b)) - Number(tableId.startsWith(a)) || a.localeCompare(b)) as [string, string?];
+      circles.set(circleKey, (circle = { round: Number(round), mentorId, ...(coMentorId ? { coMentorId } : {}), menteeIds: [] }));
+    }
     circle.menteeIds.push(menteeId);
   }
   return [...circles.values()].sort((a, b) => a.round - b.round || a.mentorId.localeCompare(b.mentorId));

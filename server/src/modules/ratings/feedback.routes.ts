@@ -157,7 +157,7 @@ export const myFeedbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (role !== 'mentee') return { submissionsOpen: open, circles: [] };
       const mine = (await loadHeldCircles(app.pg, app.attendance, eventId)).filter((c) => c.menteeIds.includes(participantId));
       if (mine.length === 0) return { submissionsOpen: open, circles: [] };
-      const ids = [...new Set(mine.flatMap((c) => [c.mentorId, ...c.menteeIds]))];
+      const ids = [...new Set(mine.flatMap((c) => [c.mentorId, ...(c.coMentorId ? [c.coMentorId] : []), ...c.menteeIds]))];
       const [{ rows: people }, answers] = await Promise.all([
         app.pg.query<{ id: string; name: string }>('SELECT id, name FROM participants WHERE event_id = $1 AND id = ANY($2::uuid[])', [eventId, ids]),
         loadCircleFeedback(app.pg, eventId, participantId),
@@ -171,6 +171,7 @@ export const myFeedbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
           return {
             round: c.round,
             mentor: { id: c.mentorId, name: nameOf.get(c.mentorId) ?? '' },
+            ...(c.coMentorId ? { coMentor: { id: c.coMentorId, name: nameOf.get(c.coMentorId) ?? '' } } : {}),
             peers: c.menteeIds
               .filter((id) => id !== participantId && nameOf.has(id))
               .map((id) => ({ id, name: nameOf.get(id)! }))

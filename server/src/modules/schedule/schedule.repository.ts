@@ -50,22 +50,28 @@ export async function savePlan(
   const mentee: string[] = [];
   const score: number[] = [];
   const room: string[] = [];
+  const coHost: boolean[] = [];
   for (const r of plan.rounds) {
     if (r.index < heldRounds) continue;
     for (const table of r.tables as SeatedTable[]) {
-      for (const seat of table.seats) {
-        round.push(r.index + 1);
-        mentor.push(table.mentorId);
-        mentee.push(seat.menteeId);
-        score.push(seat.score);
-        room.push(tableRoomName(eventId, r.index + 1, table));
-      }
+      // A co-hosted circle: every mentee has a seat with each host, in the one room.
+      const hosts = table.coMentorId ? [{ id: table.mentorId, seats: table.seats }, { id: table.coMentorId, seats: table.coSeats ?? table.seats }] : [{ id: table.mentorId, seats: table.seats }];
+      hosts.forEach((host, k) => {
+        for (const seat of host.seats) {
+          round.push(r.index + 1);
+          mentor.push(host.id);
+          mentee.push(seat.menteeId);
+          score.push(seat.score);
+          room.push(tableRoomName(eventId, r.index + 1, table));
+          coHost.push(k === 1);
+        }
+      });
     }
   }
   await db.query(
-    `INSERT INTO meetings (event_id, round, mentor_id, mentee_id, score, room_name)
-     SELECT $1, * FROM unnest($2::int[], $3::uuid[], $4::uuid[], $5::int[], $6::text[])`,
-    [eventId, round, mentor, mentee, score, room],
+    `INSERT INTO meetings (event_id, round, mentor_id, mentee_id, score, room_name, co_host)
+     SELECT $1, * FROM unnest($2::int[], $3::uuid[], $4::uuid[], $5::int[], $6::text[], $7::boolean[])`,
+    [eventId, round, mentor, mentee, score, room, coHost],
   );
 }
 
@@ -90,7 +96,7 @@ export function planInputsKey(
   const pairs = constraints.map((c) => `${c.kind}:${c.mentorId}:${c.menteeId}`).sort();
   const parts: unknown[] = [event.rounds, event.allowSharedTables, ids(people.mentors), ids(people.mentees), pairs];
   // Round formats join the key only when set, so plans of events without them stay up to date.
-  if (event.roundFormats !== null) parts.push(event.roundFormats.map((f) => (f.kind === 'circle' ? `circle:${f.size}` : 'pairs')));
+  if (event.roundFormats !== null) parts.push(event.roundFormats.map((f) => (f.kind === 'circle' ? `circle:${f.size}${f.hosts === 2 ? ':2' : ''}` : 'pairs')));
   const text = JSON.stringify(parts);
   return createHash('sha256').update(text).digest('base64url');
 }

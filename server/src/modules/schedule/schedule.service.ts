@@ -167,7 +167,11 @@ export class ScheduleService {
       const format = formats?.[round - 1];
       return format?.kind === 'circle' ? format.size : pairsSize;
     };
-    const heldRounds = historyOf(seats, held, running, absentNow, known, tableSize);
+    const hostsOf = (round: number) => {
+      const format = formats?.[round - 1];
+      return format?.kind === 'circle' ? (format.hosts ?? 1) : 1;
+    };
+    const heldRounds = historyOf(seats, held, running, absentNow, known, tableSize, hostsOf);
     const absent = [...new Set([...absentIds, ...noShows])].filter((id) => known.has(id));
     const input = { ...planInputOf(state.event, state.people, state.constraints, seed), heldRounds, absentIds: absent };
     await this.#save(eventId, seed, held, state.inputsKey, () => this.#deps.planner.replan(input));
@@ -214,7 +218,9 @@ const HEALTH_CACHE = 200;
  */
 function planInputAsMade(state: PlanState, record: NonNullable<PlanState['record']>): ReplanInput {
   const rounds = record.plan.rounds;
-  const heldRounds = rounds.filter((r) => r.held).map((r) => ({ tables: r.tables.map((t) => ({ mentorId: t.mentorId, menteeIds: [...t.menteeIds] })) }));
+  const heldRounds = rounds
+    .filter((r) => r.held)
+    .map((r) => ({ tables: r.tables.map((t) => ({ mentorId: t.mentorId, ...(t.coMentorId ? { coMentorId: t.coMentorId } : {}), menteeIds: [...t.menteeIds] })) }));
   const firstPlanned = rounds.find((r) => !r.held);
   const absentIds = (firstPlanned?.sitOuts ?? []).filter((s) => s.code === 'absent').map((s) => s.participantId);
   return { ...planInputOf(state.event, state.people, state.constraints, record.seed), heldRounds, absentIds };
@@ -224,7 +230,9 @@ function planInputAsMade(state: PlanState, record: NonNullable<PlanState['record
  * The planner's held rounds from what really happened: for rounds that ended, the meetings held;
  * for the round running now, its seats except those of people flagged absent in it (their meeting
  * will not happen and may be planned again). One table per mentor and round, at most `tableSize`
- * mentees (per round, for round formats), each mentee once per round; people no longer in the event are left out.
+ * mentees (per round, for round formats), each mentee once per round, or with each host of a
+ * co-hosted circle (`hostsOf(round)` = 2: one table per host, so a host who did not come, or met only
+ * some of the circle, is recorded as it happened); people no longer in the event are left out.
  */
 export function historyOf(
   seats: readonly SeatRecord[],
@@ -233,23 +241,33 @@ export function historyOf(
   absentNow: ReadonlySet<string>,
   known: ReadonlySet<string>,
   tableSize: number | ((round: number) => number),
+  hostsOf: (round: number) => number = () => 1,
 ): HeldRound[] {
   const sizeOf = typeof tableSize === 'number' ? () => tableSize : tableSize;
   const rounds: HeldRound[] = Array.from({ length: held }, () => ({ tables: [] }));
-  const seated = rounds.map(() => new Set<string>());
+  /** Per round, the rooms each mentee sat in. */
+  const seated = rounds.map(() => new Map<string, Set<string>>());
   const met = new Set<string>();
   for (const s of seats) {
     if (s.round > held || !known.has(s.mentorId) || !known.has(s.menteeId)) continue;
     const counts = s.round === running ? s.replacedAt === null && !absentNow.has(s.mentorId) && !absentNow.has(s.menteeId) : s.met;
     const pair = `${s.mentorId}:${s.menteeId}`;
-    if (!counts || met.has(pair) || seated[s.round - 1]!.has(s.menteeId)) continue;
+    const rooms = seated[s.round - 1]!.get(s.menteeId);
+    // A second seat in the round only with the other host of the same co-hosted circle.
+    const fits = !rooms || (hostsOf(s.round) === 2 && rooms.size === 1 && rooms.has(s.roomName) && seatsOf(rounds[s.round - 1]!, s.menteeId) < 2);
+    if (!counts || met.has(pair) || !fits) continue;
     const round = rounds[s.round - 1]!;
     let table = round.tables.find((t) => t.mentorId === s.mentorId);
     if (!table) round.tables.push((table = { mentorId: s.mentorId, menteeIds: [] }));
     if (table.menteeIds.length >= sizeOf(s.round)) continue;
     table.menteeIds.push(s.menteeId);
-    seated[s.round - 1]!.add(s.menteeId);
+    if (rooms) rooms.add(s.roomName);
+    else seated[s.round - 1]!.set(s.menteeId, new Set([s.roomName]));
     met.add(pair);
   }
   return rounds;
+}
+
+function seatsOf(round: HeldRound, menteeId: string): number {
+  return round.tables.filter((t) => t.menteeIds.includes(menteeId)).length;
 }

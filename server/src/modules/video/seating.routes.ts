@@ -4,7 +4,7 @@ import { SeatMoveBody, SeatingChange } from '@constellation/shared/schemas/sched
 import { HttpError, notFound } from '../../lib/http-errors.ts';
 import { findEvent } from '../events/events.repository.ts';
 
-const STATUS: Record<string, number> = { 'not-found': 404, 'not-in-round': 409, 'not-seated': 409, 'already-seated': 409, 'already-met': 409, forbidden: 409, 'invalid-payload': 400 };
+const STATUS: Record<string, number> = { 'not-found': 404, 'not-in-round': 409, 'not-seated': 409, 'already-seated': 409, 'co-hosted': 409, 'already-met': 409, forbidden: 409, 'invalid-payload': 400 };
 
 /** The organizer moves people during a round: the same live room change as a rescue. */
 const seatingRoutes: FastifyPluginAsyncTypebox = async (app) => {

@@ -23,7 +23,7 @@ import type { ClockGateway } from '../clock/clock.gateway.ts';
 import type { ClockService } from '../clock/clock.service.ts';
 import { liveEventIds, loadClockSettings } from '../clock/clock.repository.ts';
 import { seatRoundOf } from '@constellation/shared/clock/seat';
-import { roundEndsAt, secondsUntil, tableOf, tablesOf, waitingPartners, type TableRoom } from './core/seating.ts';
+import { roundEndsAt, secondsUntil, strandedAt, tableOf, tablesOf, waitingPartners, type TableRoom } from './core/seating.ts';
 import { parseRoomName } from './room-name.ts';
 import { ackOf, fail, payloadChecker } from '../../plugins/socket-messages.ts';
 import type { VideoProvider } from './video.provider.ts';
@@ -84,6 +84,7 @@ const LOBBY_HOLD_SEC = 15 * 60;
  */
 const RESCUE_LEAD_MS = 8_000;
 const VIDEO_UNAVAILABLE = 'Video is unavailable for this round. The organizer has been told; talk by phone or chat if you can.';
+const CO_HOSTED = 'A co-hosted circle keeps its people together for the round: nobody can be moved into or out of it (a rescue still seats anyone its hosts leave waiting)';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface OpenRound {
@@ -736,6 +737,7 @@ export class VideoOrchestrator {
       rooms: tables.map((t) => ({
         roomName: t.roomName,
         mentorId: t.mentorId,
+        ...(t.coMentorId ? { coMentorId: t.coMentorId } : {}),
         participantIds: t.participantIds,
         present: (present.get(t.roomName) ?? []).filter((id) => t.participantIds.includes(id)),
       })),
@@ -792,7 +794,7 @@ export class VideoOrchestrator {
       const looking = [...arrivals].filter((id) => {
         const table = tableOf(tables, id);
         if (!table) return true;
-        const partners = id === table.mentorId ? table.participantIds.slice(1) : [table.mentorId];
+        const partners = table.mentorIds.includes(id) ? table.menteeIds : table.mentorIds;
         return partners.every((p) => absent.has(p));
       });
       const changed = looking.length > 0 && (await this.#rescue(eventId, open, new Set(looking)));
@@ -869,9 +871,7 @@ export class VideoOrchestrator {
     const seated = new Set(tables.flatMap((t) => t.participantIds));
     const waitingFor = new Map<string, string[]>();
     for (const t of tables) {
-      const mentees = t.participantIds.slice(1);
-      if (here(t.mentorId) && mentees.every((id) => absent.has(id))) waitingFor.set(t.mentorId, mentees);
-      if (absent.has(t.mentorId)) for (const id of mentees.filter(here)) waitingFor.set(id, [t.mentorId]);
+      for (const { id, waitingFor: missing } of strandedAt(t, absent)) if (here(id)) waitingFor.set(id, missing);
     }
     const profiles = new Map([...people.mentors, ...people.mentees].map((p) => [p.id, p]));
     const stranded = (list: PersonRow[]) => list.filter((p) => waitingFor.has(p.id) || (!seated.has(p.id) && here(p.id)));
@@ -981,13 +981,16 @@ export class VideoOrchestrator {
       if (!mentorsById.has(request.mentorId)) return fail('not-found', `${request.mentorId} is not a mentor of this event`);
       if (!menteesById.has(request.menteeId)) return fail('not-found', `${request.menteeId} is not a mentee of this event`);
       wanted = [{ mentorId: request.mentorId, menteeId: request.menteeId }];
+      const involved = tables.filter((t) => t.coMentorId && (t.mentorIds.includes(request.mentorId) || t.menteeIds.includes(request.menteeId)));
+      if (involved.length > 0) return fail('co-hosted', CO_HOSTED);
     } else {
       const [a, b] = request.menteeIds;
       if (a === b) return fail('invalid-payload', 'Swap two different mentees');
-      const tableOfMentee = (id: string) => tables.find((t) => t.participantIds.slice(1).includes(id));
+      const tableOfMentee = (id: string) => tables.find((t) => t.menteeIds.includes(id));
       const [ta, tb] = [tableOfMentee(a), tableOfMentee(b)];
       if (!ta || !tb) return fail('not-seated', 'Both mentees must be seated at a table this round to swap them');
       if (ta === tb) return fail('invalid-payload', 'The two mentees sit at the same table');
+      if (ta.coMentorId || tb.coMentorId) return fail('co-hosted', CO_HOSTED);
       wanted = [{ mentorId: ta.mentorId, menteeId: b }, { mentorId: tb.mentorId, menteeId: a }];
     }
     const name = (id: string) => mentorsById.get(id)?.name ?? menteesById.get(id)?.name ?? id;
@@ -995,7 +998,7 @@ export class VideoOrchestrator {
       const label = `${name(pair.mentorId)} and ${name(pair.menteeId)}`;
       if (met.some((m) => m.mentorId === pair.mentorId && m.menteeId === pair.menteeId)) return fail('already-met', `${label} already met`);
       if (constraints.some((c) => c.kind === 'forbid' && c.mentorId === pair.mentorId && c.menteeId === pair.menteeId)) return fail('forbidden', `${label} must not meet (a forbid)`);
-      if (tables.some((t) => t.mentorId === pair.mentorId && t.participantIds.length === 2 && t.participantIds[1] === pair.menteeId)) return fail('already-seated', `${label} already sit together`);
+      if (tables.some((t) => t.mentorId === pair.mentorId && t.participantIds.length === 2 && t.menteeIds[0] === pair.menteeId)) return fail('already-seated', `${label} already sit together`);
     }
     const scored = planRescue({
       mentors: wanted.map((w) => mentorsById.get(w.mentorId)!),

@@ -152,7 +152,7 @@ export async function replaceSeats(
       `INSERT INTO meetings (event_id, round, mentor_id, mentee_id, score, room_name, seated_at, source)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (event_id, round, mentor_id, mentee_id)
-       DO UPDATE SET score = $5, room_name = $6, seated_at = $7, replaced_at = NULL, source = $8`,
+       DO UPDATE SET score = $5, room_name = $6, seated_at = $7, replaced_at = NULL, source = $8, co_host = false`,
       [eventId, round, move.mentorId, move.menteeId, move.score, move.roomName, at, source],
     );
   }

@@ -60,4 +60,27 @@ describe('re-seating during a round', () => {
     expect(after.rounds[0]!.tables.map((t) => t.mentorId)).toEqual(['M', 'N', 'K']);
     expect(after.rounds[0]!.sitOuts).toEqual([]);
   });
+
+  it('takes a moved co-host out of their circle, which goes on with its host and keeps its people', () => {
+    const circle: Plan = {
+      ...plan,
+      rounds: [
+        {
+          index: 0,
+          held: false,
+          tables: [{ mentorId: 'M', coMentorId: 'N', menteeIds: ['A', 'B'], score: 10, seats: [seat('A', 2), seat('B', 3)], coSeats: [seat('A', 1), seat('B', 4)] }],
+          sitOuts: [{ participantId: 'C', role: 'mentee', code: 'more-mentees-than-tables', reason: 'full' }],
+        },
+      ],
+    };
+    const { plan: after, unseated } = reseat(circle, 1, [{ mentorId: 'N', menteeId: 'C', room: 'N-x1', score: 5, reasons: [] }], reason);
+    expect(after.rounds[0]!.tables).toEqual([
+      { mentorId: 'M', menteeIds: ['A', 'B'], score: 5, seats: [seat('A', 2), seat('B', 3)] },
+      { mentorId: 'N', menteeIds: ['C'], score: 5, seats: [{ menteeId: 'C', score: 5, reasons: [] }], room: 'N-x1' },
+    ]);
+    expect(unseated).toEqual([]);
+    // A mentee taken from a co-hosted circle leaves both hosts' seats.
+    const moved = reseat(circle, 1, [{ mentorId: 'X', menteeId: 'B', room: 'X-x1', score: 1, reasons: [] }], reason);
+    expect(moved.plan.rounds[0]!.tables[0]).toEqual({ mentorId: 'M', coMentorId: 'N', menteeIds: ['A'], score: 3, seats: [seat('A', 2)], coSeats: [seat('A', 1)] });
+  });
 });

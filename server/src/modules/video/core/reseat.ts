@@ -22,6 +22,11 @@ export interface Reseated {
 
 type PlanTable = SeatedTable;
 
+/** A table's score: its seats', and its co-host's. */
+function scoreOf(table: Pick<PlanTable, 'seats' | 'coSeats'>): number {
+  return [...table.seats, ...(table.coSeats ?? [])].reduce((sum, s) => sum + s.score, 0);
+}
+
 /**
  * Seats each move's mentee alone at its mentor's table in `round` (1-based), in a fresh room. The
  * mentee leaves any other table of the round; whoever sat with that mentor before loses the seat.
@@ -36,14 +41,22 @@ export function reseat(plan: Plan, round: number, moves: readonly SeatMove[], re
   for (const t of current.tables) {
     if (t.menteeIds.length === 0) continue;
     before.set(t.mentorId, 'mentor');
+    if (t.coMentorId) before.set(t.coMentorId, 'mentor');
     for (const id of t.menteeIds) before.set(id, 'mentee');
   }
   let tables: PlanTable[] = current.tables.map((t) => ({ ...t, menteeIds: [...t.menteeIds], seats: [...t.seats] }));
   for (const move of moves) {
     tables = tables.map((t) => {
-      if (!t.menteeIds.includes(move.menteeId)) return t;
-      const seats = t.seats.filter((s) => s.menteeId !== move.menteeId);
-      return { ...t, menteeIds: t.menteeIds.filter((id) => id !== move.menteeId), seats, score: seats.reduce((sum, s) => sum + s.score, 0) };
+      if (t.coMentorId !== move.mentorId && !t.menteeIds.includes(move.menteeId)) return t;
+      let next: PlanTable = t;
+      // A co-host who is moved leaves their circle, which goes on with its host.
+      if (next.coMentorId === move.mentorId) {
+        const { coMentorId: _left, coSeats: _theirs, ...rest } = next;
+        next = rest;
+      }
+      const keep = (s: { menteeId: string }) => s.menteeId !== move.menteeId;
+      next = { ...next, menteeIds: next.menteeIds.filter((id) => id !== move.menteeId), seats: next.seats.filter(keep), ...(next.coSeats ? { coSeats: next.coSeats.filter(keep) } : {}) };
+      return { ...next, score: scoreOf(next) };
     });
     const table: PlanTable = {
       mentorId: move.mentorId,
@@ -57,7 +70,7 @@ export function reseat(plan: Plan, round: number, moves: readonly SeatMove[], re
     else tables.push(table);
   }
   tables = tables.filter((t) => t.menteeIds.length > 0);
-  const seated = new Set(tables.flatMap((t) => [t.mentorId, ...t.menteeIds]));
+  const seated = new Set(tables.flatMap((t) => [t.mentorId, ...(t.coMentorId ? [t.coMentorId] : []), ...t.menteeIds]));
   const unseated = [...before.keys()].filter((id) => !seated.has(id));
   const sitOuts: SitOut[] = [
     ...current.sitOuts.filter((s) => !seated.has(s.participantId) && !unseated.includes(s.participantId)),

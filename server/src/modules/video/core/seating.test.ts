@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { ClockActive } from '@constellation/shared/clock/state';
 import type { Plan } from '../../schedule/core/index.ts';
-import { roundEndsAt, secondsUntil, tableOf, tablesOf, waitingPartners } from './seating.ts';
+import { roundEndsAt, secondsUntil, strandedAt, tableOf, tablesOf, waitingPartners } from './seating.ts';
 
 const eventId = '8f14e45f-ceea-4e7a-9c3b-1d2c3b4a5f60';
 const [m1, m2, a, b, c] = ['m1', 'm2', 'a', 'b', 'c'];
 
-function planOf(rounds: { tables: { mentorId: string; menteeIds: string[] }[]; sitOuts?: string[] }[]): Plan {
+function planOf(rounds: { tables: { mentorId: string; coMentorId?: string; menteeIds: string[] }[]; sitOuts?: string[] }[]): Plan {
   return {
     rounds: rounds.map((r, index) => ({
       index,
@@ -26,7 +26,7 @@ const plan = planOf([
 
 describe('seating participants in video rooms', () => {
   it('gives each table with a mentee one room per round, the mentor first', () => {
-    expect(tablesOf(eventId, plan, 1)).toEqual([{ roomName: `ev_${eventId}_r1_tm1`, mentorId: m1, participantIds: [m1, a, b] }]);
+    expect(tablesOf(eventId, plan, 1)).toEqual([{ roomName: `ev_${eventId}_r1_tm1`, mentorId: m1, mentorIds: [m1], menteeIds: [a, b], participantIds: [m1, a, b] }]);
     expect(tablesOf(eventId, plan, 2).map((t) => t.roomName)).toEqual([`ev_${eventId}_r2_tm1`, `ev_${eventId}_r2_tm2`]);
     expect(tablesOf(eventId, plan, 3)).toEqual([]);
     expect(tablesOf(eventId, null, 1)).toEqual([]);
@@ -45,6 +45,19 @@ describe('seating participants in video rooms', () => {
     expect(waitingPartners(table!, m1, new Set([a]))).toEqual([a]);
     expect(waitingPartners(table!, a, new Set([m1, b]))).toEqual([m1]);
     expect(waitingPartners(table!, a, new Set([b]))).toEqual([]);
+  });
+
+  it('seats both mentors of a co-hosted circle in one room, and strands nobody while either host or any mentee is there', () => {
+    const [table] = tablesOf(eventId, planOf([{ tables: [{ mentorId: m1, coMentorId: m2, menteeIds: [a, b] }] }]), 1);
+    expect(table).toEqual({ roomName: `ev_${eventId}_r1_tm1`, mentorId: m1, coMentorId: m2, mentorIds: [m1, m2], menteeIds: [a, b], participantIds: [m1, m2, a, b] });
+    expect(tableOf([table!], m2)).toBe(table);
+    // A missing host: the mentees and the co-host are told; a missing mentee: both hosts.
+    expect(waitingPartners(table!, m1, new Set([m2, a, b]))).toEqual([m2, a, b]);
+    expect(waitingPartners(table!, a, new Set([m1, m2, b]))).toEqual([m1, m2]);
+    expect(strandedAt(table!, new Set([m1]))).toEqual([]);
+    expect(strandedAt(table!, new Set([m1, m2]))).toEqual([{ id: a, waitingFor: [m1, m2] }, { id: b, waitingFor: [m1, m2] }]);
+    expect(strandedAt(table!, new Set([a]))).toEqual([]);
+    expect(strandedAt(table!, new Set([a, b, m2]))).toEqual([{ id: m1, waitingFor: [a, b] }]);
   });
 
   it('knows when a round ends: running, paused, or still to come', () => {

@@ -5,8 +5,15 @@ import { roomNameFor } from '../room-name.ts';
 
 export interface TableRoom {
   roomName: string;
+  /** The mentor who hosts the table (the room is named after them). */
   mentorId: string;
-  /** The mentor first, then the mentee(s): one table may hold two mentees with shared tables. */
+  /** A co-hosted circle's second mentor. */
+  coMentorId?: string;
+  /** The host, then the co-host if any. */
+  mentorIds: string[];
+  /** One, two with shared tables, a circle's worth in a circle round. */
+  menteeIds: string[];
+  /** The mentor(s) first, then the mentee(s). */
   participantIds: string[];
 }
 
@@ -28,11 +35,17 @@ export function tablesOf(eventId: string, plan: Plan | null, round: number): Tab
   if (!planned) return [];
   return (planned.tables as SeatedTable[])
     .filter((t) => t.menteeIds.length > 0)
-    .map((t) => ({
-      roomName: tableRoomName(eventId, round, t),
-      mentorId: t.mentorId,
-      participantIds: [t.mentorId, ...t.menteeIds],
-    }));
+    .map((t) => {
+      const mentorIds = t.coMentorId ? [t.mentorId, t.coMentorId] : [t.mentorId];
+      return {
+        roomName: tableRoomName(eventId, round, t),
+        mentorId: t.mentorId,
+        ...(t.coMentorId ? { coMentorId: t.coMentorId } : {}),
+        mentorIds,
+        menteeIds: [...t.menteeIds],
+        participantIds: [...mentorIds, ...t.menteeIds],
+      };
+    });
 }
 
 /** The table a participant sits at in a round, if any. */
@@ -41,12 +54,23 @@ export function tableOf(tables: readonly TableRoom[], participantId: string): Ta
 }
 
 /**
- * Who is left waiting when `absentId` does not come: their partners who are in the room. A mentor's
- * partners are the table's mentees; a mentee's partner is the mentor (not a fellow mentee).
+ * Who is told that `absentId` did not come: their partners who are in the room. A mentor's partners
+ * are the table's mentees and a co-host; a mentee's partners are the mentor(s) (not fellow mentees).
  */
 export function waitingPartners(table: TableRoom, absentId: string, present: ReadonlySet<string>): string[] {
-  const partners = absentId === table.mentorId ? table.participantIds.filter((id) => id !== table.mentorId) : [table.mentorId];
+  const partners = table.mentorIds.includes(absentId) ? table.participantIds : table.mentorIds;
   return partners.filter((id) => id !== absentId && present.has(id));
+}
+
+/**
+ * Those at `table` who are left with nobody to meet if `absent` stay away: a mentor when every
+ * mentee is absent, a mentee when every mentor is (a co-hosted circle goes on with either host).
+ */
+export function strandedAt(table: TableRoom, absent: ReadonlySet<string>): { id: string; waitingFor: string[] }[] {
+  const out: { id: string; waitingFor: string[] }[] = [];
+  if (table.menteeIds.every((id) => absent.has(id))) for (const id of table.mentorIds) out.push({ id, waitingFor: table.menteeIds });
+  if (table.mentorIds.every((id) => absent.has(id))) for (const id of table.menteeIds) out.push({ id, waitingFor: table.mentorIds });
+  return out.filter(({ id }) => !absent.has(id));
 }
 
 /** When round `round` is planned to end, as the clock stands (`null` when it does not say). */
