@@ -37,14 +37,14 @@ export async function postPresence(app: FastifyInstance, change: Parameters<type
  * webhooks would report it, except `absent`. For tests without a browser: the attendance record
  * then says they were there.
  */
-export async function attendRound(app: FastifyInstance, eventId: string, round: number, { absent = [], at }: { absent?: string[]; at?: number } = {}): Promise<void> {
+export async function attendRound(app: FastifyInstance, eventId: string, round: number, { absent = [], at, keys }: { absent?: string[]; at?: number; keys?: LiveKitKeys } = {}): Promise<void> {
   const { rows } = await app.pg.query<{ mentor_id: string; mentee_id: string; room_name: string }>(
     'SELECT mentor_id, mentee_id, room_name FROM meetings WHERE event_id = $1 AND round = $2 AND replaced_at IS NULL',
     [eventId, round],
   );
   const joins = new Map<string, string>();
   for (const r of rows) for (const id of [r.mentor_id, r.mentee_id]) if (!absent.includes(id)) joins.set(id, r.room_name);
-  for (const [identity, roomName] of joins) await postPresence(app, { event: 'participant_joined', roomName, identity, at: at ?? app.clock.now() });
+  for (const [identity, roomName] of joins) await postPresence(app, { event: 'participant_joined', roomName, identity, at: at ?? app.clock.now() }, keys);
 }
 
 /**

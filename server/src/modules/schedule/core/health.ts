@@ -12,6 +12,7 @@
  * where seats = Σ table sizes; so the fewest rounds are max(k, ⌈k·mentees / seats⌉). Elsewhere the
  * bound is only a start and the planner is run on each round count up to `maxRounds`.
  */
+import { isCoHosted } from './co-hosts.ts';
 import { replan } from './planner.ts';
 import type { Plan, PlanInput, PlanMentor, Range, ReplanInput } from './types.ts';
 
@@ -36,7 +37,7 @@ export interface PlanHealth {
   fewest: string[];
   /** Mentees met per present mentor. */
   mentorLoads: Range;
-  /** The most distinct mentors a mentee can meet: min(rounds, present mentors). */
+  /** The most distinct mentors a mentee can meet: min(rounds, present mentors), a co-hosted circle round counting twice. */
   reach: number;
 }
 
@@ -91,10 +92,16 @@ export function planHealth(input: PlanInput | ReplanInput, plan: Plan): PlanHeal
 
   const count = new Map(menteeIds.map((id) => [id, 0]));
   for (const round of plan.rounds) {
-    for (const table of round.tables) for (const id of table.menteeIds) if (count.has(id)) count.set(id, (count.get(id) as number) + 1);
+    for (const table of round.tables) {
+      const meetings = table.coMentorId === undefined ? 1 : 2;
+      for (const id of table.menteeIds) if (count.has(id)) count.set(id, (count.get(id) as number) + meetings);
+    }
   }
   const { meetingsPerMentee, mentorLoads } = plan.totals;
-  const reach = Math.min(input.rounds, mentors);
+  // A co-hosted circle round is two meetings with two mentors.
+  let meetingSlots = 0;
+  for (let r = 0; r < input.rounds; r++) meetingSlots += isCoHosted(input.formats?.[r]) ? 2 : 1;
+  const reach = Math.min(meetingSlots, mentors);
   const fewest =
     meetingsPerMentee.min < reach
       ? menteeIds

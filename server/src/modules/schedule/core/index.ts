@@ -33,9 +33,10 @@
  *     and what would fix it: more rounds, shared tables, more mentors, each with the figures of an
  *     actual planner run on the changed input (./health.ts; counterfactualInput rebuilds that input).
  *
- * A Plan lists every round (held ones first) as tables { mentorId, menteeIds, score, seats }, one seat
- * { menteeId, score, reasons } per mentee, and sitOuts { participantId, role, code, reason }; totals
- * give score, meetings, meetingsPerMentee {min,max}, mentorLoads {min,max} and sharedTables.
+ * A Plan lists every round (held ones first) as tables { mentorId, menteeIds, score, seats } (with
+ * coMentorId and coSeats in co-hosted circles, see below), one seat { menteeId, score, reasons } per
+ * mentee, and sitOuts { participantId, role, code, reason }; totals give score, meetings,
+ * meetingsPerMentee {min,max}, mentorLoads {min,max} and sharedTables.
  *
  * Round formats (mentoring circles). `formats` (optional, one per round, held ones included) makes
  * a round one-to-one ({ kind: 'pairs' }: a mentor hosts up to tableSize mentees, as without
@@ -85,6 +86,35 @@
  *   not finish the time-indexed LP relaxation of that event (600k variables) in 2 minutes, and
  *   agrees with the planner to the unit on 10 × 100 and 20 × 200 (0.5 s and 2.3 s against 5–10 ms).
  *
+ * Co-hosted circles. { kind: 'circle', size, hosts: 2 } pairs the mentors present in that round
+ * (one hosts alone when their number is odd, never otherwise); each circle seats up to `size`
+ * mentees, and each of them meets every host: two meetings in one round, counted as two in the
+ * objective, totals and balance. A mentee sits only where she may meet every host (no pair meets
+ * twice, forbids never), still at one table a round; a mentor hosts or co-hosts one table at most.
+ * Such a table is { mentorId, coMentorId, menteeIds, seats, coSeats, score = both hosts' fit }; a
+ * mentor at no table sits out with the usual codes. Held rounds may record a co-hosted circle as
+ * one table with coMentorId or as one table per host (a mentee then at both). What is exact:
+ *   - the bound: the relaxation above stays valid with a mentee's capacity Σ hosts over the rounds
+ *     left, a mentor's `size` seats in a co-hosted round, and at most 2·min(N, ⌊M/2⌋·size) (+ the
+ *     lone host's min(size, mentees left)) meetings in it, so no plan beats it (./planner.ts 4);
+ *   - the rules and the honesty of plan.optimality: `exact` only when the plan reaches the bound.
+ * What is not: the co-hosted rounds themselves, a hypergraph problem planned first, one round at a
+ * time, by a heuristic (./co-hosts.ts: a max-weight pairing of the mentors, then a seating flow,
+ * then host swaps where seats are left free); the other rounds then follow steps 1–4 with those
+ * meetings as history. The second objective leaves co-hosted circles as seated (a move would
+ * change two pairs), but counts their mentee pairs in plan.circlePeers and lists their `peers`.
+ * When a pin is left unmet (a warning names it), the bound is solved again without that pin, so
+ * it bounds every plan that meets the pins this one meets. Measured (planner.formats.test.ts, an
+ * exact integer program by HiGHS with co-host variables, on 80 small random events and re-plans
+ * with co-hosted rounds): the optimum never beat the bound nor the plan the optimum; 61 plans
+ * proven exact, 11 more optimal but unproven (the bound is loose: it cannot see that a co-hosted
+ * seat gives one mentee two meetings), 8 short of the optimum (2 by a meeting, the others in
+ * score). On nine medium events (3–12 mentors, 10–64 mentees, 2–6 rounds, one-off run) the plan
+ * matched the optimum's meetings and balance every time and was 1–5% below its score, while the
+ * bound was up to 3 meetings above. bench/planner-circles.ts: 100 × 1,000 × 6 rounds (4 × 1:1,
+ * circles of 5, co-hosted circles of 8) in about 0.15 s warm, 1,700 meetings and the balance cost
+ * at their bound, the score 3.2% below it (2,686 of 84,142).
+ *
  * Pins never block planning: a pin that cannot be honoured (a participant absent, no round left
  * after a missed meeting, more pins than a mentee has rounds or a mentor has seats) becomes a
  * warning naming the pair ("pinned pair m1–e1 …"). When pins overbook someone the plan keeps as
@@ -95,11 +125,14 @@
  * Errors: PlanInputError for input that is malformed or contradictory, never for pins that no
  * longer fit: a field of the wrong type (ids, profiles checked against the shared Profile schema,
  * options; ./validation.ts), unknown or duplicate ids, a pair both pinned and forbidden, a held
- * round seating a mentor at two tables, a mentee twice, or more mentees than the table holds, and
- * a pair seated together in two held rounds; the message names the culprit.
+ * round seating a mentor at two tables, a mentee twice (or with more than two hosts in a co-hosted
+ * round), or more mentees than the table holds, a pair seated together in two held rounds, a
+ * `hosts` other than 1 or 2 or outside a circle, and a coMentorId that is no mentor, the table's own
+ * mentor, or outside a co-hosted round; the message names the culprit.
  *
  * How: ./planner.ts (min-cost flow by network simplex with column generation in ./min-cost-flow.ts,
- * then König edge colouring into rounds in ./edge-colouring.ts; round formats in ./round-formats.ts).
+ * then König edge colouring into rounds in ./edge-colouring.ts; round formats in ./round-formats.ts,
+ * co-hosted circles in ./co-hosts.ts).
  * Optimality is checked against HiGHS in planner.lp.test.ts and planner.formats.test.ts, and timed
  * in bench/planner.ts and bench/planner-circles.ts.
  */

@@ -18,7 +18,20 @@
  *    R-edge-colouring, one colour per round, equalised so that rounds differ by at
  *    most one meeting and sit-outs spread evenly. A mentor hosts two mentees at once
  *    only in (load − R) rounds, the fewest possible.
+ * 3. Round formats (see index.ts): the same flow is then a relaxation, whose optimum is a
+ *    proven bound (plan.optimality.bound), and the rounds are built group by group
+ *    (./round-formats.ts), exact whenever the plan reaches the bound.
+ * 4. Co-hosted circle rounds (hosts: 2: two mentors a circle, each of its mentees meeting
+ *    both): a seat is a triple, not a pair, so no flow plans them exactly. The relaxation
+ *    stays valid (a mentee's meetings are Σ hosts over the rounds left, a mentor has `size`
+ *    seats, a round holds at most 2·min(N, ⌊M/2⌋·size) meetings, plus the lone host's when M
+ *    is odd), so the bound stays proven. The rounds themselves are planned first, one at a
+ *    time, by the heuristic of ./co-hosts.ts (pairing, then a seating flow); the other rounds
+ *    then get a relaxation of their own, with those meetings as history, and step 3. The gap
+ *    is reported as it is: `exact` only when the plan reaches the bound, which a co-hosted
+ *    seat's two meetings for one mentee often keep the relaxation from being.
  */
+import { ACCESS, isCoHosted, planCoHostedRound } from './co-hosts.ts';
 import { MinCostFlow, type Pricer } from './min-cost-flow.ts';
 import { choosePins, type PinRequest } from './pins.ts';
 import { createRandom, shuffleInPlace } from './random.ts';
@@ -47,6 +60,8 @@ const MET = 1;
 const FORBIDDEN = 2;
 const PINNED = 3;
 const PLANNED = 4;
+/** Meets in a co-hosted round of this plan, seated before the other rounds are planned. */
+const SEATED = 5;
 
 const REASONS: Record<SitOutCode, { mentor: string; mentee: string }> = {
   'more-mentees-than-tables': { mentor: 'more mentees than tables this round', mentee: 'more mentees than tables this round' },
@@ -67,46 +82,13 @@ export function planRotation(input: PlanInput): Plan {
 /** Plans the rounds not yet held, keeping held rounds as they are; see the module comment. */
 export function replan(input: ReplanInput): Plan {
   const ev = prepare(input);
-  const { m, n, pair } = ev;
+  const { n, pair } = ev;
   const remaining = input.rounds - input.heldRounds.length;
   const warnings: string[] = [...ev.warnings];
 
-  // Capacities for the remaining rounds; pinned pairs are fixed meetings that use them up.
-  const eligibleE = new Int32Array(n);
-  const eligibleI = new Int32Array(m);
-  for (let i = 0; i < m; i++) {
-    if (!ev.presentMentor[i]) continue;
-    for (let e = 0; e < n; e++) {
-      if (ev.presentMentee[e] && pair[i * n + e] === FREE) {
-        eligibleE[e]!++;
-        eligibleI[i]!++;
-      }
-    }
-  }
-  // Kept pins fit by construction (see ./pins.ts), so no room is ever negative.
-  const capE = new Int32Array(n);
-  const capI = new Int32Array(m);
-  for (let e = 0; e < n; e++) {
-    if (ev.presentMentee[e]) capE[e] = Math.min(remaining - (ev.pinsE[e] as number), eligibleE[e] as number);
-  }
-  for (let i = 0; i < m; i++) {
-    if (ev.presentMentor[i]) capI[i] = Math.min((ev.seatsLeft[i] as number) - (ev.pinsI[i] as number), eligibleI[i] as number);
-  }
-
-  // With formats, the flow is the relaxation of the module comment: a mentor's seats summed over
-  // the rounds left, and no more meetings than the rounds can seat, each taken on its own.
-  let limit = Number.POSITIVE_INFINITY;
-  if (ev.roundCaps) {
-    let presentMentees = 0;
-    for (let e = 0; e < n; e++) presentMentees += ev.presentMentee[e] as number;
-    limit = 0;
-    for (let r = input.heldRounds.length; r < input.rounds; r++) {
-      let seats = 0;
-      for (let i = 0; i < m; i++) if (ev.presentMentor[i]) seats += (ev.roundCaps[r] as Int32Array)[i] as number;
-      limit += Math.min(seats, presentMentees);
-    }
-  }
-  if (remaining > 0) choosePairs(ev, capE, capI, limit);
+  // Before the relaxation marks its pairs: the statuses a second bound starts from (see below).
+  const prepared = ev.roundCaps ? pair.slice() : null;
+  if (remaining > 0) relax(ev, input.heldRounds.length, input.rounds);
 
   const rounds: Round[] = input.heldRounds.map((held, index) => ({
     index,
@@ -119,12 +101,27 @@ export function replan(input: ReplanInput): Plan {
     return { rounds, totals: totalsOf(ev, rounds, input.heldRounds.length, input.formats), warnings: warnings.concat(balanceWarnings(ev, rounds)) };
   }
 
-  const bound = objectiveOfPlanned(ev);
+  let bound = objectiveOfPlanned(ev);
   let circlePeers: CirclePeers = { peerPairs: 0, repeatedPeerPairs: 0, affinity: 0 };
   if (remaining > 0) {
     const mixed = scheduleMixed(ev, input.formats!.slice(input.heldRounds.length), input.heldRounds.length, warnings);
     rounds.push(...mixed.rounds);
     circlePeers = mixed.circlePeers;
+  }
+  // The relaxation met every kept pin. When the formats left one unmet (a warning names it), this
+  // plan is not among the plans that bound covers, so the bound is solved again with those pins
+  // free: an upper bound on every plan that meets the pins this one meets.
+  const unmet: number[] = [];
+  for (let k = 0; k < pair.length; k++) if (pair[k] === PINNED) unmet.push(k);
+  if (unmet.length > 0) {
+    const again = { ...ev, pair: (prepared as Uint8Array).slice(), pinsE: ev.pinsE.slice(), pinsI: ev.pinsI.slice() };
+    for (const k of unmet) {
+      again.pair[k] = FREE;
+      again.pinsI[Math.floor(k / n)]!--;
+      again.pinsE[k % n]!--;
+    }
+    relax(again, input.heldRounds.length, input.rounds);
+    bound = objectiveOfPlanned(again);
   }
   const achieved = achievedObjective(ev, rounds);
   const gap = { meetings: bound.meetings - achieved.meetings, balance: achieved.balance - bound.balance, score: bound.score - achieved.score };
@@ -137,6 +134,72 @@ export function replan(input: ReplanInput): Plan {
   return { rounds, totals: totalsOf(ev, rounds, input.heldRounds.length, input.formats), warnings: warnings.concat(balanceWarnings(ev, rounds)), optimality, circlePeers };
 }
 
+/**
+ * Solves the relaxation of the rounds not yet held, `held` … `rounds` − 1 (see the module comment),
+ * and marks its pairs PLANNED. Pinned pairs are fixed meetings that use capacity up. With formats,
+ * a mentor's seats are summed over those rounds, and no more meetings flow than the rounds can
+ * seat, each taken on its own.
+ */
+function relax(ev: PreparedEvent, held: number, rounds: number): void {
+  const { capE, capI } = relaxationCaps(ev, ev.menteeSlots, ev.seatsLeft, ev.pinsE, ev.pinsI);
+  let limit = Number.POSITIVE_INFINITY;
+  if (ev.roundCaps) {
+    limit = 0;
+    for (let r = held; r < rounds; r++) limit += roundMeetingCap(ev, r);
+  }
+  choosePairs(ev, capE, capI, limit);
+}
+
+/**
+ * The relaxation's capacities: mentee e may take min(slots − its pins, FREE pairs) new meetings,
+ * mentor i min(seats[i] − its pins, FREE pairs); `slots` is a present mentee's meetings in the
+ * rounds concerned (one a round, two in a co-hosted round).
+ */
+function relaxationCaps(ev: PreparedEvent, slots: number, seats: Int32Array, pinsE: Int32Array, pinsI: Int32Array): { capE: Int32Array; capI: Int32Array } {
+  const { m, n, pair } = ev;
+  const eligibleE = new Int32Array(n);
+  const eligibleI = new Int32Array(m);
+  for (let i = 0; i < m; i++) {
+    if (!ev.presentMentor[i]) continue;
+    for (let e = 0; e < n; e++) {
+      if (ev.presentMentee[e] && pair[i * n + e] === FREE) {
+        eligibleE[e]!++;
+        eligibleI[i]!++;
+      }
+    }
+  }
+  // Pins kept by prepare fit by construction (see ./pins.ts); a pin left over for the rounds after
+  // co-hosted ones may not, and is then left to the repair step (see scheduleMixed).
+  const capE = new Int32Array(n);
+  const capI = new Int32Array(m);
+  for (let e = 0; e < n; e++) {
+    if (ev.presentMentee[e]) capE[e] = Math.max(0, Math.min(slots - (pinsE[e] as number), eligibleE[e] as number));
+  }
+  for (let i = 0; i < m; i++) {
+    if (ev.presentMentor[i]) capI[i] = Math.max(0, Math.min((seats[i] as number) - (pinsI[i] as number), eligibleI[i] as number));
+  }
+  return { capE, capI };
+}
+
+/**
+ * The most meetings round r (of the event) can hold among the people present, whoever has met whom:
+ * every seat taken, but no more mentees than are present. In a co-hosted round the mentors form
+ * ⌊M/2⌋ pairs (and one hosts alone when M is odd) and a pair's seat is two meetings, so it is
+ * 2·min(N, ⌊M/2⌋·size) plus, with M odd, the lone host's min(size, mentees left).
+ */
+function roundMeetingCap(ev: PreparedEvent, r: number): number {
+  const format = ev.formats?.[r];
+  if (isCoHosted(format)) {
+    const pairs = Math.floor(ev.presentMentors / 2);
+    const paired = Math.min(ev.presentMentees, pairs * format.size);
+    const alone = ev.presentMentors % 2 === 1 ? Math.min(format.size, ev.presentMentees - paired) : 0;
+    return 2 * paired + alone;
+  }
+  let seats = 0;
+  for (let i = 0; i < ev.m; i++) if (ev.presentMentor[i]) seats += (ev.roundCaps as Int32Array[])[r]![i] as number;
+  return Math.min(seats, ev.presentMentees);
+}
+
 interface PreparedEvent {
   m: number;
   n: number;
@@ -145,12 +208,18 @@ interface PreparedEvent {
   mentorIndex: Map<string, number>;
   menteeIndex: Map<string, number>;
   tableSize: Int32Array;
+  /** The input's formats, one per round of the event (held ones included), or null. */
+  formats: readonly RoundFormat[] | null;
   /** With formats: the seats of each mentor in each round of the event (held ones included). */
   roundCaps: Int32Array[] | null;
   /** Seats of each mentor over the rounds not yet held. */
   seatsLeft: Int32Array;
+  /** Meetings a present mentee can have in the rounds not yet held: one a round, two in a co-hosted round (with two mentors present). */
+  menteeSlots: number;
   presentMentor: Uint8Array;
   presentMentee: Uint8Array;
+  presentMentors: number;
+  presentMentees: number;
   /** Status of pair (mentor i, mentee e) at i·n + e. */
   pair: Uint8Array;
   historyE: Int32Array;
@@ -208,6 +277,12 @@ function prepare(input: ReplanInput): PreparedEvent {
     else if (e !== undefined) presentMentee[e] = 0;
     else throw new PlanInputError(`absentIds: unknown participant ${id}`);
   }
+  let presentMentors = 0;
+  let presentMentees = 0;
+  for (let i = 0; i < m; i++) presentMentors += presentMentor[i] as number;
+  for (let e = 0; e < n; e++) presentMentees += presentMentee[e] as number;
+  let menteeSlots = 0;
+  for (let r = input.heldRounds.length; r < input.rounds; r++) menteeSlots += isCoHosted(input.formats?.[r]) && presentMentors >= 2 ? 2 : 1;
 
   const pairIndex = (where: string, ref: { mentorId: string; menteeId: string }): number => {
     const i = mentorIndex.get(ref.mentorId);
@@ -224,28 +299,43 @@ function prepare(input: ReplanInput): PreparedEvent {
   const metIn = new Map<number, number>();
   input.heldRounds.forEach((round, r) => {
     const where = `held round ${r + 1}`;
-    const seated = new Set<string>();
+    const coHosted = isCoHosted(input.formats?.[r]);
+    // Meetings of each mentee in this round: one, or two in a co-hosted circle (recorded as one
+    // table with a coMentorId, or as one table per host).
+    const meetingsOf = new Map<string, number>();
     const hosting = new Set<string>();
     for (const table of round.tables) {
-      if (hosting.has(table.mentorId)) throw new PlanInputError(`${where} seats mentor ${table.mentorId} at two tables`);
-      hosting.add(table.mentorId);
-      const i = mentorIndex.get(table.mentorId);
-      if (i === undefined) throw new PlanInputError(`${where}: ${table.mentorId} is not a mentor of this event`);
+      const hosts = table.coMentorId === undefined ? [table.mentorId] : [table.mentorId, table.coMentorId];
+      if (table.coMentorId !== undefined) {
+        if (!coHosted) throw new PlanInputError(`${where}: mentor ${table.mentorId}'s table has a co-host (${table.coMentorId}), but the round is not a circle with two hosts`);
+        if (table.coMentorId === table.mentorId) throw new PlanInputError(`${where}: mentor ${table.mentorId} is their own co-host`);
+      }
+      for (const id of hosts) {
+        if (hosting.has(id)) throw new PlanInputError(`${where} seats mentor ${id} at two tables`);
+        hosting.add(id);
+        if (!mentorIndex.has(id)) throw new PlanInputError(`${where}: ${id} is not a mentor of this event`);
+      }
+      const i = mentorIndex.get(table.mentorId) as number;
       const holds = (roundCaps ? roundCaps[r] : tableSize)![i] as number;
       if (table.menteeIds.length > holds) {
         throw new PlanInputError(`${where} seats ${table.menteeIds.length} mentees at mentor ${table.mentorId}'s table, which holds ${holds}`);
       }
       for (const menteeId of table.menteeIds) {
-        if (seated.has(menteeId)) throw new PlanInputError(`${where} seats mentee ${menteeId} twice`);
-        seated.add(menteeId);
-        const k = pairIndex(where, { mentorId: table.mentorId, menteeId });
-        if (pair[k] === MET) {
-          throw new PlanInputError(`pair ${table.mentorId}–${menteeId} meets in held round ${metIn.get(k)} and again in ${where}`);
+        const meetings = (meetingsOf.get(menteeId) ?? 0) + hosts.length;
+        if (meetings > (coHosted ? 2 : 1)) {
+          throw new PlanInputError(coHosted ? `${where} seats mentee ${menteeId} with more than two hosts` : `${where} seats mentee ${menteeId} twice`);
         }
-        pair[k] = MET;
-        metIn.set(k, r + 1);
-        historyI[Math.floor(k / n)]!++;
-        historyE[k % n]!++;
+        meetingsOf.set(menteeId, meetings);
+        for (const mentorId of hosts) {
+          const k = pairIndex(where, { mentorId, menteeId });
+          if (pair[k] === MET) {
+            throw new PlanInputError(`pair ${mentorId}–${menteeId} meets in held round ${metIn.get(k)} and again in ${where}`);
+          }
+          pair[k] = MET;
+          metIn.set(k, r + 1);
+          historyI[Math.floor(k / n)]!++;
+          historyE[k % n]!++;
+        }
       }
     }
   });
@@ -294,7 +384,7 @@ function prepare(input: ReplanInput): PreparedEvent {
     pinLoadI[mentor]!++;
   }
   const choice = choosePins(requests, {
-    menteeRoom: () => remaining,
+    menteeRoom: () => menteeSlots,
     mentorRoom: (i) => seatsLeft[i] as number,
   });
   const pinsE = new Int32Array(n);
@@ -305,7 +395,7 @@ function prepare(input: ReplanInput): PreparedEvent {
     if (!choice.kept[k]) {
       warnings.push(
         choice.fullSide[k] === 'mentee'
-          ? `pinned pair ${ref.mentorId}–${ref.menteeId} is not planned: mentee ${ref.menteeId} is pinned to ${pinLoadE[e]} mentors but only ${remaining} round(s) remain`
+          ? `pinned pair ${ref.mentorId}–${ref.menteeId} is not planned: mentee ${ref.menteeId} is pinned to ${pinLoadE[e]} mentors but ${menteeSlots === remaining ? `only ${remaining} round(s) remain` : `can meet only ${menteeSlots} in the rounds left`}`
           : `pinned pair ${ref.mentorId}–${ref.menteeId} is not planned: mentor ${ref.mentorId} is pinned to ${pinLoadI[i]} mentees but has only ${seatsLeft[i]} seat(s) left`,
       );
       return;
@@ -329,10 +419,14 @@ function prepare(input: ReplanInput): PreparedEvent {
     mentorIndex,
     menteeIndex,
     tableSize,
+    formats: input.formats ?? null,
     roundCaps,
     seatsLeft,
+    menteeSlots,
     presentMentor,
     presentMentee,
+    presentMentors,
+    presentMentees,
     pair,
     historyE,
     historyI,
@@ -560,17 +654,24 @@ function seatRounds(n: number, edgePair: readonly number[], colour: Int32Array, 
   }
 }
 
-/** One planned round from its tables (mentor → mentees), with a sit-out for everyone else; `capacity` is each mentor's seats. */
-function buildRound(ev: PreparedEvent, tables: Map<number, number[]>, index: number, capacity: Int32Array): Round {
+/**
+ * One planned round from its tables (mentor → mentees), with a sit-out for everyone else;
+ * `capacity` is each mentor's seats. In a co-hosted round `partner` gives each mentor's co-host
+ * (or −1): a table is keyed by its first host, and a pair's circle has one host's seats.
+ */
+function buildRound(ev: PreparedEvent, tables: Map<number, number[]>, index: number, capacity: Int32Array, partner: Int32Array | null = null): Round {
   const { m, n, pair } = ev;
   const mentorOrder = Array.from({ length: m }, (_, i) => i).sort((a, b) => compareIds(ev.mentorIds[a], ev.mentorIds[b]));
   const menteeOrder = Array.from({ length: n }, (_, e) => e).sort((a, b) => compareIds(ev.menteeIds[a], ev.menteeIds[b]));
+  const coHost = (i: number): number => (partner ? (partner[i] as number) : -1);
   let totalSeats = 0;
-  for (let i = 0; i < m; i++) if (ev.presentMentor[i]) totalSeats += capacity[i] as number;
+  for (let i = 0; i < m; i++) if (ev.presentMentor[i] && !(coHost(i) >= 0 && coHost(i) < i)) totalSeats += capacity[i] as number;
+  /** Whether mentee e may sit at mentor i's circle: may meet i and i's co-host. */
+  const mayMeet = (i: number, e: number): boolean => pair[i * n + e] === FREE && (coHost(i) < 0 || pair[coHost(i) * n + e] === FREE);
 
   const busyE = new Uint8Array(n);
   const usedI = new Int32Array(m);
-  let meetings = 0;
+  let seated = 0;
   const out: Table[] = [];
   for (const i of mentorOrder) {
     const seats = tables.get(i);
@@ -578,8 +679,13 @@ function buildRound(ev: PreparedEvent, tables: Map<number, number[]>, index: num
     seats.sort((a, b) => compareIds(ev.menteeIds[a], ev.menteeIds[b]));
     for (const e of seats) busyE[e] = 1;
     usedI[i] = seats.length;
-    meetings += seats.length;
-    out.push(scoreTable(ev, { mentorId: ev.mentorIds[i] as string, menteeIds: seats.map((e) => ev.menteeIds[e] as string) }));
+    seated += seats.length;
+    const ref: TableRef = { mentorId: ev.mentorIds[i] as string, menteeIds: seats.map((e) => ev.menteeIds[e] as string) };
+    if (coHost(i) >= 0) {
+      usedI[coHost(i)] = seats.length;
+      ref.coMentorId = ev.mentorIds[coHost(i)] as string;
+    }
+    out.push(scoreTable(ev, ref));
   }
   const sitOuts: SitOut[] = [];
   let idleMentees = 0;
@@ -588,11 +694,11 @@ function buildRound(ev: PreparedEvent, tables: Map<number, number[]>, index: num
     if (busyE[e]) continue;
     let code: SitOutCode;
     if (!ev.presentMentee[e]) code = 'absent';
-    else if (meetings === totalSeats) code = 'more-mentees-than-tables';
+    else if (seated === totalSeats) code = 'more-mentees-than-tables';
     else {
       code = 'met-everyone-available';
       for (let i = 0; i < m; i++) {
-        if (ev.presentMentor[i] && (usedI[i] as number) < (capacity[i] as number) && pair[i * n + e] === FREE) {
+        if (ev.presentMentor[i] && (usedI[i] as number) < (capacity[i] as number) && mayMeet(i, e)) {
           code = 'balancing';
           break;
         }
@@ -608,7 +714,7 @@ function buildRound(ev: PreparedEvent, tables: Map<number, number[]>, index: num
     else {
       code = 'met-everyone-available';
       for (let e = 0; e < n; e++) {
-        if (ev.presentMentee[e] && !busyE[e] && pair[i * n + e] === FREE) {
+        if (ev.presentMentee[e] && !busyE[e] && mayMeet(i, e)) {
           code = 'balancing';
           break;
         }
@@ -620,21 +726,47 @@ function buildRound(ev: PreparedEvent, tables: Map<number, number[]>, index: num
 }
 
 /**
- * Rounds with formats (see index.ts): the PLANNED pairs go to groups of rounds that share a
- * format, König colours each group, and seats left free (where the split fell short) are filled
- * round by round with pairs that can still meet.
+ * Rounds with formats (see index.ts). Co-hosted rounds first (./co-hosts.ts), then a second
+ * relaxation for the other rounds, with the co-hosted meetings as history. Then the PLANNED pairs go
+ * to groups of rounds that share a format, König colours each group, and seats left free (where the
+ * split fell short) are filled round by round with pairs that can still meet.
  */
 function scheduleMixed(ev: PreparedEvent, formats: readonly RoundFormat[], firstIndex: number, warnings: string[]): { rounds: Round[]; circlePeers: CirclePeers } {
   const { m, n, pair } = ev;
   const capacity = (ev.roundCaps as Int32Array[]).slice(firstIndex);
   const pinned = new Set(ev.keptPins.map((ref) => (ev.mentorIndex.get(ref.mentorId) as number) * n + (ev.menteeIndex.get(ref.menteeId) as number)));
+  const seatsByRound: Map<number, number[]>[] = formats.map(() => new Map());
+  /** Per co-hosted round, each mentor's co-host or −1; null for other rounds. */
+  const partners: (Int32Array | null)[] = formats.map(() => null);
+  const countE = Int32Array.from(ev.historyE);
+  const countI = Int32Array.from(ev.historyI);
+  /** Positions of the rounds that are not co-hosted, planned by the relaxation's pairs. */
+  const others = formats.flatMap((format, r) => (isCoHosted(format) ? [] : [r]));
+  if (others.length < formats.length) {
+    // The relaxation's pairs gave the bound; they are not a plan of co-hosted rounds, whose seats
+    // are two meetings with one mentee. So these rounds are seated from scratch, then the other
+    // rounds get a relaxation of their own with those meetings as history. Its pairs stay a hint.
+    const suggested = new Uint8Array(pair.length);
+    for (let k = 0; k < pair.length; k++) {
+      if (pair[k] !== PLANNED) continue;
+      suggested[k] = 1;
+      pair[k] = pinned.has(k) ? PINNED : FREE;
+    }
+    const lastCoHosted = formats.findLastIndex((format) => isCoHosted(format));
+    formats.forEach((format, r) => {
+      if (!isCoHosted(format)) return;
+      const lastChance = r === lastCoHosted && others.length === 0;
+      partners[r] = seatCoHostedRound(ev, format.size, lastChance, suggested, seatsByRound[r] as Map<number, number[]>, countE, countI);
+    });
+    if (others.length > 0) choosePairsFor(ev, others.map((r) => firstIndex + r), countE, countI);
+  }
+
   const edgePair: number[] = [];
   for (let k = 0; k < pair.length; k++) if (pair[k] === PLANNED) edgePair.push(k);
-  const groups = groupRounds(formats, ev.tableSize);
+  const groups = groupRounds(others.map((r) => formats[r] as RoundFormat), ev.tableSize).map((group) => ({ ...group, rounds: group.rounds.map((k) => others[k] as number) }));
   // Pins are kept first, then the best-scored pairs.
   const value = new Map(edgePair.map((p) => [p, (pinned.has(p) ? MAX_PAIR_SCORE + 1 : 0) + ev.scoring.score(Math.floor(p / n), p % n)]));
   const groupOf = assignGroups(n, m, edgePair, groups, (p) => value.get(p) as number);
-  const seatsByRound: Map<number, number[]>[] = formats.map(() => new Map());
   groups.forEach((group, g) => {
     const edges = edgePair.filter((_, x) => groupOf[x] === g);
     seatRounds(n, edges, colourByCopies(n, edges, group.rounds.length), seatsByRound, group.rounds);
@@ -644,15 +776,13 @@ function scheduleMixed(ev: PreparedEvent, formats: readonly RoundFormat[], first
     if (groupOf[x] === -1) pair[p] = pinned.has(p) ? PINNED : FREE;
   });
 
-  const countE = Int32Array.from(ev.historyE);
-  const countI = Int32Array.from(ev.historyI);
-  for (const tables of seatsByRound) {
-    for (const [i, seats] of tables) {
+  for (const r of others) {
+    for (const [i, seats] of seatsByRound[r] as Map<number, number[]>) {
       countI[i]! += seats.length;
       for (const e of seats) countE[e]!++;
     }
   }
-  seatsByRound.forEach((tables, r) => fillRound(ev, tables, capacity[r] as Int32Array, countE, countI));
+  for (const r of others) fillRound(ev, seatsByRound[r] as Map<number, number[]>, capacity[r] as Int32Array, countE, countI);
   for (const p of pinned) {
     if (pair[p] !== PINNED) continue;
     warnings.push(
@@ -660,15 +790,17 @@ function scheduleMixed(ev: PreparedEvent, formats: readonly RoundFormat[], first
     );
   }
 
-  // Circles: the most different peers, then the most affinity, by swaps that keep every meeting (see spreadPeers).
+  // Circles: the most different peers, then the most affinity, by swaps that keep every meeting
+  // (see spreadPeers); co-hosted circles are counted but kept, as a move there would change two pairs.
   const freeSeatMentors = seatsByRound.map((tables, r) => {
     const free: number[] = [];
     for (let i = 0; i < m; i++) if (ev.presentMentor[i] && (tables.get(i)?.length ?? 0) < ((capacity[r] as Int32Array)[i] as number)) free.push(i);
     return free;
   });
   const mayIdle = (e: number, r: number): boolean => (freeSeatMentors[r] as number[]).every((i) => pair[i * n + e] !== FREE);
-  const circlePeers = spreadPeers(n, seatsByRound, formats.map((f) => f.kind === 'circle'), mayIdle, (e, f) => ev.scoring.peerScore(e, f));
-  const rounds = seatsByRound.map((tables, r) => buildRound(ev, tables, firstIndex + r, capacity[r] as Int32Array));
+  const roles = formats.map((format) => (format.kind !== 'circle' ? 'none' : isCoHosted(format) ? 'fixed' : 'circle'));
+  const circlePeers = spreadPeers(n, seatsByRound, roles, mayIdle, (e, f) => ev.scoring.peerScore(e, f));
+  const rounds = seatsByRound.map((tables, r) => buildRound(ev, tables, firstIndex + r, capacity[r] as Int32Array, partners[r] ?? null));
   // A circle says what its mentees have in common, two by two (the plan view's "why grouped").
   rounds.forEach((round, r) => {
     if (formats[r]?.kind !== 'circle') return;
@@ -685,6 +817,78 @@ function scheduleMixed(ev: PreparedEvent, formats: readonly RoundFormat[], first
     }
   });
   return { rounds, circlePeers };
+}
+
+/**
+ * Seats one co-hosted round (./co-hosts.ts) among the present mentors and the pairs that may still
+ * meet (FREE, or PINNED): fills `tables` (first host by id → mentees), marks the pairs SEATED and
+ * counts them. `lastChance`: no round planned after it can hold a pin; `suggested[p]`: the
+ * relaxation planned pair p. Returns each mentor's co-host, or −1 (hosting alone, or absent).
+ */
+function seatCoHostedRound(
+  ev: PreparedEvent,
+  size: number,
+  lastChance: boolean,
+  suggested: Uint8Array,
+  tables: Map<number, number[]>,
+  countE: Int32Array,
+  countI: Int32Array,
+): Int32Array {
+  const { m, n, pair } = ev;
+  const mentors: number[] = [];
+  for (let i = 0; i < m; i++) if (ev.presentMentor[i]) mentors.push(i);
+  const mentees: number[] = [];
+  for (let e = 0; e < n; e++) if (ev.presentMentee[e]) mentees.push(e);
+  const access = new Uint8Array(mentors.length * n);
+  const score = new Uint8Array(mentors.length * n);
+  mentors.forEach((i, a) => {
+    ev.scoring.scoreRow(i, score, a * n);
+    for (const e of mentees) {
+      const p = i * n + e;
+      access[a * n + e] = pair[p] === PINNED ? ACCESS.pinned : pair[p] !== FREE ? ACCESS.none : suggested[p] ? ACCESS.suggested : ACCESS.free;
+    }
+  });
+  const partner = new Int32Array(m).fill(-1);
+  for (const circle of planCoHostedRound({ n, mentors, mentees, size, access, score, countE, countI, lastChance })) {
+    const hosts = [...circle.hosts].sort((a, b) => compareIds(ev.mentorIds[a], ev.mentorIds[b]));
+    if (hosts.length === 2) {
+      partner[hosts[0] as number] = hosts[1] as number;
+      partner[hosts[1] as number] = hosts[0] as number;
+    }
+    if (circle.mentees.length === 0) continue;
+    tables.set(hosts[0] as number, circle.mentees);
+    for (const i of hosts) {
+      countI[i]! += circle.mentees.length;
+      for (const e of circle.mentees) {
+        pair[i * n + e] = SEATED;
+        countE[e]!++;
+      }
+    }
+  }
+  return partner;
+}
+
+/**
+ * The relaxation again, for `rounds` (of the event; none co-hosted) once the co-hosted rounds are
+ * seated: their meetings count as history (`countE`, `countI`), pins still open keep their place.
+ */
+function choosePairsFor(ev: PreparedEvent, rounds: readonly number[], countE: Int32Array, countI: Int32Array): void {
+  const { m, n, pair } = ev;
+  const pinsE = new Int32Array(n);
+  const pinsI = new Int32Array(m);
+  for (let k = 0; k < pair.length; k++) {
+    if (pair[k] !== PINNED) continue;
+    pinsI[Math.floor(k / n)]!++;
+    pinsE[k % n]!++;
+  }
+  const seats = new Int32Array(m);
+  let limit = 0;
+  for (const r of rounds) {
+    for (let i = 0; i < m; i++) seats[i]! += (ev.roundCaps as Int32Array[])[r]![i] as number;
+    limit += roundMeetingCap(ev, r);
+  }
+  const { capE, capI } = relaxationCaps(ev, rounds.length, seats, pinsE, pinsI);
+  choosePairs({ ...ev, historyE: countE, historyI: countI, pinsE, pinsI }, capE, capI, limit);
 }
 
 /**
@@ -784,10 +988,11 @@ function achievedObjective(ev: PreparedEvent, rounds: readonly Round[]): Objecti
   for (const round of rounds) {
     if (round.held) continue;
     for (const table of round.tables) {
+      const hosts = hostsOf(table);
       score += table.score;
-      meetings += table.menteeIds.length;
-      addedI[ev.mentorIndex.get(table.mentorId) as number]! += table.menteeIds.length;
-      for (const id of table.menteeIds) addedE[ev.menteeIndex.get(id) as number]!++;
+      meetings += table.menteeIds.length * hosts.length;
+      for (const id of hosts) addedI[ev.mentorIndex.get(id) as number]! += table.menteeIds.length;
+      for (const id of table.menteeIds) addedE[ev.menteeIndex.get(id) as number]! += hosts.length;
     }
   }
   return { meetings, balance: balanceCost(ev, addedE, addedI), score };
@@ -808,18 +1013,25 @@ function balanceCost(ev: PreparedEvent, addedE: Int32Array, addedI: Int32Array):
   return side(ev.presentMentee, ev.historyE, addedE) + side(ev.presentMentor, ev.historyI, addedI);
 }
 
+/** The mentors of a table: its host, and its co-host in a co-hosted circle. */
+function hostsOf(table: TableRef): string[] {
+  return table.coMentorId === undefined ? [table.mentorId] : [table.mentorId, table.coMentorId];
+}
+
+/** A table with each host's fit with each mentee (seats, and coSeats for a co-host) and their sum. */
 function scoreTable(ev: PreparedEvent, table: TableRef): Table {
-  const i = ev.mentorIndex.get(table.mentorId) as number;
-  const seats = table.menteeIds.map((menteeId) => {
-    const { score, reasons } = ev.scoring.explain(i, ev.menteeIndex.get(menteeId) as number);
-    return { menteeId, score, reasons };
-  });
-  return {
-    mentorId: table.mentorId,
-    menteeIds: [...table.menteeIds],
-    score: seats.reduce((sum, seat) => sum + seat.score, 0),
-    seats,
+  const seatsOf = (mentorId: string): Table['seats'] => {
+    const i = ev.mentorIndex.get(mentorId) as number;
+    return table.menteeIds.map((menteeId) => {
+      const { score, reasons } = ev.scoring.explain(i, ev.menteeIndex.get(menteeId) as number);
+      return { menteeId, score, reasons };
+    });
   };
+  const total = (seats: Table['seats']): number => seats.reduce((sum, seat) => sum + seat.score, 0);
+  const seats = seatsOf(table.mentorId);
+  if (table.coMentorId === undefined) return { mentorId: table.mentorId, menteeIds: [...table.menteeIds], score: total(seats), seats };
+  const coSeats = seatsOf(table.coMentorId);
+  return { mentorId: table.mentorId, coMentorId: table.coMentorId, menteeIds: [...table.menteeIds], score: total(seats) + total(coSeats), seats, coSeats };
 }
 
 function countsOf(ev: PreparedEvent, rounds: readonly Round[]): { perMentee: Int32Array; perMentor: Int32Array } {
@@ -827,8 +1039,9 @@ function countsOf(ev: PreparedEvent, rounds: readonly Round[]): { perMentee: Int
   const perMentor = new Int32Array(ev.m);
   for (const round of rounds) {
     for (const table of round.tables) {
-      perMentor[ev.mentorIndex.get(table.mentorId) as number]! += table.menteeIds.length;
-      for (const id of table.menteeIds) perMentee[ev.menteeIndex.get(id) as number]!++;
+      const hosts = hostsOf(table);
+      for (const id of hosts) perMentor[ev.mentorIndex.get(id) as number]! += table.menteeIds.length;
+      for (const id of table.menteeIds) perMentee[ev.menteeIndex.get(id) as number]! += hosts.length;
     }
   }
   return { perMentee, perMentor };
@@ -855,11 +1068,12 @@ function totalsOf(ev: PreparedEvent, rounds: readonly Round[], heldCount: number
   let sharedTables = 0;
   for (const round of rounds) {
     for (const table of round.tables) {
+      const tableMeetings = table.menteeIds.length * hostsOf(table).length;
       score += table.score;
-      meetings += table.menteeIds.length;
+      meetings += tableMeetings;
       if (round.index < heldCount) continue;
       plannedScore += table.score;
-      plannedMeetings += table.menteeIds.length;
+      plannedMeetings += tableMeetings;
       if (table.menteeIds.length > 1 && formats?.[round.index]?.kind !== 'circle') sharedTables++;
     }
   }

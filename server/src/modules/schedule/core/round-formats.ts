@@ -153,6 +153,9 @@ export interface CirclePeers {
   affinity: number;
 }
 
+/** How spreadPeers treats a round: see there. */
+export type CircleRole = 'circle' | 'fixed' | 'none';
+
 /**
  * The second objective of circles: mentees share a circle with as many different peers as
  * possible. It never touches the first three levels: moves only change in which circle round a
@@ -166,16 +169,18 @@ export interface CirclePeers {
  * Below that, a move that repeats no more peer pairs is taken when it raises the circles' total
  * affinity (`affinity(e, f)`: shared goals, same industry; see scoring.ts), so mentees with
  * something in common learn together. Repeated until no move helps (a local optimum, not a proven
- * one). `seatsByRound[r]` maps mentor → mentees and is changed in place.
+ * one). `seatsByRound[r]` maps mentor → mentees and is changed in place. `roles[r]` says whether
+ * round r is a circle round whose seats may move ('circle'), one whose circles are counted but kept
+ * as they are ('fixed': co-hosted circles, where a move would change two pairs at once), or neither.
  */
 export function spreadPeers(
   n: number,
   seatsByRound: Map<number, number[]>[],
-  circle: readonly boolean[],
+  roles: readonly CircleRole[],
   mayIdle: (e: number, r: number) => boolean,
   affinity: (e: number, f: number) => number = () => 0,
 ): CirclePeers {
-  const rounds = circle.flatMap((isCircle, r) => (isCircle ? [r] : []));
+  const rounds = roles.flatMap((role, r) => (role === 'circle' ? [r] : []));
   // seatOf[r][e]: e's mentor in round r, or −1.
   const seatOf = seatsByRound.map((tables) => {
     const at = new Int32Array(n).fill(-1);
@@ -195,7 +200,8 @@ export function spreadPeers(
       delta.affinity += step * affinity(e, g);
     }
   };
-  for (const r of rounds) {
+  for (let r = 0; r < roles.length; r++) {
+    if (roles[r] === 'none') continue;
     for (const table of (seatsByRound[r] as Map<number, number[]>).values()) {
       for (let a = 0; a < table.length; a++) {
         for (let b = a + 1; b < table.length; b++) {

@@ -2,8 +2,8 @@
  * Shape checks of everything the planner is given, before it reads any of it. The planner runs
  * in a worker behind routes that already validate, but the core is also a library: bad input
  * must end in a PlanInputError that names the culprit, never in a wrong plan or a TypeError.
- * Meaning checks (unknown ids, a mentee seated twice, over-full tables…) are in planner.ts,
- * where ids are resolved.
+ * Meaning checks (unknown ids, a mentee seated twice, over-full tables, a co-host outside a
+ * co-hosted round…) are in planner.ts, where ids are resolved.
  */
 import { PlanInputError, type ReplanInput } from './types.ts';
 
@@ -136,6 +136,7 @@ function checkHeldRound(round: unknown, r: number): void {
     const table = tables[t];
     if (!isObject(table)) fail(`${where}: tables[${t}] must be an object { mentorId, menteeIds }, got ${show(table)}`);
     if (!isId(table.mentorId)) badId(`${where}: tables[${t}].mentorId`, table.mentorId);
+    if (table.coMentorId !== undefined && !isId(table.coMentorId)) badId(`${where}: tables[${t}].coMentorId`, table.coMentorId);
     const menteeIds = table.menteeIds;
     if (!checkList(`${where}: tables[${t}].menteeIds`, menteeIds, false)) continue;
     for (let s = 0; s < menteeIds.length; s++) {
@@ -174,12 +175,16 @@ export function checkInputShape(input: ReplanInput): void {
   if (checkList('formats', raw.formats, true)) {
     if (raw.formats.length !== raw.rounds) fail(`formats must give one format per round (${raw.rounds}), got ${raw.formats.length}`);
     raw.formats.forEach((format, r) => {
-      if (isObject(format) && format.kind === 'pairs') return;
-      if (!isObject(format) || format.kind !== 'circle') fail(`formats[${r}] must be { kind: "pairs" } or { kind: "circle", size }, got ${show(format)}`);
+      if (isObject(format) && format.kind === 'pairs') {
+        if (format.hosts !== undefined) fail(`formats[${r}]: hosts is only for circles, got a one-to-one round with hosts ${show(format.hosts)}`);
+        return;
+      }
+      if (!isObject(format) || format.kind !== 'circle') fail(`formats[${r}] must be { kind: "pairs" } or { kind: "circle", size, hosts? }, got ${show(format)}`);
       const size = format.size;
       if (typeof size !== 'number' || !Number.isInteger(size) || size < 1 || size > 50) {
         fail(`formats[${r}]: circle size must be an integer from 1 to 50, got ${show(size)}`);
       }
+      if (format.hosts !== undefined && format.hosts !== 1 && format.hosts !== 2) fail(`formats[${r}]: hosts must be 1 or 2, got ${show(format.hosts)}`);
     });
   }
   checkParticipants('mentor', raw.mentors);

@@ -97,16 +97,29 @@ const formatArbitrary: fc.Arbitrary<RoundFormat> = fc.oneof(
   fc.integer({ min: 1, max: 4 }).map((size) => ({ kind: 'circle' as const, size })),
 );
 
-/** An event whose rounds mix formats: one-to-one rounds and circles of 1 to 4 mentees. */
-export function mixedEventArbitrary(options: EventOptions & { maxRounds?: number }): fc.Arbitrary<PlanInput> {
+/** The same, and co-hosted circles of 1 to 4 mentees (two mentors each). */
+const coHostedFormatArbitrary: fc.Arbitrary<RoundFormat> = fc.oneof(
+  { arbitrary: formatArbitrary, weight: 2 },
+  { arbitrary: fc.integer({ min: 1, max: 4 }).map((size) => ({ kind: 'circle' as const, size, hosts: 2 as const })), weight: 1 },
+);
+
+export interface MixedOptions extends EventOptions {
+  maxRounds?: number;
+  /** Rounds may also be co-hosted circles (a third of them); without it, events are generated exactly as before. */
+  coHosts?: boolean;
+}
+
+/** An event whose rounds mix formats: one-to-one rounds and circles of 1 to 4 mentees (co-hosted too with `coHosts`). */
+export function mixedEventArbitrary(options: MixedOptions): fc.Arbitrary<PlanInput> {
+  const format = options.coHosts ? coHostedFormatArbitrary : formatArbitrary;
   return eventArbitrary(options).chain((event) => {
     const rounds = Math.min(event.rounds, options.maxRounds ?? event.rounds);
-    return fc.array(formatArbitrary, { minLength: rounds, maxLength: rounds }).map((formats) => ({ ...event, rounds, formats }));
+    return fc.array(format, { minLength: rounds, maxLength: rounds }).map((formats) => ({ ...event, rounds, formats }));
   });
 }
 
 /** A mixed-format event part-way through; held rounds come from its own plan, so they fit their formats. */
-export function mixedReplanArbitrary(options: EventOptions & { maxRounds?: number }): fc.Arbitrary<ReplanInput> {
+export function mixedReplanArbitrary(options: MixedOptions): fc.Arbitrary<ReplanInput> {
   return fc
     .record({
       event: mixedEventArbitrary(options),

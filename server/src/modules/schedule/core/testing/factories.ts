@@ -1,7 +1,7 @@
 /** Seeded random events for tests and the benchmark. */
 import type { Profile } from '@constellation/shared/schemas/participants';
 import { createRandom } from '../random.ts';
-import type { HeldRound, Plan, PlanInput, PlanMentee, PlanMentor, ReplanInput } from '../types.ts';
+import type { HeldRound, Plan, PlanInput, PlanMentee, PlanMentor, ReplanInput, TableRef } from '../types.ts';
 
 const INDUSTRIES = ['fintech', 'healthcare', 'retail', 'logistics', 'gaming', 'public sector', 'energy', 'media'];
 const SKILLS = [
@@ -90,14 +90,21 @@ export interface ReplanShape {
 
 /**
  * The input for re-planning `plan` after `shape.held` rounds: held rounds are the planned
- * ones minus some no-show seats, some people leave, some join late.
+ * ones minus some no-show seats (a co-hosted circle kept whole or split into one table per host,
+ * as the live event records it), some people leave, some join late.
  */
 export function makeReplan(input: PlanInput, plan: Plan, shape: ReplanShape, dataSeed: number): ReplanInput {
   const random = createRandom(dataSeed);
   const held = Math.min(shape.held, input.rounds);
   const heldRounds: HeldRound[] = plan.rounds.slice(0, held).map((round) => ({
     tables: round.tables
-      .map((table) => ({ mentorId: table.mentorId, menteeIds: table.menteeIds.filter(() => random() >= shape.noShowRate) }))
+      .flatMap((table): TableRef[] => {
+        const menteeIds = table.menteeIds.filter(() => random() >= shape.noShowRate);
+        if (table.coMentorId === undefined) return [{ mentorId: table.mentorId, menteeIds }];
+        // A co-hosted circle as planned, or as the live event records it: one table per host.
+        if (random() < 0.5) return [{ mentorId: table.mentorId, coMentorId: table.coMentorId, menteeIds }];
+        return [{ mentorId: table.mentorId, menteeIds }, { mentorId: table.coMentorId, menteeIds: [...menteeIds] }];
+      })
       .filter((table) => table.menteeIds.length > 0),
   }));
   const absentIds = [...input.mentors, ...input.mentees].filter(() => random() < shape.absentRate).map((p) => p.id);

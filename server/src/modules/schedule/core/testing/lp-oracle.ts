@@ -11,7 +11,7 @@
  *   3. score: with both fixed, max Σ score·x.
  */
 import { scorePair } from '../scoring.ts';
-import type { Plan, ReplanInput } from '../types.ts';
+import type { Plan, ReplanInput, Seat } from '../types.ts';
 
 export interface Objective {
   meetings: number;
@@ -50,10 +50,12 @@ export function inputFacts(input: ReplanInput) {
   const history = new Map<string, number>();
   for (const round of input.heldRounds) {
     for (const table of round.tables) {
-      for (const menteeId of table.menteeIds) {
-        met.add(key(table.mentorId, menteeId));
-        history.set(menteeId, (history.get(menteeId) ?? 0) + 1);
-        history.set(table.mentorId, (history.get(table.mentorId) ?? 0) + 1);
+      for (const mentorId of table.coMentorId === undefined ? [table.mentorId] : [table.mentorId, table.coMentorId]) {
+        for (const menteeId of table.menteeIds) {
+          met.add(key(mentorId, menteeId));
+          history.set(menteeId, (history.get(menteeId) ?? 0) + 1);
+          history.set(mentorId, (history.get(mentorId) ?? 0) + 1);
+        }
       }
     }
   }
@@ -145,7 +147,7 @@ export async function solveWithLp(input: ReplanInput, options: Record<string, un
   return { meetings, balance, score, solveSeconds: seconds, variables: model.xs.length };
 }
 
-/** The same three numbers read off a plan: its new rounds' meetings, balance cost and score. */
+/** The same three numbers read off a plan: its new rounds' meetings (a co-host's included), balance cost and score. */
 export function objectiveOf(input: ReplanInput, plan: Plan): Objective {
   const absent = new Set(input.absentIds ?? []);
   const history = new Map<string, number>();
@@ -155,15 +157,19 @@ export function objectiveOf(input: ReplanInput, plan: Plan): Objective {
   let score = 0;
   for (const round of plan.rounds) {
     for (const table of round.tables) {
-      for (const seat of table.seats) {
-        if (round.held) {
-          bump(history, seat.menteeId);
-          bump(history, table.mentorId);
-        } else {
-          bump(added, seat.menteeId);
-          bump(added, table.mentorId);
-          meetings++;
-          score += seat.score;
+      const hosts: [string, Seat[]][] = [[table.mentorId, table.seats]];
+      if (table.coMentorId !== undefined) hosts.push([table.coMentorId, table.coSeats ?? []]);
+      for (const [mentorId, seats] of hosts) {
+        for (const seat of seats) {
+          if (round.held) {
+            bump(history, seat.menteeId);
+            bump(history, mentorId);
+          } else {
+            bump(added, seat.menteeId);
+            bump(added, mentorId);
+            meetings++;
+            score += seat.score;
+          }
         }
       }
     }
