@@ -1,15 +1,15 @@
 import type { AddressInfo } from 'node:net';
 import { TokenVerifier } from 'livekit-server-sdk';
-import type WebSocket from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EventSnapshot } from '@constellation/shared/realtime/events';
 import type { RoundFormat } from '@constellation/shared/schemas/events';
 import { LiveKitVideoProvider } from '../../server/src/modules/video/livekit.provider.ts';
 import { roomNameFor } from '../../server/src/modules/video/room-name.ts';
-import { buildTestApp, cookieFrom, signUpOrganizer, type TestApp, listenTestApp } from '../helpers/app.ts';
+import { cookieFrom, signUpOrganizer } from '../helpers/app.ts';
 import { postPresence } from '../helpers/attendance.ts';
-import { eventually, joinSignalOnly, liveKitAvailability, startLiveKit, validateJoin, type LiveKitServer } from '../helpers/livekit.ts';
-import { connectSocket, connected, nextEvent, type ClientSocket } from '../helpers/realtime.ts';
+import { eventually, joinSignalOnly, liveKitAvailability, validateJoin } from '../helpers/livekit.ts';
+import { connectSocket, connected, nextEvent } from '../helpers/realtime.ts';
+import { useLiveKitApp } from '../helpers/livekit-app.ts';
 import { makeEvent, makeParticipant } from '../factories/index.ts';
 
 /**
@@ -20,32 +20,13 @@ const livekit = liveKitAvailability();
 /** Test-shortened (60 s in production). */
 const NO_SHOW_AFTER_MS = 1_500;
 
-let lk: LiveKitServer;
-let t: TestApp;
-let url: string;
-/** The server clock is injectable: the test jumps over transitions instead of waiting for them. */
-let clockOffset = 0;
-const sockets: ClientSocket[] = [];
-const signalling: WebSocket[] = [];
-
-beforeAll(async () => {
-  if (!livekit.available) return;
-  lk = await startLiveKit();
-  t = await buildTestApp({ video: new LiveKitVideoProvider(lk), livekit: lk, noShowAfterMs: NO_SHOW_AFTER_MS, now: () => Date.now() + clockOffset });
-  url = await listenTestApp(t.app);
-});
-
-afterAll(async () => {
-  sockets.forEach((s) => s.disconnect());
-  signalling.forEach((s) => s.close());
-  await t?.close();
-  await lk?.stop();
-});
+const live = useLiveKitApp(livekit.available, { noShowAfterMs: NO_SHOW_AFTER_MS });
 
 const MIXED: RoundFormat[] = [{ kind: 'pairs' }, { kind: 'pairs' }, { kind: 'circle', size: 3 }];
 
 describe.skipIf(!livekit.available)('circle rounds on real PostgreSQL and LiveKit', () => {
   it('validates the round formats setting with clear 400s, and a change of formats makes the plan stale', async () => {
+    const { t } = live;
     const { cookie } = await signUpOrganizer(t.app);
     const headers = { cookie };
     const post = (payload: object) => t.app.inject({ method: 'POST', url: '/api/events', headers, payload });
@@ -90,6 +71,7 @@ describe.skipIf(!livekit.available)('circle rounds on real PostgreSQL and LiveKi
   });
 
   it('plans, seats, admits, records and rates a circle round of a mixed event', async () => {
+    const { t, lk, url, sockets, signalling } = live;
     const organizer = await signUpOrganizer(t.app);
     const headers = { cookie: organizer.cookie };
     const event = (
@@ -127,7 +109,7 @@ describe.skipIf(!livekit.available)('circle rounds on real PostgreSQL and LiveKi
     const command = async (type: 'start' | 'endRound') => {
       const result = await t.app.clock.command(event.id, { type }, organizer.id);
       if (!result.ok) throw new Error(result.reason);
-      if (type === 'endRound') clockOffset += (event.transitionSeconds + 1) * 1000;
+      if (type === 'endRound') live.clockOffset += (event.transitionSeconds + 1) * 1000;
       return (await t.app.clock.state(event.id))!;
     };
     const attend = async (round: number, absent: string[] = []) => {
@@ -142,10 +124,10 @@ describe.skipIf(!livekit.available)('circle rounds on real PostgreSQL and LiveKi
     // Two one-to-one rounds, everyone there.
     await command('start');
     await attend(1);
-    clockOffset += 6_000;
+    live.clockOffset += 6_000;
     await command('endRound');
     await attend(2);
-    clockOffset += 6_000;
+    live.clockOffset += 6_000;
     const clock = await command('endRound');
     expect(clock).toMatchObject({ phase: 'round', round: 3 });
 
@@ -190,7 +172,7 @@ describe.skipIf(!livekit.available)('circle rounds on real PostgreSQL and LiveKi
       return listed.length > 0 && listed;
     }, { what: 'the no-show', timeoutMs: NO_SHOW_AFTER_MS + 20_000 });
     expect(noShows.map((n) => [n.round, n.participantId])).toEqual([[3, absent]]);
-    clockOffset += 6_000;
+    live.clockOffset += 6_000;
     const attendance = (await t.app.inject({ method: 'GET', url: `/api/events/${event.id}/attendance`, headers })).json() as {
       rounds: { round: number; seats: { mentorId: string; menteeId: string; met: boolean }[] }[];
     };

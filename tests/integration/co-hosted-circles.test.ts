@@ -1,14 +1,14 @@
 import { TokenVerifier } from 'livekit-server-sdk';
-import type WebSocket from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EventSnapshot, SnapshotPartner, VideoRooms } from '@constellation/shared/realtime/events';
 import type { RoundFormat } from '@constellation/shared/schemas/events';
 import { LiveKitVideoProvider } from '../../server/src/modules/video/livekit.provider.ts';
 import { roomNameFor } from '../../server/src/modules/video/room-name.ts';
-import { buildTestApp, cookieFrom, listenTestApp, signUpOrganizer, type TestApp } from '../helpers/app.ts';
+import { cookieFrom, signUpOrganizer } from '../helpers/app.ts';
 import { attendRound } from '../helpers/attendance.ts';
-import { eventually, joinSignalOnly, liveKitAvailability, startLiveKit, type LiveKitServer } from '../helpers/livekit.ts';
-import { command, connectSocket, connected, nextEvent, type ClientSocket } from '../helpers/realtime.ts';
+import { eventually, joinSignalOnly, liveKitAvailability } from '../helpers/livekit.ts';
+import { command, connectSocket, connected, nextEvent } from '../helpers/realtime.ts';
+import { useLiveKitApp } from '../helpers/livekit-app.ts';
 import { makeEvent, makeParticipant } from '../factories/index.ts';
 
 /**
@@ -21,33 +21,14 @@ const livekit = liveKitAvailability();
 /** Test-shortened (60 s in production). */
 const NO_SHOW_AFTER_MS = 1_500;
 
-let lk: LiveKitServer;
-let t: TestApp;
-let url: string;
-/** The server clock is injectable: the test jumps over transitions instead of waiting for them. */
-let clockOffset = 0;
-const sockets: ClientSocket[] = [];
-const signalling: WebSocket[] = [];
-
-beforeAll(async () => {
-  if (!livekit.available) return;
-  lk = await startLiveKit();
-  t = await buildTestApp({ video: new LiveKitVideoProvider(lk), livekit: lk, noShowAfterMs: NO_SHOW_AFTER_MS, now: () => Date.now() + clockOffset });
-  url = await listenTestApp(t.app);
-});
-
-afterAll(async () => {
-  sockets.forEach((s) => s.disconnect());
-  signalling.forEach((s) => s.close());
-  await t?.close();
-  await lk?.stop();
-});
+const live = useLiveKitApp(livekit.available, { noShowAfterMs: NO_SHOW_AFTER_MS });
 
 const FORMATS: RoundFormat[] = [{ kind: 'circle', size: 3, hosts: 2 }, { kind: 'pairs' }];
 type PlanTable = { mentorId: string; coMentorId?: string; menteeIds: string[]; seats: { menteeId: string; score: number }[]; coSeats?: { menteeId: string; score: number }[]; score: number };
 
 describe.skipIf(!livekit.available)('co-hosted circles on real PostgreSQL and LiveKit', () => {
   it('refuses a host count other than 1 or 2, or on a one-to-one round, with a clear 400', async () => {
+    const { t } = live;
     const { cookie } = await signUpOrganizer(t.app);
     for (const bad of [[{ kind: 'circle', size: 3, hosts: 3 }], [{ kind: 'circle', size: 3, hosts: 0 }], [{ kind: 'pairs', hosts: 2 }], [{ kind: 'circle', size: 3, hosts: '2' }]]) {
       const response = await t.app.inject({ method: 'POST', url: '/api/events', headers: { cookie }, payload: { ...makeEvent({ rounds: 1 }), roundFormats: bad } });
@@ -57,6 +38,7 @@ describe.skipIf(!livekit.available)('co-hosted circles on real PostgreSQL and Li
   });
 
   it('plans, seats, admits, records and rates a co-hosted circle, and re-plans from what happened', async () => {
+    const { t, lk, url, sockets, signalling } = live;
     const organizer = await signUpOrganizer(t.app);
     const headers = { cookie: organizer.cookie };
     const created = await t.app.inject({ method: 'POST', url: '/api/events', headers, payload: makeEvent({ rounds: 2, roundSeconds: 300, transitionSeconds: 10, heldAfterSeconds: 5, roundFormats: FORMATS }) });
@@ -98,7 +80,7 @@ describe.skipIf(!livekit.available)('co-hosted circles on real PostgreSQL and Li
     const clockCommand = async (type: 'start' | 'endRound') => {
       const result = await t.app.clock.command(event.id, { type }, organizer.id);
       if (!result.ok) throw new Error(result.reason);
-      if (type === 'endRound') clockOffset += (event.transitionSeconds + 1) * 1000;
+      if (type === 'endRound') live.clockOffset += (event.transitionSeconds + 1) * 1000;
     };
     await clockCommand('start');
 
@@ -157,7 +139,7 @@ describe.skipIf(!livekit.available)('co-hosted circles on real PostgreSQL and Li
     expect(noShows.map((n) => [n.round, n.participantId])).toEqual([[1, coHost]]);
     const { rows: replaced } = await t.pool.query('SELECT 1 FROM meetings WHERE event_id = $1 AND round = 1 AND replaced_at IS NOT NULL', [event.id]);
     expect(replaced).toHaveLength(0);
-    clockOffset += 6_000;
+    live.clockOffset += 6_000;
 
     // What happened is the truth: every mentee met the host; only the other circle met its co-host.
     const attendance = (await t.app.inject({ method: 'GET', url: `/api/events/${event.id}/attendance`, headers })).json() as {
