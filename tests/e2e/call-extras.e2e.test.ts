@@ -12,18 +12,13 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ChatHistory, ChatMessage } from '@constellation/shared/realtime/events';
-import { browserUnavailableReason, launchBrowser } from '../helpers/browser.ts';
-import { eventually, liveKitAvailability } from '../helpers/livekit.ts';
-import { LivePages, partnerVideoLive, startLiveStack } from '../helpers/live-pages.ts';
+import { eventually } from '../helpers/livekit.ts';
+import { describeLiveStack, partnerVideoLive, type LivePages } from '../helpers/live-pages.ts';
 import { command, connectSocket, connected, type ClientSocket } from '../helpers/realtime.ts';
-import { startServer, type RunningServer } from '../helpers/server.ts';
+import type { RunningServer } from '../helpers/server.ts';
 import { videoPicture } from '../helpers/video-event.ts';
-
-const skipReason = browserUnavailableReason();
-const livekit = liveKitAvailability();
-if (skipReason) console.warn(`Skipping the call extras browser test: ${skipReason}`);
 
 const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 
@@ -46,23 +41,20 @@ async function socketOf(page: Page, server: RunningServer): Promise<{ socket: Cl
   return { socket, heard };
 }
 
-describe.skipIf(skipReason !== null || !livekit.available)('chat and screen share in the call, in real browsers', () => {
-  let pages: LivePages;
-  let server: RunningServer;
-  let stop: (() => Promise<void>) | undefined;
+describeLiveStack('chat and screen share in the call, in real browsers', (stack) => {
   const sockets: ClientSocket[] = [];
 
-  beforeAll(async () => {
-    ({ pages, server, stop } = await startLiveStack());
+  beforeAll(() => {
     mkdirSync(SCREENSHOTS, { recursive: true });
-  }, 120_000);
+  });
 
-  afterAll(async () => {
+  // Before the stack stops: after-hooks run in reverse order.
+  afterAll(() => {
     sockets.forEach((s) => s.disconnect());
-    await stop?.();
-  }, 60_000);
+  });
 
   it('lets the two at a table chat both ways, keeps it from everyone else, brings it back after a reload and ends it with the round', { timeout: 300_000 }, async () => {
+    const { pages, server } = stack;
     const cookie = await pages.organizer('chat');
     const { eventId, tables } = await pages.event(cookie, { title: 'Chat evening', rounds: 2, roundSeconds: 900, transitionSeconds: 60, noShowAfterSeconds: 600 }, [
       ['mentor', 'Marta Mentor'],
@@ -161,30 +153,22 @@ describe.skipIf(skipReason !== null || !livekit.available)('chat and screen shar
   });
 
   it("shows one side's shared screen as the other's main picture, with the camera small, until sharing stops", { timeout: 300_000 }, () =>
-    sharesAScreen(pages, 'livekit'));
+    sharesAScreen(stack.pages, 'livekit'));
 });
 
 // Direct calls (no LiveKit): the screen goes on a transceiver of its own, added and stopped by renegotiating.
-describe.skipIf(skipReason !== null)('screen share in a direct call, in real browsers', () => {
-  let pages: LivePages;
-  let stop: (() => Promise<void>) | undefined;
+describeLiveStack(
+  'screen share in a direct call, in real browsers',
+  (stack) => {
+    beforeAll(() => {
+      mkdirSync(SCREENSHOTS, { recursive: true });
+    });
 
-  beforeAll(async () => {
-    // No LIVEKIT_URL, and no local LiveKit: calls go directly between the browsers.
-    const [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-    pages = new LivePages(server, browser);
-    stop = async () => {
-      await pages.close();
-      await browser.close();
-      await server.stop();
-    };
-    mkdirSync(SCREENSHOTS, { recursive: true });
-  }, 120_000);
-
-  afterAll(() => stop?.(), 60_000);
-
-  it("shows one side's shared screen as the other's main picture, until sharing stops", { timeout: 300_000 }, () => sharesAScreen(pages, 'direct'));
-});
+    it("shows one side's shared screen as the other's main picture, until sharing stops", { timeout: 300_000 }, () => sharesAScreen(stack.pages, 'direct'));
+  },
+  // No LIVEKIT_URL, and no local LiveKit: calls go directly between the browsers.
+  { liveKit: false },
+);
 
 /** One side shares a screen: the other sees it as the main picture (a picture, at the capture's size), then it stops and the camera is back. */
 async function sharesAScreen(pages: LivePages, mode: 'livekit' | 'direct'): Promise<void> {

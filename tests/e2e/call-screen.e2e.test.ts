@@ -7,14 +7,9 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserUnavailableReason } from '../helpers/browser.ts';
-import { eventually, liveKitAvailability } from '../helpers/livekit.ts';
-import { LivePages, partnerVideoLive, startLiveStack } from '../helpers/live-pages.ts';
-
-const skipReason = browserUnavailableReason();
-const livekit = liveKitAvailability();
-if (skipReason) console.warn(`Skipping the call screen browser test: ${skipReason}`);
+import { beforeAll, expect, it } from 'vitest';
+import { eventually } from '../helpers/livekit.ts';
+import { describeLiveStack, partnerVideoLive } from '../helpers/live-pages.ts';
 
 const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 
@@ -91,18 +86,13 @@ const TAP_AUDIO_OUTPUT = () => {
 
 const heard = (page: Page) => page.evaluate(() => (window as unknown as { __heard: { at: number; peak: number }[] }).__heard.slice());
 
-describe.skipIf(skipReason !== null || !livekit.available)("the participant's call screen, in real browsers", () => {
-  let pages: LivePages;
-  let stop: (() => Promise<void>) | undefined;
-
-  beforeAll(async () => {
-    ({ pages, stop } = await startLiveStack());
+describeLiveStack("the participant's call screen, in real browsers", (stack) => {
+  beforeAll(() => {
     mkdirSync(SCREENSHOTS, { recursive: true });
-  }, 120_000);
-
-  afterAll(() => stop?.(), 60_000);
+  });
 
   it('shows the partner as the largest element, fully in view, at 1280×800, 1440×900 and on a phone', { timeout: 240_000 }, async () => {
+    const { pages } = stack;
     const cookie = await pages.organizer('call-screen');
     const { eventId, tables, people } = await pages.event(cookie, { title: 'Call screen evening', rounds: 2, roundSeconds: 900, transitionSeconds: 60 }, [
       ['mentor', 'Marta Mentor'],
@@ -186,6 +176,7 @@ describe.skipIf(skipReason !== null || !livekit.available)("the participant's ca
   });
 
   it("shows a shared table as a gallery: every partner's tile fully in view, each larger than the countdown", { timeout: 240_000 }, async () => {
+    const { pages } = stack;
     const cookie = await pages.organizer('gallery');
     const { eventId, tables } = await pages.event(cookie, { title: 'Gallery evening', rounds: 1, roundSeconds: 900, allowSharedTables: true }, [
       ['mentor', 'Marta Mentor'],
@@ -225,6 +216,7 @@ describe.skipIf(skipReason !== null || !livekit.available)("the participant's ca
   });
 
   it('chimes and flashes at one minute and at ten seconds before the end, and stays silent for who muted it', { timeout: 240_000 }, async () => {
+    const { pages } = stack;
     const cookie = await pages.organizer('chime');
     const { eventId, tables } = await pages.event(cookie, { title: 'Chime evening', rounds: 1, roundSeconds: 75, warnAtSeconds: [60, 10] }, [
       ['mentor', 'Marta Mentor'],

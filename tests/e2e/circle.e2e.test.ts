@@ -5,10 +5,8 @@
  * fourth mentee seated in the circle never comes, is flagged as a no-show, and the circle goes on.
  */
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserUnavailableReason } from '../helpers/browser.ts';
-import { liveKitAvailability } from '../helpers/livekit.ts';
-import { firstFrameOf, partnerVideoLive, partnerVideoWidth, recordFirstFrames, startLiveStack, type LivePages, type LiveSide } from '../helpers/live-pages.ts';
+import { expect, it } from 'vitest';
+import { describeLiveStack, firstFrameOf, partnerVideoLive, partnerVideoWidth, recordFirstFrames, type LiveSide } from '../helpers/live-pages.ts';
 
 const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 /** Before any page script: the microphone is a steady 440 Hz tone (camera still Chromium's fake one). */
@@ -30,23 +28,9 @@ const STEADY_TONE = `(() => {
   };
 })();`;
 
-const skipReason = browserUnavailableReason();
-const livekit = liveKitAvailability();
-if (skipReason) console.warn(`Skipping the circle browser test: ${skipReason}`);
-
-describe.skipIf(skipReason !== null || !livekit.available)('a mentoring circle in real browsers', () => {
-  let pages: LivePages;
-  let stop: () => Promise<void>;
-
-  beforeAll(async () => {
-    ({ pages, stop } = await startLiveStack());
-  });
-
-  afterAll(async () => {
-    await stop?.();
-  });
-
+describeLiveStack('a mentoring circle in real browsers', (stack) => {
   it('seats a mentor and three mentees in one room where all see each other; the absent fourth is flagged and the circle goes on', { timeout: 240_000 }, async () => {
+    const { pages } = stack;
     const NO_SHOW_SECONDS = 10;
     const cookie = await pages.organizer('circle');
     const { eventId, tables } = await pages.event(

@@ -5,28 +5,12 @@
  * watch panel show the circle with both hosts. The time from the round's start until everyone sees
  * all the others is printed.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserUnavailableReason } from '../helpers/browser.ts';
-import { liveKitAvailability } from '../helpers/livekit.ts';
-import { firstFrameOf, partnerVideoWidth, recordFirstFrames, startLiveStack, type LivePages, type LiveSide } from '../helpers/live-pages.ts';
+import { expect, it } from 'vitest';
+import { describeLiveStack, firstFrameOf, partnerVideoWidth, recordFirstFrames, type LiveSide } from '../helpers/live-pages.ts';
 
-const skipReason = browserUnavailableReason();
-const livekit = liveKitAvailability();
-if (skipReason) console.warn(`Skipping the co-hosted circle browser test: ${skipReason}`);
-
-describe.skipIf(skipReason !== null || !livekit.available)('a co-hosted circle in real browsers', () => {
-  let pages: LivePages;
-  let stop: () => Promise<void>;
-
-  beforeAll(async () => {
-    ({ pages, stop } = await startLiveStack());
-  });
-
-  afterAll(async () => {
-    await stop?.();
-  });
-
+describeLiveStack('a co-hosted circle in real browsers', (stack) => {
   it('seats two mentors and three mentees in one room where all see each other, each mentor named on every page', { timeout: 240_000 }, async () => {
+    const { pages } = stack;
     const cookie = await pages.organizer('cohost');
     const { eventId, tables } = await pages.event(
       cookie,

@@ -2,34 +2,17 @@
  * The event lounge, in real Chromium on real LiveKit: people sitting a round out join one group room
  * and see each other; leaving takes them back to sitting out; someone seated is refused the lounge.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { VideoConnection } from '@constellation/shared/realtime/events';
-import { browserUnavailableReason } from '../helpers/browser.ts';
-import { eventually, liveKitAvailability } from '../helpers/livekit.ts';
-import { partnerVideoWidth, startLiveStack, type LivePages, type LiveSide } from '../helpers/live-pages.ts';
+import { eventually } from '../helpers/livekit.ts';
+import { describeLiveStack, partnerVideoWidth, type LiveSide } from '../helpers/live-pages.ts';
 import { command, connectSocket, connected } from '../helpers/realtime.ts';
-import type { RunningServer } from '../helpers/server.ts';
 
-const skipReason = browserUnavailableReason();
-const livekit = liveKitAvailability();
-if (skipReason) console.warn(`Skipping the lounge browser test: ${skipReason}`);
-
-describe.skipIf(skipReason !== null || !livekit.available)('the lounge for people sitting a round out', () => {
-  let pages: LivePages;
-  let server: RunningServer;
-  let stop: () => Promise<void>;
-
-  beforeAll(async () => {
-    ({ pages, server, stop } = await startLiveStack());
-  });
-
-  afterAll(async () => {
-    await stop?.();
-  });
-
+describeLiveStack('the lounge for people sitting a round out', (stack) => {
   const lounge = (side: LiveSide) => side.page.locator('[data-lounge]');
 
   it('lets the two sitting out see each other there, and leave it; someone seated is refused', { timeout: 240_000 }, async () => {
+    const { pages, server } = stack;
     const cookie = await pages.organizer('lounge');
     const { eventId, tables, people } = await pages.event(cookie, { title: 'Lounge evening', rounds: 1, roundSeconds: 600, noShowAfterSeconds: 300 }, [
       ['mentor', 'Lena Mentor'],

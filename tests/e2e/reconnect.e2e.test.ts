@@ -4,27 +4,11 @@
  * the partner is told "X is reconnecting…", never "waiting for X to join", and someone who leaves
  * for good is shown as having left.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserUnavailableReason } from '../helpers/browser.ts';
-import { eventually, liveKitAvailability } from '../helpers/livekit.ts';
-import { firstFrameOf, recordFirstFrames, startLiveStack, type LivePages, type LiveSide } from '../helpers/live-pages.ts';
+import { expect, it } from 'vitest';
+import { eventually } from '../helpers/livekit.ts';
+import { describeLiveStack, firstFrameOf, recordFirstFrames, type LiveSide } from '../helpers/live-pages.ts';
 
-const skipReason = browserUnavailableReason();
-const livekit = liveKitAvailability();
-if (skipReason) console.warn(`Skipping the reconnect browser test: ${skipReason}`);
-
-describe.skipIf(skipReason !== null || !livekit.available)('a participant who reloads or drops comes back in seconds', () => {
-  let pages: LivePages;
-  let stop: () => Promise<void>;
-
-  beforeAll(async () => {
-    ({ pages, stop } = await startLiveStack());
-  });
-
-  afterAll(async () => {
-    await stop?.();
-  });
-
+describeLiveStack('a participant who reloads or drops comes back in seconds', (stack) => {
   /** When both pages first showed the other's picture at or after `since` (the later of the two). */
   const bothSeeEachOther = (a: LiveSide, b: LiveSide, since: number) =>
     eventually(
@@ -38,6 +22,7 @@ describe.skipIf(skipReason !== null || !livekit.available)('a participant who re
   const callText = (side: LiveSide) => side.page.locator('[data-video-call]').innerText();
 
   it('brings the call back after a reload, says "reconnecting" meanwhile, and "left" for someone who does not come back', { timeout: 300_000 }, async () => {
+    const { pages } = stack;
     const cookie = await pages.organizer('reconnect');
     const { eventId, tables } = await pages.event(cookie, { title: 'Reconnect evening', rounds: 1, roundSeconds: 600, noShowAfterSeconds: 300 }, [
       ['mentor', 'Rosa Mentor'],

@@ -1,28 +1,12 @@
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserUnavailableReason } from '../helpers/browser.ts';
-import { liveKitAvailability } from '../helpers/livekit.ts';
-import { firstFrameOf, partnerVideoWidth, recordFirstFrames, startLiveStack, type LivePages, type Person } from '../helpers/live-pages.ts';
+import { expect, it } from 'vitest';
+import { describeLiveStack, firstFrameOf, partnerVideoWidth, recordFirstFrames, type Person } from '../helpers/live-pages.ts';
 
-const skipReason = browserUnavailableReason();
-const livekit = liveKitAvailability();
-if (skipReason) console.warn(`Skipping the rescue browser test: ${skipReason}`);
-
-describe.skipIf(skipReason !== null || !livekit.available)('people left waiting are re-paired live, in real browsers', () => {
-  let pages: LivePages;
-  let stop: () => Promise<void>;
-
-  beforeAll(async () => {
-    // No server-wide no-show override: each event's own setting decides.
-    ({ pages, stop } = await startLiveStack());
-  });
-
-  afterAll(async () => {
-    await stop?.();
-  });
-
+// No server-wide no-show override: each event's own setting decides.
+describeLiveStack('people left waiting are re-paired live, in real browsers', (stack) => {
   /** Two tables: at the first the mentee never comes, at the second the mentor never comes. */
   async function setUp(noShowAfterSeconds: number) {
+    const { pages } = stack;
     const cookie = await pages.organizer('rescue');
     const { eventId, tables } = await pages.event(
       cookie,
@@ -39,9 +23,9 @@ describe.skipIf(skipReason !== null || !livekit.available)('people left waiting 
     return { cookie, eventId, mentor: first.mentor, mentee: second.mentees[0]!, absentMentee: first.mentees[0]!, absentMentor: second.mentor };
   }
 
-  const openLive = (person: Person) => pages.openLive(person, { initScript: recordFirstFrames });
-  const openRunScreen = (cookie: string, eventId: string) => pages.openRunScreen(cookie, eventId);
-  const clock = async (cookie: string, eventId: string) => (await pages.clock(cookie, eventId)).run;
+  const openLive = (person: Person) => stack.pages.openLive(person, { initScript: recordFirstFrames });
+  const openRunScreen = (cookie: string, eventId: string) => stack.pages.openRunScreen(cookie, eventId);
+  const clock = async (cookie: string, eventId: string) => (await stack.pages.clock(cookie, eventId)).run;
 
   /** Both see each other's video; returns when the later of the two first saw the other. */
   async function seeEachOther(a: { page: Page; person: Person }, b: { page: Page; person: Person }): Promise<number> {
@@ -100,7 +84,7 @@ describe.skipIf(skipReason !== null || !livekit.available)('people left waiting 
     for (const side of [mentorSide, menteeSide]) expect(side.errors.filter((e) => !/signal stream|DataChannel error/.test(e))).toEqual([]);
 
     // The mentee who never came opens their link afterwards: told kindly that they met nobody, with no empty forms.
-    const page = await pages.openJoin(absentMentee);
+    const page = await stack.pages.openJoin(absentMentee);
     await page.getByText('You are a mentee').waitFor();
     await page.goto('/feedback');
     await page.locator('[data-met-nobody]').getByText("You didn't get to meet a mentor this time", { exact: false }).waitFor({ timeout: 20_000 });

@@ -1,8 +1,9 @@
 import type { ClockState } from '@constellation/shared/clock/state';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe } from 'vitest';
 import { makeEvent, makeParticipant } from '../factories/index.ts';
-import { launchBrowser, recordPageErrors } from './browser.ts';
-import { startLiveKit } from './livekit.ts';
+import { browserUnavailableReason, launchBrowser, recordPageErrors } from './browser.ts';
+import { liveKitAvailability, startLiveKit } from './livekit.ts';
 import { command, connectSocket, connected, type ClientSocket } from './realtime.ts';
 import { apiCall, freePort, startServer, type RunningServer } from './server.ts';
 import { newOrganizer, uniqueEmail } from './organizers.ts';
@@ -187,8 +188,34 @@ export const firstFrameOf = (page: Page, partnerId: string, since = 0) =>
     [partnerId, since] as const,
   );
 
-/** A LiveKit server, the app wired to it (webhooks included) and a browser, for one test file; `stop()` ends them all. */
-export async function startLiveStack(): Promise<{ server: RunningServer; browser: Browser; pages: LivePages; stop: () => Promise<void> }> {
+/** What `startLiveStack` starts, for one test file; `stop()` ends it all. */
+export interface LiveStack {
+  server: RunningServer;
+  browser: Browser;
+  pages: LivePages;
+  stop: () => Promise<void>;
+}
+
+/** `liveKit: false`: no LiveKit server and none configured, so calls go directly between the browsers. */
+export interface LiveStackOptions {
+  liveKit?: boolean;
+}
+
+/**
+ * A LiveKit server, the app wired to it (webhooks included) and a browser, for one test file; `stop()` ends them all.
+ * With `liveKit: false`, the app (no LiveKit configured) and a browser.
+ */
+export async function startLiveStack(options: LiveStackOptions = {}): Promise<LiveStack> {
+  if (options.liveKit === false) {
+    const [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+    const pages = new LivePages(server, browser);
+    const stop = async () => {
+      await pages.close();
+      await browser.close();
+      await server.stop();
+    };
+    return { server, browser, pages, stop };
+  }
   const port = await freePort();
   const [lk, browser] = await Promise.all([startLiveKit({ webhookUrl: `http://127.0.0.1:${port}/api/livekit/webhook` }), launchBrowser()]);
   const server = await startServer({ port, env: { LIVEKIT_URL: lk.url, LIVEKIT_API_KEY: lk.apiKey, LIVEKIT_API_SECRET: lk.apiSecret } });
@@ -200,4 +227,28 @@ export async function startLiveStack(): Promise<{ server: RunningServer; browser
     await lk.stop();
   };
   return { server, browser, pages, stop };
+}
+
+/**
+ * A describe block of browser tests on a live stack of its own, so that no test file repeats the checks
+ * and hooks: `startLiveStack(options)` before the tests, `stop()` after them. `body` registers the tests
+ * and any hooks of its own, which run with the stack up (its after-hooks before `stop()`); the stack it
+ * is given is filled in when the block starts, so its fields are read in tests and hooks, not while `body`
+ * runs. Without Chromium, or without LiveKit when the stack has one, the block is skipped and the log
+ * says why; in CI either is an error instead (`browserUnavailableReason`, `liveKitAvailability`): a
+ * broken pipeline must not pass by skipping.
+ */
+export function describeLiveStack(title: string, body: (stack: LiveStack) => void, options: LiveStackOptions = {}): void {
+  const noBrowser = browserUnavailableReason();
+  const liveKit = options.liveKit === false ? null : liveKitAvailability();
+  if (noBrowser) console.warn(`Skipping "${title}": ${noBrowser}`);
+  const stack = {} as LiveStack;
+  describe.skipIf(noBrowser !== null || liveKit?.available === false)(title, () => {
+    let stop: (() => Promise<void>) | undefined;
+    beforeAll(async () => {
+      ({ stop } = Object.assign(stack, await startLiveStack(options)));
+    });
+    afterAll(() => stop?.());
+    body(stack);
+  });
 }
