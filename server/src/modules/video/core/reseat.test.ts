@@ -79,6 +79,13 @@ describe('re-seating during a round', () => {
       { mentorId: 'N', menteeIds: ['C'], score: 5, seats: [{ menteeId: 'C', score: 5, reasons: [] }], room: 'N-x1' },
     ]);
     expect(unseated).toEqual([]);
+    // A host who is moved leaves the circle to the co-host, in the circle's room.
+    const hostMoved = reseat(circle, 1, [{ mentorId: 'M', menteeId: 'C', room: 'M-x2', score: 6, reasons: [] }], reason);
+    expect(hostMoved.plan.rounds[0]!.tables).toEqual([
+      { mentorId: 'M', menteeIds: ['C'], score: 6, seats: [{ menteeId: 'C', score: 6, reasons: [] }], room: 'M-x2' },
+      { mentorId: 'N', menteeIds: ['A', 'B'], score: 5, seats: [seat('A', 1), seat('B', 4)], room: 'M' },
+    ]);
+    expect(hostMoved.unseated).toEqual([]);
     // A mentee taken from a co-hosted circle leaves both hosts' seats.
     const moved = reseat(circle, 1, [{ mentorId: 'X', menteeId: 'B', room: 'X-x1', score: 1, reasons: [] }], reason);
     expect(moved.plan.rounds[0]!.tables[0]).toEqual({ mentorId: 'M', coMentorId: 'N', menteeIds: ['A'], score: 3, seats: [seat('A', 2)], coSeats: [seat('A', 1)] });

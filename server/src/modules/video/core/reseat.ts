@@ -66,8 +66,15 @@ export function reseat(plan: Plan, round: number, moves: readonly SeatMove[], re
       room: move.room,
     };
     const at = tables.findIndex((t) => t.mentorId === move.mentorId);
+    const left = at >= 0 ? tables[at] : undefined;
     if (at >= 0) tables[at] = table;
     else tables.push(table);
+    // A moved host leaves the circle to its co-host, in the room it had (its people may still come).
+    if (left?.coMentorId) {
+      const { coMentorId, coSeats, ...rest } = left;
+      const seats = coSeats ?? [];
+      tables.push({ ...rest, mentorId: coMentorId, seats, score: scoreOf({ seats }), room: left.room ?? left.mentorId });
+    }
   }
   tables = tables.filter((t) => t.menteeIds.length > 0);
   const seated = new Set(tables.flatMap((t) => [t.mentorId, ...(t.coMentorId ? [t.coMentorId] : []), ...t.menteeIds]));
