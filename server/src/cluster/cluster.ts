@@ -55,8 +55,8 @@ export interface Cluster {
   call<T>(eventId: string, method: string, payload: unknown, options?: { timeoutMs?: number }): Promise<T>;
   /** What `call` runs for `method` on the owner. */
   handle<P, T>(method: string, handler: (eventId: string, payload: P, context: CallContext) => T | Promise<T>): void;
-  /** Tells every other node (not this one). */
-  broadcast(topic: string, payload: unknown): void;
+  /** Tells every other node (not this one); settles once Redis has the notice (or could not take it: logged, never thrown). */
+  broadcast(topic: string, payload: unknown): Promise<void>;
   /** Hears what other nodes `broadcast`. */
   subscribe<P>(topic: string, listener: (payload: P) => void): void;
   /** Inside a transaction: throws unless this node still owns the event (fencing). */
@@ -90,7 +90,7 @@ export class SoloCluster implements Cluster {
   handle<P, T>(method: string, handler: (eventId: string, payload: P, context: CallContext) => T | Promise<T>): void {
     this.#handlers.set(method, handler as Handler);
   }
-  broadcast(): void {}
+  async broadcast(): Promise<void> {}
   subscribe(): void {}
   async guard(): Promise<void> {}
   onAcquired(): void {}
@@ -238,8 +238,8 @@ export class RedisCluster implements Cluster {
     this.#listeners.set(topic, list);
   }
 
-  broadcast(topic: string, payload: unknown): void {
-    this.#publish(this.#all, { kind: 'notice', from: this.nodeId, topic, payload });
+  broadcast(topic: string, payload: unknown): Promise<void> {
+    return this.#publish(this.#all, { kind: 'notice', from: this.nodeId, topic, payload });
   }
 
   async call<T>(eventId: string, method: string, payload: unknown, options: { timeoutMs?: number } = {}): Promise<T> {
@@ -272,8 +272,11 @@ export class RedisCluster implements Cluster {
     return handler(eventId, payload, context);
   }
 
-  #publish(channel: string, envelope: Envelope): void {
-    this.#pub.publish(channel, JSON.stringify(envelope)).catch((error: unknown) => this.#log.warn({ err: error, channel }, 'redis publish failed'));
+  #publish(channel: string, envelope: Envelope): Promise<void> {
+    return this.#pub.publish(channel, JSON.stringify(envelope)).then(
+      () => {},
+      (error: unknown) => this.#log.warn({ err: error, channel }, 'redis publish failed'),
+    );
   }
 
   #receive(raw: string): void {

@@ -110,7 +110,7 @@ export class ChatGateway {
           const appended = this.#chat.append(eventId, message);
           if (!appended.ok) return reply(fail('chat-full', 'This conversation has reached its message limit for the round'));
           reply({ data: message });
-          this.#cluster.broadcast('chat:message', { eventId, message });
+          void this.#cluster.broadcast('chat:message', { eventId, message });
           this.#io.to(seat.table.participantIds.map((id) => rooms.participant(id))).emit('chat:messaged', message);
         })
         .catch((error: unknown) => {

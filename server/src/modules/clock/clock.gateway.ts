@@ -72,10 +72,12 @@ export class ClockGateway {
     this.#cluster.subscribe<{ eventId: string; participantIds?: string[] }>('plan:changed', ({ eventId, participantIds }) => {
       void this.#planChangedHere(eventId, participantIds).catch((error: unknown) => this.#log.error({ err: error }, 'snapshots after a plan change failed'));
     });
+    // Another node's announcement: into this node's cache, and to this node's sockets.
     this.#cluster.subscribe<{ eventId: string; announcement: Announcement }>('announcement', ({ eventId, announcement }) => {
       void this.#data.get(eventId)?.then((data) => {
         if (!data.announcements.some((a) => a.id === announcement.id)) data.announcements.push(announcement);
       });
+      this.#io.local.to(rooms.event(eventId)).emit('announcement:sent', announcement);
     });
     // Plan changes and announcements other nodes made while Redis was away never reached this one: start afresh.
     this.#cluster.onRedisBack(() => {
@@ -106,7 +108,7 @@ export class ClockGateway {
 
   /** The plan or the people changed: reload and send every connected participant (or only `participantIds`) a fresh snapshot, on every node. */
   async planChanged(eventId: string, participantIds?: readonly string[]): Promise<void> {
-    this.#cluster.broadcast('plan:changed', { eventId, participantIds });
+    void this.#cluster.broadcast('plan:changed', { eventId, participantIds });
     await this.#planChangedHere(eventId, participantIds);
   }
 
@@ -175,9 +177,11 @@ export class ClockGateway {
       insertAnnouncement(this.#pool, eventId, text, this.#clock.now())
         .then(async (announcement) => {
           (await this.#eventData(eventId)).announcements.push(announcement);
-          this.#cluster.broadcast('announcement', { eventId, announcement });
+          this.#io.local.to(rooms.event(eventId)).emit('announcement:sent', announcement);
+          // The other nodes tell their sockets on this notice. It is in Redis before the organizer hears
+          // "sent", so a node that dies right after answering has lost nobody's copy.
+          await this.#cluster.broadcast('announcement', { eventId, announcement });
           reply({ data: announcement });
-          this.#io.to(rooms.event(eventId)).emit('announcement:sent', announcement);
         })
         .catch((error) => {
           this.#log.error({ err: error }, 'announcement failed');

@@ -202,7 +202,7 @@ export class ClockService {
     clock.timeline = result.timeline;
     this.#arm(eventId, clock);
     this.#changed(eventId, state, CAUSES[cmd.type](cmd));
-    this.#cluster.broadcast('clock:log', { eventId });
+    void this.#cluster.broadcast('clock:log', { eventId });
     return { ok: true as const, state };
   }
 
@@ -230,7 +230,7 @@ export class ClockService {
   /** Forgets an event's cached clock (its settings changed or it was deleted). */
   forget(eventId: string): void {
     this.#forget(eventId);
-    this.#cluster.broadcast('clock:forget', { eventId });
+    void this.#cluster.broadcast('clock:forget', { eventId });
   }
 
   #forget(eventId: string): void {
