@@ -429,8 +429,12 @@ describe.skipIf(skipReason !== null || !livekit.available)('video rounds in real
       console.log(`first remote video frame after the round started: ${fmt(fromRoundStart)}`);
       console.log(`first remote video frame after the page took its call live: ${fmt(fromAssigned)}`);
       // livekit-client logs these when the server deletes a room under it, which is how a round ends:
-      // the signalling socket and the data channels are torn down from the far side.
-      const roomClosedUnderUs = /^console: (error reading from signal stream .*WS closed unexpectedly|DataChannel error on (lossy|reliable): User-Initiated Abort)/;
+      // the signalling socket and the data channels are torn down from the far side. It also logs (and
+      // drops) a media track that arrives for a participant it no longer lists, someone who just left
+      // the room (seen once on the organizer's observer at a round end); the frames asserted above
+      // show the calls themselves.
+      const roomClosedUnderUs =
+        /^console: (error reading from signal stream .*WS closed unexpectedly|DataChannel error on (lossy|reliable): User-Initiated Abort|Tried to add a track for a participant, that's not present)/;
       expect(errors.flat().filter((e) => !roomClosedUnderUs.test(e))).toEqual([]);
     },
     240_000,
