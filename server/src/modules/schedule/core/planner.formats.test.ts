@@ -6,7 +6,7 @@ import { spreadPeers } from './round-formats.ts';
 import { ScoringContext } from './scoring.ts';
 import { eventArbitrary, mixedEventArbitrary, mixedReplanArbitrary } from './testing/arbitraries.ts';
 import { makeEvent } from './testing/factories.ts';
-import { solveFormatsExactly } from './testing/ilp-formats.ts';
+import { solveFormatsExactly, type FormatsSolution } from './testing/ilp-formats.ts';
 import { brokenPromises } from './testing/invariants.ts';
 import { objectiveOf } from './testing/lp-oracle.ts';
 import type { Objective, Plan, PlanInput, ReplanInput, RoundFormat } from './types.ts';
@@ -233,22 +233,30 @@ function ilpInstances(): { name: string; input: ReplanInput }[] {
   return list;
 }
 
+/**
+ * The ILP's optimum must lie between the plan and its claimed bound, and agree with the plan when
+ * the plan says it is exact; counts the plan in `tally` as exact, optimal but unproven, or short.
+ */
+function compareWithIlp(input: ReplanInput, plan: Plan, ilp: FormatsSolution, tally: { exactAndOptimal: number; optimalNotProven: number; gap: number }) {
+  expect(ilp.status).toBe('optimal');
+  const achieved = objectiveOf(input, plan);
+  const o = plan.optimality!;
+  expect(lexCompare(ilp, achieved)).toBeGreaterThanOrEqual(0);
+  expect(lexCompare(o.bound, ilp)).toBeGreaterThanOrEqual(0);
+  const optimal = lexCompare(ilp, achieved) === 0;
+  if (o.exact) expect(optimal).toBe(true);
+  if (o.exact) tally.exactAndOptimal++;
+  else if (optimal) tally.optimalNotProven++;
+  else tally.gap++;
+  return { achieved, optimal };
+}
+
 describe('plans with round formats against the exact integer program (HiGHS)', () => {
   const tally = { exactAndOptimal: 0, optimalNotProven: 0, gap: 0 };
   it.each(ilpInstances())('are feasible for it, never beaten by it, and claim a bound it never beats ($name)', async ({ input }) => {
     const plan = replan(input);
     const ilp = await solveFormatsExactly(input);
-    expect(ilp.status).toBe('optimal');
-    const achieved = objectiveOf(input, plan);
-    const o = plan.optimality!;
-    // The ILP optimum lies between the plan and its claimed bound.
-    expect(lexCompare(ilp, achieved)).toBeGreaterThanOrEqual(0);
-    expect(lexCompare(o.bound, ilp)).toBeGreaterThanOrEqual(0);
-    const optimal = lexCompare(ilp, achieved) === 0;
-    if (o.exact) expect(optimal).toBe(true);
-    if (o.exact) tally.exactAndOptimal++;
-    else if (optimal) tally.optimalNotProven++;
-    else tally.gap++;
+    compareWithIlp(input, plan, ilp, tally);
   });
 
   it('tallies how often the plan is the ILP optimum', () => {
@@ -460,17 +468,7 @@ describe('co-hosted circles against the exact integer program (HiGHS)', () => {
       const exact = withPinsMet(input, plan);
       if (exact.dropped > 0) tally.withPinsUnmet++;
       const ilp = await solveFormatsExactly(exact.input);
-      expect(ilp.status).toBe('optimal');
-      const achieved = objectiveOf(input, plan);
-      const o = plan.optimality!;
-      // The ILP optimum lies between the plan and its claimed bound.
-      expect(lexCompare(ilp, achieved)).toBeGreaterThanOrEqual(0);
-      expect(lexCompare(o.bound, ilp)).toBeGreaterThanOrEqual(0);
-      const optimal = lexCompare(ilp, achieved) === 0;
-      if (o.exact) expect(optimal).toBe(true);
-      if (o.exact) tally.exactAndOptimal++;
-      else if (optimal) tally.optimalNotProven++;
-      else tally.gap++;
+      const { achieved } = compareWithIlp(input, plan, ilp, tally);
       if (ilp.meetings > achieved.meetings) tally.gapInMeetings++;
     },
     30_000,
